@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dwcp.ko: module parameters and the one place that spells out init order.
+ *
+ * Init order:
+ *   1. generic netlink family "dwcp" (so that the first session event has
+ *      somewhere to go);
+ *   2. the socket family (from here on userspace can create sessions).
+ * Exit runs in reverse.  While any DWCP socket is open the module is pinned
+ * (proto and net_proto_family carry THIS_MODULE), so rmmod fails with EBUSY
+ * instead of pulling the code from under a live session.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/net.h>
+#include <net/genetlink.h>
+
+#include "dwcp.h"
+
+int dwcp_family = DWCP_FAMILY_DEFAULT;
+module_param_named(family, dwcp_family, int, 0444);
+MODULE_PARM_DESC(family,
+		 "address family number of AF_DWCP: 19 (default), 13, 23 or 25");
+
+/**
+ * dwcp_features() - the enum dwcp_feature bits this module implements
+ *
+ * Return: the feature bit mask; never fails.
+ */
+u64 dwcp_features(void)
+{
+	return DWCP_FEATURE_SOCKET | DWCP_FEATURE_EVENTS;
+}
+
+static int __init dwcp_init(void)
+{
+	int err;
+
+	if (!dwcp_family_allowed(dwcp_family)) {
+		pr_err("family=%d refused: use 19, 13, 23 or 25 (families no 6.1 kernel implements)\n",
+		       dwcp_family);
+		return -EINVAL;
+	}
+
+	err = dwcp_genl_init();
+	if (err)
+		return err;
+
+	err = dwcp_socket_init(dwcp_family);
+	if (err)
+		goto err_genl;
+
+	pr_info("version " DWCP_MODULE_VERSION " loaded, AF_DWCP = %d\n",
+		dwcp_family);
+	return 0;
+
+err_genl:
+	dwcp_genl_exit();
+	return err;
+}
+
+static void __exit dwcp_exit(void)
+{
+	dwcp_socket_exit();
+	dwcp_genl_exit();
+}
+
+module_init(dwcp_init);
+module_exit(dwcp_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("DWCP: multi-stream bulk transport socket family (AF_DWCP)");
+MODULE_AUTHOR("DWCP developers");
+MODULE_VERSION(DWCP_MODULE_VERSION);
+MODULE_ALIAS_NETPROTO(DWCP_FAMILY_DEFAULT);
+MODULE_ALIAS_GENL_FAMILY(DWCP_GENL_NAME);
