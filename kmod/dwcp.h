@@ -8,7 +8,7 @@
 
 #include <linux/types.h>
 #include <net/sock.h>
-#include <linux/dwcp.h>
+#include "../uapi/linux/dwcp.h"
 
 #define DWCP_MODULE_VERSION "0.1.0"
 

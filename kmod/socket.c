@@ -47,6 +47,7 @@ static int dwcp_release(struct socket *sock)
 		return 0;
 
 	dwcp_notify(sk, DWCP_CMD_SESSION_CLOSED);
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 	sock_orphan(sk);
 	sock->sk = NULL;
 	sock_put(sk);
@@ -87,6 +88,8 @@ static int dwcp_create(struct net *net, struct socket *sock, int protocol,
 	sock->ops = &dwcp_stream_ops;
 	sock_init_data(sock, sk);
 	dwcp_sk(sk)->id = atomic64_inc_return(&dwcp_next_session_id);
+	/* Open sessions per netns, shown in /proc/net/protocols. */
+	sock_prot_inuse_add(net, sk->sk_prot, 1);
 	dwcp_notify(sk, DWCP_CMD_SESSION_CREATED);
 	return 0;
 }

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make            build dwcp.ko and the helper programs
+#   make check      install what is missing, build, run every test
+#   make demo       install what is missing, build, show it working in a VM
+#   make kunit      KUnit suites only (UML)
+#   make selftests  guest selftests only
+#   make clean
+#
+# dwcp.ko builds against the headers of the running kernel when present,
+# else against the newest installed Debian *-amd64 headers; KDIR= overrides.
+# check and demo build against the kernel the test VM boots.
+
+VM_KVER := $(shell scripts/kver 2>/dev/null)
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),/lib/modules/$(VM_KVER)/build)
+
+CC ?= cc
+B := build
+HELPER_VERSION := 0.1.0
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS ?= -O2 -g
+HCFLAGS := -std=c11 -D_GNU_SOURCE -DDWCP_HELPER_VERSION='"$(HELPER_VERSION)"' \
+	$(WARN) $(CFLAGS) $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRC := helper/msg.c helper/nl.c helper/af.c
+LIB_HDR := $(wildcard helper/*.h) uapi/linux/dwcp.h
+PROGS := $(B)/bin/dwcpctl $(B)/bin/dwcpd $(B)/bin/dwcp-socktest
+UNIT_TESTS := $(B)/tests/test_msg
+
+.PHONY: all module helper check demo kunit selftests unit deps clean
+
+all: module helper
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+helper: $(PROGS)
+
+$(B)/bin/%: helper/%.c $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(HCFLAGS) -o $@ $< $(LIB_SRC) $(NL_LIBS)
+
+$(B)/bin/dwcp-socktest: tests/selftests/socktest.c helper/af.c helper/af.h
+	@mkdir -p $(@D)
+	$(CC) $(HCFLAGS) -o $@ $< helper/af.c
+
+# Unit tests always run under ASan and UBSan.
+$(B)/tests/test_%: tests/helper/test_%.c $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(HCFLAGS) $(SAN) -o $@ $< $(LIB_SRC) $(NL_LIBS) -lcmocka
+
+unit: $(UNIT_TESTS)
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	$(MAKE) KDIR=/lib/modules/$$(scripts/kver)/build all unit
+	tests/run
+
+demo: deps
+	$(MAKE) KDIR=/lib/modules/$$(scripts/kver)/build all
+	scripts/vm-run scripts/demo.sh
+
+kunit: deps
+	scripts/kunit
+
+selftests: deps
+	$(MAKE) KDIR=/lib/modules/$$(scripts/kver)/build all
+	scripts/vm-run tests/selftests/run.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(B)

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Parsers and formatters of dwcp generic netlink messages.  Pure functions:
+ * no sockets, no global state, so the unit tests and the fuzzers drive the
+ * same code as dwcpctl and dwcpd.
+ */
+#ifndef DWCP_MSG_H
+#define DWCP_MSG_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <netlink/attr.h>
+
+#include "../uapi/linux/dwcp.h"
+
+/* Room for a parse error message naming the attribute at fault. */
+#define DWCP_ERRLEN 128
+
+struct dwcp_info {
+	char version[DWCP_VERSION_LEN];
+	uint32_t family;
+	uint64_t features;
+};
+
+enum dwcp_event_kind {
+	DWCP_EVENT_UNKNOWN,
+	DWCP_EVENT_SESSION_CREATED,
+	DWCP_EVENT_SESSION_CLOSED,
+};
+
+struct dwcp_event {
+	enum dwcp_event_kind kind;
+	uint8_t cmd;
+	uint64_t session_id;
+	uint32_t sock_type;
+};
+
+/*
+ * Parse the attributes of an info-get reply.  Returns 0, or -EBADMSG with
+ * @err naming the attribute when a required one is missing or malformed.
+ * Unknown attributes are ignored (newer modules add some).
+ */
+int dwcp_info_parse(const struct nlattr *head, int len, struct dwcp_info *out,
+		    char err[DWCP_ERRLEN]);
+
+/*
+ * Parse an event (genl command @cmd with attributes @head/@len).  Returns 0
+ * (kind DWCP_EVENT_UNKNOWN for commands this helper does not know), or
+ * -EBADMSG with @err filled in.
+ */
+int dwcp_event_parse(uint8_t cmd, const struct nlattr *head, int len,
+		     struct dwcp_event *out, char err[DWCP_ERRLEN]);
+
+/* Name of feature bit @bit (0..63), or NULL if it has none. */
+const char *dwcp_feature_name(unsigned int bit);
+/* Name of a socket type ("stream", ...), or NULL. */
+const char *dwcp_sock_type_name(uint32_t type);
+
+void dwcp_info_print_text(FILE *f, const struct dwcp_info *info);
+void dwcp_info_print_json(FILE *f, const struct dwcp_info *info);
+/* One log line (no newline) describing @ev into @buf. */
+void dwcp_event_format(char *buf, size_t size, const struct dwcp_event *ev);
+/* Write @s as a JSON string literal, quotes included. */
+void dwcp_json_string(FILE *f, const char *s);
+
+#endif /* DWCP_MSG_H */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The helper's netlink layer: one generic netlink socket on libnl-genl-3,
+ * bound to the dwcp family.  Functions return 0 or a negative errno.
+ */
+#ifndef DWCP_NL_H
+#define DWCP_NL_H
+
+#include <stdint.h>
+
+#include "msg.h"
+
+struct nl_sock;
+
+struct dwcp_nl {
+	struct nl_sock *sk;
+	int family_id;
+	uint32_t version;	/* family version the kernel reports */
+};
+
+/*
+ * Connect and resolve the family.  -ENOENT: the module is not loaded;
+ * -EPROTO: the family version is not DWCP_GENL_VERSION (nl->version says
+ * which it is).
+ */
+int dwcp_nl_open(struct dwcp_nl *nl);
+void dwcp_nl_close(struct dwcp_nl *nl);
+
+int dwcp_nl_info_get(struct dwcp_nl *nl, struct dwcp_info *info);
+
+/* Join the events group; then dwcp_nl_fd() becomes readable on events. */
+int dwcp_nl_events_subscribe(struct dwcp_nl *nl);
+int dwcp_nl_fd(const struct dwcp_nl *nl);
+
+typedef void (*dwcp_event_cb)(const struct dwcp_event *ev, void *arg);
+/*
+ * Read the events waiting on the socket and call @cb for each.
+ * -ENOBUFS: events were lost (the caller should resync by dumps).
+ */
+int dwcp_nl_events_read(struct dwcp_nl *nl, dwcp_event_cb cb, void *arg);
+
+/* libnl error (NLE_*) to errno. */
+int dwcp_nl_errno(int nlerr);
+
+#endif /* DWCP_NL_H */

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: generic netlink messages of dwcp.  Each message is built with the
+ * module's fill function and parsed back with the reference policy, as a
+ * userspace reader would.
+ */
+#include <kunit/test.h>
+#include <net/genetlink.h>
+
+#include "../dwcp.h"
+
+/* An empty skb with exactly @room bytes of tailroom. */
+static struct sk_buff *tight_skb(struct kunit *test, unsigned int room)
+{
+	struct sk_buff *skb = alloc_skb(room, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, skb_tailroom(skb) - room);
+	KUNIT_ASSERT_EQ(test, skb_tailroom(skb), (int)room);
+	return skb;
+}
+
+static struct sk_buff *new_msg(struct kunit *test, size_t size)
+{
+	struct sk_buff *skb = nlmsg_new(size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	return skb;
+}
+
+/* Validate @skb as one genl message of @cmd and parse its attributes. */
+static void parse_msg(struct kunit *test, struct sk_buff *skb, u8 cmd,
+		      struct nlattr **tb, int maxtype,
+		      const struct nla_policy *policy)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(skb);
+	struct genlmsghdr *gnlh;
+	int err;
+
+	KUNIT_ASSERT_TRUE(test, nlmsg_ok(nlh, skb->len));
+	KUNIT_ASSERT_EQ(test, nlmsg_total_size(nlmsg_len(nlh)),
+			(int)NLMSG_ALIGN(skb->len));
+	gnlh = nlmsg_data(nlh);
+	KUNIT_EXPECT_EQ(test, gnlh->cmd, cmd);
+	KUNIT_EXPECT_EQ(test, gnlh->version, DWCP_GENL_VERSION);
+
+	err = nlmsg_parse(nlh, GENL_HDRLEN, tb, maxtype, policy, NULL);
+	KUNIT_ASSERT_EQ(test, err, 0);
+}
+
+static void info_reply_round_trip(struct kunit *test)
+{
+	/* Arrange */
+	const struct dwcp_info info = {
+		.version = "9.8.7-test",
+		.family = 25,
+		.features = DWCP_FEATURE_SOCKET | DWCP_FEATURE_HDE |
+			    (1ULL << 40),
+	};
+	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
+	struct nlattr *tb[DWCP_A_INFO_MAX + 1];
+
+	/* Act */
+	int err = dwcp_nl_fill_info(skb, 1234, 77, &info);
+
+	/* Assert */
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, nlmsg_hdr(skb)->nlmsg_pid, 1234U);
+	KUNIT_EXPECT_EQ(test, nlmsg_hdr(skb)->nlmsg_seq, 77U);
+	parse_msg(test, skb, DWCP_CMD_INFO_GET, tb, DWCP_A_INFO_MAX,
+		  dwcp_info_reply_policy);
+	KUNIT_ASSERT_NOT_NULL(test, tb[DWCP_A_INFO_VERSION]);
+	KUNIT_ASSERT_NOT_NULL(test, tb[DWCP_A_INFO_FAMILY]);
+	KUNIT_ASSERT_NOT_NULL(test, tb[DWCP_A_INFO_FEATURES]);
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(tb[DWCP_A_INFO_VERSION]),
+			   "9.8.7-test");
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_INFO_FAMILY]), 25U);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_INFO_FEATURES]),
+			info.features);
+	kfree_skb(skb);
+}
+
+static void info_reply_too_small_leaves_skb_unchanged(struct kunit *test)
+{
+	/* Arrange: room for the headers but not for the attributes */
+	const struct dwcp_info info = {
+		.version = DWCP_MODULE_VERSION,
+		.family = DWCP_FAMILY_DEFAULT,
+	};
+	struct sk_buff *skb = tight_skb(test, NLMSG_HDRLEN + GENL_HDRLEN + 8);
+	unsigned int len = skb->len;
+
+	/* Act */
+	int err = dwcp_nl_fill_info(skb, 0, 0, &info);
+
+	/* Assert */
+	KUNIT_EXPECT_EQ(test, err, -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, skb->len, len);
+	kfree_skb(skb);
+}
+
+static void info_version_fits_uapi_bound(struct kunit *test)
+{
+	/* The reader's bound in uapi must hold for what the module sends. */
+	KUNIT_EXPECT_LT(test, strlen(DWCP_MODULE_VERSION),
+			(size_t)DWCP_VERSION_LEN);
+}
+
+static void session_event_round_trip(struct kunit *test)
+{
+	static const u8 cmds[] = { DWCP_CMD_SESSION_CREATED,
+				   DWCP_CMD_SESSION_CLOSED };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		/* Arrange */
+		const struct dwcp_session_event ev = {
+			.cmd = cmds[i],
+			.id = 0x1122334455667788ULL + i,
+			.sock_type = SOCK_STREAM,
+		};
+		struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
+		struct nlattr *tb[DWCP_A_SESSION_MAX + 1];
+
+		/* Act */
+		int err = dwcp_nl_fill_session_event(skb, &ev);
+
+		/* Assert */
+		KUNIT_ASSERT_EQ(test, err, 0);
+		parse_msg(test, skb, cmds[i], tb, DWCP_A_SESSION_MAX,
+			  dwcp_session_policy);
+		KUNIT_ASSERT_NOT_NULL(test, tb[DWCP_A_SESSION_ID]);
+		KUNIT_ASSERT_NOT_NULL(test, tb[DWCP_A_SESSION_SOCK_TYPE]);
+		KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_SESSION_ID]),
+				ev.id);
+		KUNIT_EXPECT_EQ(test,
+				nla_get_u32(tb[DWCP_A_SESSION_SOCK_TYPE]),
+				(u32)SOCK_STREAM);
+		kfree_skb(skb);
+	}
+}
+
+static void session_event_too_small(struct kunit *test)
+{
+	const struct dwcp_session_event ev = {
+		.cmd = DWCP_CMD_SESSION_CREATED, .id = 1,
+	};
+	struct sk_buff *skb = tight_skb(test, NLMSG_HDRLEN + GENL_HDRLEN + 4);
+
+	KUNIT_EXPECT_EQ(test, dwcp_nl_fill_session_event(skb, &ev), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, skb->len, 0U);
+	kfree_skb(skb);
+}
+
+static void reply_policy_rejects_wrong_length(struct kunit *test)
+{
+	/* Arrange: a family attribute of 2 bytes instead of 4 */
+	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
+	struct nlattr *tb[DWCP_A_INFO_MAX + 1];
+	struct nlattr *head;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, nla_put_u16(skb, DWCP_A_INFO_FAMILY, 19), 0);
+	head = (struct nlattr *)skb->data;
+
+	/* Act */
+	err = nla_parse(tb, DWCP_A_INFO_MAX, head, skb->len,
+			dwcp_info_reply_policy, NULL);
+
+	/* Assert */
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	kfree_skb(skb);
+}
+
+static struct kunit_case dwcp_netlink_cases[] = {
+	KUNIT_CASE(info_reply_round_trip),
+	KUNIT_CASE(info_reply_too_small_leaves_skb_unchanged),
+	KUNIT_CASE(info_version_fits_uapi_bound),
+	KUNIT_CASE(session_event_round_trip),
+	KUNIT_CASE(session_event_too_small),
+	KUNIT_CASE(reply_policy_rejects_wrong_length),
+	{}
+};
+
+static struct kunit_suite dwcp_netlink_suite = {
+	.name = "dwcp_netlink",
+	.test_cases = dwcp_netlink_cases,
+};
+
+kunit_test_suite(dwcp_netlink_suite);

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dwcp-socktest - socket-level checks of AF_DWCP, run inside the test guest.
+ *
+ *   dwcp-socktest basic       one TAP line per check; exit 1 if any failed
+ *   dwcp-socktest hold N      open N DWCP sockets, print "holding", wait
+ *                             for stdin to close, close them
+ *   dwcp-socktest open-close N   create and close N sockets one by one
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../../helper/af.h"
+
+static int failures;
+
+static void check(int ok, const char *what)
+{
+	printf("%sok - %s\n", ok ? "" : "not ", what);
+	if (!ok)
+		failures++;
+}
+
+/* Expect @rc to be -1 with errno @want. */
+static void check_errno(int rc, int want, const char *what)
+{
+	char buf[160];
+	int ok = rc == -1 && errno == want;
+
+	snprintf(buf, sizeof(buf), "%s fails with %s (got rc %d, %s)", what,
+		 strerror(want), rc, rc == -1 ? strerror(errno) : "no error");
+	check(ok, buf);
+}
+
+static int get_int_opt(int fd, int opt)
+{
+	socklen_t len = sizeof(int);
+	int v = -1;
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &v, &len))
+		return -1;
+	return v;
+}
+
+static void unbuilt_ops(int af)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char buf[8] = "x";
+	int fd, v = 1;
+
+	fd = socket(af, SOCK_STREAM, 0);
+	check_errno(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), EOPNOTSUPP,
+		    "bind");
+	check_errno(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
+		    EOPNOTSUPP, "connect");
+	check_errno(listen(fd, 1), EOPNOTSUPP, "listen");
+	check_errno(accept(fd, NULL, NULL), EOPNOTSUPP, "accept");
+	check_errno((int)send(fd, buf, 1, MSG_DONTWAIT), EOPNOTSUPP, "send");
+	check_errno((int)recv(fd, buf, 1, MSG_DONTWAIT), EOPNOTSUPP, "recv");
+	check_errno(getsockname(fd, (struct sockaddr *)&ss, &len), EOPNOTSUPP,
+		    "getsockname");
+	check_errno(shutdown(fd, SHUT_RDWR), EOPNOTSUPP, "shutdown");
+	check_errno(setsockopt(fd, 283, 1, &v, sizeof(v)), EOPNOTSUPP,
+		    "setsockopt at a non-socket level");
+	check(close(fd) == 0, "close");
+}
+
+static void other_families_unaffected(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int l, c, s, fds[2];
+	char buf[4] = "";
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	check(l >= 0 && c >= 0, "AF_INET sockets still created");
+	check(!bind(l, (struct sockaddr *)&a, sizeof(a)) && !listen(l, 1) &&
+	      !getsockname(l, (struct sockaddr *)&a, &len) &&
+	      !connect(c, (struct sockaddr *)&a, sizeof(a)),
+	      "AF_INET TCP connects on loopback");
+	s = accept(l, NULL, NULL);
+	check(s >= 0 && send(c, "abc", 3, 0) == 3 &&
+	      recv(s, buf, 3, MSG_WAITALL) == 3 && !memcmp(buf, "abc", 3),
+	      "AF_INET TCP carries data");
+	close(s);
+	close(c);
+	close(l);
+
+	s = socket(AF_INET6, SOCK_STREAM, 0);
+	check(s >= 0, "AF_INET6 sockets still created");
+	close(s);
+	check(!socketpair(AF_UNIX, SOCK_STREAM, 0, fds) &&
+	      write(fds[0], "x", 1) == 1 && read(fds[1], buf, 1) == 1,
+	      "AF_UNIX socketpair works");
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static int basic(void)
+{
+	int af = dwcp_af(), fd;
+
+	check(af > 0, "AF_DWCP family number read from sysfs");
+	if (af <= 0)
+		return 1;
+
+	fd = socket(af, SOCK_STREAM, 0);
+	check(fd >= 0, "socket(AF_DWCP, SOCK_STREAM, 0) succeeds");
+	check(get_int_opt(fd, SO_DOMAIN) == af, "SO_DOMAIN is AF_DWCP");
+	check(get_int_opt(fd, SO_TYPE) == SOCK_STREAM, "SO_TYPE is SOCK_STREAM");
+	close(fd);
+
+	fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	check(fd >= 0, "SOCK_NONBLOCK | SOCK_CLOEXEC accepted");
+	close(fd);
+
+	check_errno(socket(af, SOCK_DGRAM, 0), ESOCKTNOSUPPORT, "SOCK_DGRAM");
+	check_errno(socket(af, SOCK_SEQPACKET, 0), ESOCKTNOSUPPORT,
+		    "SOCK_SEQPACKET");
+	check_errno(socket(af, SOCK_STREAM, IPPROTO_TCP), EPROTONOSUPPORT,
+		    "protocol IPPROTO_TCP");
+
+	unbuilt_ops(af);
+	other_families_unaffected();
+	return failures ? 1 : 0;
+}
+
+static int hold(int n)
+{
+	int af = dwcp_af(), i, *fds;
+	char c;
+
+	if (af <= 0 || n < 1 || n > 100000)
+		return 2;
+	fds = calloc(n, sizeof(*fds));
+	if (!fds)
+		return 2;
+	for (i = 0; i < n; i++) {
+		fds[i] = socket(af, SOCK_STREAM, 0);
+		if (fds[i] < 0) {
+			perror("socket");
+			return 1;
+		}
+	}
+	printf("holding %d\n", n);
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	return 0;
+}
+
+static int open_close(int n)
+{
+	int af = dwcp_af(), i, fd;
+
+	if (af <= 0 || n < 1)
+		return 2;
+	for (i = 0; i < n; i++) {
+		fd = socket(af, SOCK_STREAM, 0);
+		if (fd < 0) {
+			perror("socket");
+			return 1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "basic"))
+		return basic();
+	if (argc == 3 && !strcmp(argv[1], "hold"))
+		return hold(atoi(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "open-close"))
+		return open_close(atoi(argv[2]));
+	fprintf(stderr, "usage: dwcp-socktest basic | hold N | open-close N\n");
+	return 2;
+}

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# socket() in AF_DWCP, errors of the operations not built yet, other families
+# unaffected, network namespaces and unprivileged users.
+source "$(dirname "$0")/lib.sh"
+
+load_dwcp || { fail "insmod"; finish; }
+
+# dwcp-socktest prints its own TAP lines; prefix them with the test name.
+dwcp-socktest basic | sed -u "s/^\(not \)\{0,1\}ok - /&$TEST: /"
+[ "${PIPESTATUS[0]}" = 0 ] || FAILED=1
+
+check "an unprivileged user creates DWCP sockets" as_nobody dwcp-socktest open-close 10
+
+netns_sockets() {
+	ip netns add dwcp-t1 || return 1
+	ip netns exec dwcp-t1 dwcp-socktest open-close 10 || return 1
+	coproc HOLD { ip netns exec dwcp-t1 dwcp-socktest hold 4; }
+	read -r line <&"${HOLD[0]}"
+	local in_ns in_init
+	in_ns=$(ip netns exec dwcp-t1 awk '$1 == "DWCP" { print $3 }' /proc/net/protocols)
+	in_init=$(dwcp_inuse)
+	exec {HOLD[1]}>&-
+	wait "$HOLD_PID"
+	ip netns del dwcp-t1
+	echo "line=$line in_ns=$in_ns in_init=$in_init"
+	[ "$line" = "holding 4" ] && [ "$in_ns" = 4 ] && [ "$in_init" = 0 ]
+}
+check "sockets live in their netns and are counted there" netns_sockets
+
+many() {
+	dwcp-socktest open-close 2000 && [ "$(dwcp_inuse)" = 0 ]
+}
+check "2000 socket/close cycles leave no socket behind" many
+
+check "rmmod after all sockets closed" rmmod dwcp
+finish
