@@ -30,7 +30,7 @@ LIB_HDR := $(wildcard helper/*.h) uapi/linux/dwcp.h
 PROGS := $(B)/bin/dwcpctl $(B)/bin/dwcpd $(B)/bin/dwcp-socktest
 UNIT_TESTS := $(B)/tests/test_msg
 
-.PHONY: all module helper check demo kunit selftests unit deps clean
+.PHONY: all module helper check demo kunit selftests unit fuzz deps clean
 
 all: module helper
 
@@ -58,7 +58,7 @@ deps:
 	@scripts/deps.sh
 
 check: deps
-	$(MAKE) KDIR=/lib/modules/$$(scripts/kver)/build all unit
+	$(MAKE) KDIR=/lib/modules/$$(scripts/kver)/build all unit fuzz
 	tests/run
 
 demo: deps
@@ -75,3 +75,15 @@ selftests: deps
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(B)
+
+# libFuzzer harnesses (clang): one per parser of untrusted input.
+FUZZERS := $(B)/fuzz/fuzz_msg
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	$(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+
+$(B)/fuzz/fuzz_msg: tests/fuzz/fuzz_msg.c helper/msg.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< helper/msg.c $(NL_LIBS)
+
+fuzz: $(FUZZERS)

@@ -54,22 +54,44 @@ static int dwcp_release(struct socket *sock)
 	return 0;
 }
 
-/* Not const: .family is the module parameter, set once in dwcp_socket_init. */
-static struct proto_ops dwcp_stream_ops __ro_after_init = {
-	.owner = THIS_MODULE,
-	.release = dwcp_release,
-	.bind = sock_no_bind,
-	.connect = sock_no_connect,
-	.socketpair = sock_no_socketpair,
-	.accept = sock_no_accept,
-	.getname = sock_no_getname,
-	.ioctl = sock_no_ioctl,
-	.listen = sock_no_listen,
-	.shutdown = sock_no_shutdown,
-	.sendmsg = sock_no_sendmsg,
-	.recvmsg = sock_no_recvmsg,
-	.mmap = sock_no_mmap,
+/*
+ * proto_ops carries the family number, which is a module parameter: keep one
+ * const table per number the module accepts (see dwcp_family_allowed()).
+ */
+#define DWCP_STREAM_OPS(fam) {			\
+	.family = (fam),			\
+	.owner = THIS_MODULE,			\
+	.release = dwcp_release,		\
+	.bind = sock_no_bind,			\
+	.connect = sock_no_connect,		\
+	.socketpair = sock_no_socketpair,	\
+	.accept = sock_no_accept,		\
+	.getname = sock_no_getname,		\
+	.ioctl = sock_no_ioctl,			\
+	.listen = sock_no_listen,		\
+	.shutdown = sock_no_shutdown,		\
+	.sendmsg = sock_no_sendmsg,		\
+	.recvmsg = sock_no_recvmsg,		\
+	.mmap = sock_no_mmap,			\
+}
+
+static const struct proto_ops dwcp_stream_ops[] = {
+	DWCP_STREAM_OPS(13),	/* AF_NETBEUI: never implemented */
+	DWCP_STREAM_OPS(19),	/* AF_ECONET: removed in 3.5, the default */
+	DWCP_STREAM_OPS(23),	/* AF_IRDA: removed in 4.17 */
+	DWCP_STREAM_OPS(25),	/* AF_WANPIPE: never in mainline */
 };
+
+/* The ops of @family, or NULL if the module does not accept @family. */
+static const struct proto_ops *dwcp_ops_of(int family)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(dwcp_stream_ops); i++)
+		if (dwcp_stream_ops[i].family == family)
+			return &dwcp_stream_ops[i];
+	return NULL;
+}
 
 static int dwcp_create(struct net *net, struct socket *sock, int protocol,
 		       int kern)
@@ -85,7 +107,7 @@ static int dwcp_create(struct net *net, struct socket *sock, int protocol,
 	if (!sk)
 		return -ENOBUFS;
 
-	sock->ops = &dwcp_stream_ops;
+	sock->ops = dwcp_ops_of(dwcp_family);
 	sock_init_data(sock, sk);
 	dwcp_sk(sk)->id = atomic64_inc_return(&dwcp_next_session_id);
 	/* Open sessions per netns, shown in /proc/net/protocols. */
@@ -110,15 +132,7 @@ static struct net_proto_family dwcp_family_ops __ro_after_init = {
  */
 bool dwcp_family_allowed(int family)
 {
-	switch (family) {
-	case 13:	/* AF_NETBEUI: never implemented */
-	case 19:	/* AF_ECONET: removed in 3.5 */
-	case 23:	/* AF_IRDA: removed in 4.17 */
-	case 25:	/* AF_WANPIPE: never in mainline */
-		return true;
-	default:
-		return false;
-	}
+	return dwcp_ops_of(family);
 }
 
 /**
@@ -136,7 +150,6 @@ int dwcp_socket_init(int family)
 	if (err)
 		return err;
 
-	dwcp_stream_ops.family = family;
 	dwcp_family_ops.family = family;
 	err = sock_register(&dwcp_family_ops);
 	if (err) {

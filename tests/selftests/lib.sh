@@ -51,6 +51,18 @@ wait_for() {
 	return 1
 }
 
+# barrier NAME: in a two-guest run, wait until the peer reached NAME too.
+barrier() {
+	local i
+	touch "$DWCP_PAIR_DIR/$1.$DWCP_NODE"
+	for ((i = 0; i < 1200; i++)); do
+		[ -e "$DWCP_PAIR_DIR/$1.$((3 - DWCP_NODE))" ] && return 0
+		sleep 0.1
+	done
+	echo "barrier $1: the peer never came" >&2
+	return 1
+}
+
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 
 finish() {

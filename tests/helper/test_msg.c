@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of helper/msg.c: parsing info-get replies and events as they
+ * come from the kernel (or from a hostile or newer one), and formatting.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+#include <netlink/msg.h>
+
+#include "../../helper/msg.h"
+
+/* A scratch buffer of attributes built by hand, so tests can forge any. */
+struct attrbuf {
+	unsigned char data[512];
+	int len;
+};
+
+static void put(struct attrbuf *b, uint16_t type, const void *p, int len)
+{
+	struct nlattr *a = (struct nlattr *)(b->data + b->len);
+
+	assert_true(b->len + NLA_ALIGN(NLA_HDRLEN + len) <= (int)sizeof(b->data));
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy((unsigned char *)a + NLA_HDRLEN, p, len);
+	b->len += NLA_ALIGN(NLA_HDRLEN + len);
+}
+
+static void put_u32(struct attrbuf *b, uint16_t type, uint32_t v)
+{
+	put(b, type, &v, sizeof(v));
+}
+
+static void put_u64(struct attrbuf *b, uint16_t type, uint64_t v)
+{
+	put(b, type, &v, sizeof(v));
+}
+
+static void put_str(struct attrbuf *b, uint16_t type, const char *s)
+{
+	put(b, type, s, (int)strlen(s) + 1);
+}
+
+static void valid_info(struct attrbuf *b)
+{
+	memset(b, 0, sizeof(*b));
+	put_str(b, DWCP_A_INFO_VERSION, "0.1.0");
+	put_u32(b, DWCP_A_INFO_FAMILY, 19);
+	put_u64(b, DWCP_A_INFO_FEATURES, DWCP_FEATURE_SOCKET | DWCP_FEATURE_EVENTS);
+}
+
+static int parse_info(struct attrbuf *b, struct dwcp_info *info, char *err)
+{
+	return dwcp_info_parse((struct nlattr *)b->data, b->len, info, err);
+}
+
+static void info_valid(void **state)
+{
+	struct dwcp_info info;
+	char err[DWCP_ERRLEN] = "";
+	struct attrbuf b;
+
+	(void)state;
+	valid_info(&b);
+	assert_int_equal(parse_info(&b, &info, err), 0);
+	assert_string_equal(info.version, "0.1.0");
+	assert_int_equal(info.family, 19);
+	assert_int_equal(info.features, 3);
+}
+
+static void info_unknown_attribute_ignored(void **state)
+{
+	struct dwcp_info info;
+	char err[DWCP_ERRLEN];
+	struct attrbuf b;
+
+	(void)state;
+	valid_info(&b);
+	put_u32(&b, 200, 7);		/* from a newer module */
+	assert_int_equal(parse_info(&b, &info, err), 0);
+	assert_int_equal(info.family, 19);
+}
+
+static void info_missing_each_attribute(void **state)
+{
+	static const char *const want[] = { "version", "family", "features" };
+	struct dwcp_info info;
+	char err[DWCP_ERRLEN];
+	struct attrbuf b;
+	int skip;
+
+	(void)state;
+	for (skip = 0; skip < 3; skip++) {
+		memset(&b, 0, sizeof(b));
+		if (skip != 0)
+			put_str(&b, DWCP_A_INFO_VERSION, "0.1.0");
+		if (skip != 1)
+			put_u32(&b, DWCP_A_INFO_FAMILY, 19);
+		if (skip != 2)
+			put_u64(&b, DWCP_A_INFO_FEATURES, 1);
+		assert_int_equal(parse_info(&b, &info, err), -EBADMSG);
+		assert_non_null(strstr(err, want[skip]));
+		assert_non_null(strstr(err, "missing"));
+	}
+}
+
+static void info_wrong_lengths(void **state)
+{
+	uint16_t small = 19;
+	uint32_t mid = 1;
+	struct dwcp_info info;
+	char err[DWCP_ERRLEN];
+	struct attrbuf b;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	put_str(&b, DWCP_A_INFO_VERSION, "0.1.0");
+	put(&b, DWCP_A_INFO_FAMILY, &small, sizeof(small));
+	put_u64(&b, DWCP_A_INFO_FEATURES, 1);
+	assert_int_equal(parse_info(&b, &info, err), -EBADMSG);
+	assert_non_null(strstr(err, "family"));
+
+	memset(&b, 0, sizeof(b));
+	put_str(&b, DWCP_A_INFO_VERSION, "0.1.0");
+	put_u32(&b, DWCP_A_INFO_FAMILY, 19);
+	put(&b, DWCP_A_INFO_FEATURES, &mid, sizeof(mid));
+	assert_int_equal(parse_info(&b, &info, err), -EBADMSG);
+	assert_non_null(strstr(err, "features"));
+}
+
+static void info_version_unterminated_or_too_long(void **state)
+{
+	char longv[DWCP_VERSION_LEN + 1];
+	struct dwcp_info info;
+	char err[DWCP_ERRLEN];
+	struct attrbuf b;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	put(&b, DWCP_A_INFO_VERSION, "0.1.0", 5);	/* no NUL */
+	put_u32(&b, DWCP_A_INFO_FAMILY, 19);
+	put_u64(&b, DWCP_A_INFO_FEATURES, 1);
+	assert_int_equal(parse_info(&b, &info, err), -EBADMSG);
+	assert_non_null(strstr(err, "NUL"));
+
+	memset(longv, 'v', sizeof(longv) - 1);
+	longv[sizeof(longv) - 1] = '\0';	/* DWCP_VERSION_LEN + 1 bytes */
+	memset(&b, 0, sizeof(b));
+	put_str(&b, DWCP_A_INFO_VERSION, longv);
+	put_u32(&b, DWCP_A_INFO_FAMILY, 19);
+	put_u64(&b, DWCP_A_INFO_FEATURES, 1);
+	assert_int_equal(parse_info(&b, &info, err), -EBADMSG);
+	assert_non_null(strstr(err, "version"));
+
+	/* The longest allowed version still parses. */
+	longv[DWCP_VERSION_LEN - 1] = '\0';
+	memset(&b, 0, sizeof(b));
+	put_str(&b, DWCP_A_INFO_VERSION, longv);
+	put_u32(&b, DWCP_A_INFO_FAMILY, 19);
+	put_u64(&b, DWCP_A_INFO_FEATURES, 1);
+	assert_int_equal(parse_info(&b, &info, err), 0);
+	assert_int_equal(strlen(info.version), DWCP_VERSION_LEN - 1);
+}
+
+static void info_truncated_attribute(void **state)
+{
+	struct dwcp_info info;
+	char err[DWCP_ERRLEN];
+	struct attrbuf b;
+
+	(void)state;
+	valid_info(&b);
+	/* Cut the last attribute in the middle of its payload. */
+	b.len -= 6;
+	assert_int_equal(parse_info(&b, &info, err), -EBADMSG);
+}
+
+static void info_attribute_length_beyond_buffer(void **state)
+{
+	struct dwcp_info info;
+	char err[DWCP_ERRLEN];
+	struct attrbuf b;
+
+	(void)state;
+	valid_info(&b);
+	/* A header claiming more bytes than the message holds. */
+	((struct nlattr *)b.data)->nla_len = 400;
+	assert_int_equal(parse_info(&b, &info, err), -EBADMSG);
+}
+
+static void event_session_created_and_closed(void **state)
+{
+	static const uint8_t cmds[] = { DWCP_CMD_SESSION_CREATED,
+					DWCP_CMD_SESSION_CLOSED };
+	static const enum dwcp_event_kind kinds[] = {
+		DWCP_EVENT_SESSION_CREATED, DWCP_EVENT_SESSION_CLOSED };
+	char err[DWCP_ERRLEN], line[160];
+	struct dwcp_event ev;
+	struct attrbuf b;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		memset(&b, 0, sizeof(b));
+		put_u64(&b, DWCP_A_SESSION_ID, 42);
+		put_u32(&b, DWCP_A_SESSION_SOCK_TYPE, SOCK_STREAM);
+		assert_int_equal(dwcp_event_parse(cmds[i], (struct nlattr *)b.data,
+						  b.len, &ev, err), 0);
+		assert_int_equal(ev.kind, kinds[i]);
+		assert_int_equal(ev.session_id, 42);
+		dwcp_event_format(line, sizeof(line), &ev);
+		assert_string_equal(line, i ? "event session-closed id=42 type=stream"
+					    : "event session-created id=42 type=stream");
+	}
+}
+
+static void event_without_id_rejected(void **state)
+{
+	char err[DWCP_ERRLEN];
+	struct dwcp_event ev;
+	struct attrbuf b;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	put_u32(&b, DWCP_A_SESSION_SOCK_TYPE, SOCK_STREAM);
+	assert_int_equal(dwcp_event_parse(DWCP_CMD_SESSION_CREATED,
+					  (struct nlattr *)b.data, b.len, &ev,
+					  err), -EBADMSG);
+	assert_non_null(strstr(err, "id"));
+}
+
+static void event_unknown_command_tolerated(void **state)
+{
+	char err[DWCP_ERRLEN], line[160];
+	struct dwcp_event ev;
+
+	(void)state;
+	assert_int_equal(dwcp_event_parse(99, NULL, 0, &ev, err), 0);
+	assert_int_equal(ev.kind, DWCP_EVENT_UNKNOWN);
+	dwcp_event_format(line, sizeof(line), &ev);
+	assert_non_null(strstr(line, "cmd=99"));
+}
+
+/* Run a printer into a memory buffer. */
+static char *capture(void (*print)(FILE *, const struct dwcp_info *),
+		     const struct dwcp_info *info)
+{
+	static char buf[512];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	assert_non_null(f);
+	print(f, info);
+	fclose(f);
+	return buf;
+}
+
+static void info_json_and_text(void **state)
+{
+	struct dwcp_info info = { .family = 19,
+				  .features = DWCP_FEATURE_SOCKET | (1ULL << 40) };
+
+	(void)state;
+	strcpy(info.version, "1.2\"x\\\n");
+	assert_string_equal(capture(dwcp_info_print_json, &info),
+			    "{\"version\":\"1.2\\\"x\\\\\\u000a\",\"family\":19,"
+			    "\"feature_bits\":1099511627777,"
+			    "\"features\":[\"socket\",\"bit40\"]}\n");
+	strcpy(info.version, "0.1.0");
+	assert_string_equal(capture(dwcp_info_print_text, &info),
+			    "version:  0.1.0\nfamily:   19\nfeatures: socket bit40\n");
+	info.features = 0;
+	assert_non_null(strstr(capture(dwcp_info_print_text, &info),
+			       "features: none\n"));
+}
+
+static void feature_names_match_uapi(void **state)
+{
+	(void)state;
+	assert_string_equal(dwcp_feature_name(0), "socket");
+	assert_int_equal(1u << 1, DWCP_FEATURE_EVENTS);
+	assert_string_equal(dwcp_feature_name(1), "events");
+	assert_string_equal(dwcp_feature_name(6), "mode-detect");
+	assert_int_equal(1u << 6, DWCP_FEATURE_MODE_DETECT);
+	assert_null(dwcp_feature_name(7));
+	assert_null(dwcp_feature_name(63));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(info_valid),
+		cmocka_unit_test(info_unknown_attribute_ignored),
+		cmocka_unit_test(info_missing_each_attribute),
+		cmocka_unit_test(info_wrong_lengths),
+		cmocka_unit_test(info_version_unterminated_or_too_long),
+		cmocka_unit_test(info_truncated_attribute),
+		cmocka_unit_test(info_attribute_length_beyond_buffer),
+		cmocka_unit_test(event_session_created_and_closed),
+		cmocka_unit_test(event_without_id_rejected),
+		cmocka_unit_test(event_unknown_command_tolerated),
+		cmocka_unit_test(info_json_and_text),
+		cmocka_unit_test(feature_names_match_uapi),
+	};
+
+	return cmocka_run_group_tests_name("helper_msg", tests, NULL, NULL);
+}

@@ -1,0 +1,5 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Node B of the two-guest smoke test (scripts/vm-run --nodes 2).
+source "$(dirname "$0")/twonode_lib.sh"
+twonode_checks
