@@ -23,11 +23,15 @@
 static void logmsg(const char *fmt, ...)
 {
 	struct timespec ts;
+	char stamp[32];
+	struct tm tm;
 	va_list ap;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(stderr, "dwcpd[%d] %lld.%03ld: ", (int)getpid(),
-		(long long)ts.tv_sec, ts.tv_nsec / 1000000);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ldZ dwcpd[%d]: ", stamp, ts.tv_nsec / 1000000,
+		(int)getpid());
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
