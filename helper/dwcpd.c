@@ -51,13 +51,15 @@ static void on_event(const struct dwcp_event *ev, void *arg)
 static int signals_fd(void)
 {
 	sigset_t set;
+	int fd;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
-	return signalfd(-1, &set, SFD_CLOEXEC);
+	fd = signalfd(-1, &set, SFD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 static int run(struct dwcp_nl *nl, int sfd)
@@ -95,8 +97,8 @@ static int run(struct dwcp_nl *nl, int sfd)
 
 int main(int argc, char **argv)
 {
+	struct dwcp_nl nl, ev;
 	struct dwcp_info info;
-	struct dwcp_nl nl;
 	int err, sfd, rc;
 
 	if (argc > 1 && (!strcmp(argv[1], "-V") ||
@@ -130,9 +132,17 @@ int main(int argc, char **argv)
 		logmsg("cannot open the dwcp family: %s", strerror(-err));
 		return 1;
 	}
+	/* Requests and events on separate sockets: events never get in the
+	 * way of a reply, and the event socket can be non-blocking.
+	 */
 	err = dwcp_nl_info_get(&nl, &info);
 	if (!err)
-		err = dwcp_nl_events_subscribe(&nl);
+		err = dwcp_nl_open(&ev);
+	if (!err) {
+		err = dwcp_nl_events_subscribe(&ev);
+		if (err)
+			dwcp_nl_close(&ev);
+	}
 	if (err) {
 		logmsg("cannot attach: %s", strerror(-err));
 		dwcp_nl_close(&nl);
@@ -140,7 +150,8 @@ int main(int argc, char **argv)
 	}
 	logmsg("attached to dwcp %s (AF_DWCP %u, family version %u), listening for events",
 	       info.version, info.family, nl.version);
-	rc = run(&nl, sfd);
+	rc = run(&ev, sfd);
+	dwcp_nl_close(&ev);
 	dwcp_nl_close(&nl);
 	close(sfd);
 	return rc;

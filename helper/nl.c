@@ -103,6 +103,8 @@ void dwcp_nl_close(struct dwcp_nl *nl)
 
 struct info_ctx {
 	struct dwcp_info *info;
+	int family_id;
+	uint32_t seq;
 	int err;
 	int done;
 	char errmsg[DWCP_ERRLEN];
@@ -114,7 +116,11 @@ static int info_cb(struct nl_msg *msg, void *arg)
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct genlmsghdr *gh;
 
-	if (!genlmsg_valid_hdr(nlh, 0)) {
+	/* Only our reply: a socket may also carry events. */
+	if (nlh->nlmsg_type != ctx->family_id || nlh->nlmsg_seq != ctx->seq)
+		return NL_SKIP;
+	if (!genlmsg_valid_hdr(nlh, 0) ||
+	    genlmsg_hdr(nlh)->cmd != DWCP_CMD_INFO_GET) {
 		ctx->err = -EBADMSG;
 		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "short message");
 		return NL_SKIP;
@@ -137,7 +143,8 @@ static int ack_cb(struct nl_msg *msg, void *arg)
 
 int dwcp_nl_info_get(struct dwcp_nl *nl, struct dwcp_info *info)
 {
-	struct info_ctx ctx = { .info = info, .err = -ENODATA };
+	struct info_ctx ctx = { .info = info, .err = -ENODATA,
+				.family_id = nl->family_id };
 	struct nl_cb *cb, *orig;
 	struct nl_msg *msg;
 	int err;
@@ -151,6 +158,7 @@ int dwcp_nl_info_get(struct dwcp_nl *nl, struct dwcp_info *info)
 		return -EMSGSIZE;
 	}
 	err = nl_send_auto(nl->sk, msg);
+	ctx.seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	if (err < 0)
 		return dwcp_nl_errno(err);
@@ -231,11 +239,15 @@ int dwcp_nl_events_read(struct dwcp_nl *nl, dwcp_event_cb cb, void *arg)
 	int err;
 
 	nl_socket_modify_cb(nl->sk, NL_CB_VALID, NL_CB_CUSTOM, event_cb, &ctx);
+	errno = 0;
 	err = nl_recvmsgs_default(nl->sk);
+	/* libnl folds ENOBUFS (events lost) and ENOMEM into NLE_NOMEM. */
+	if (err == -NLE_NOMEM && errno == ENOBUFS)
+		err = -ENOBUFS;
 	nl_socket_modify_cb(nl->sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
 	if (err == -NLE_AGAIN)
 		return 0;
-	if (err == -NLE_NOMEM)
-		return -ENOBUFS;	/* libnl reports ENOBUFS as NLE_NOMEM */
+	if (err == -ENOBUFS)
+		return err;
 	return err < 0 ? dwcp_nl_errno(err) : 0;
 }

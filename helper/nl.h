@@ -28,7 +28,10 @@ void dwcp_nl_close(struct dwcp_nl *nl);
 
 int dwcp_nl_info_get(struct dwcp_nl *nl, struct dwcp_info *info);
 
-/* Join the events group; then dwcp_nl_fd() becomes readable on events. */
+/*
+ * Join the events group; then dwcp_nl_fd() becomes readable on events.  The
+ * socket becomes non-blocking: use another dwcp_nl for requests.
+ */
 int dwcp_nl_events_subscribe(struct dwcp_nl *nl);
 int dwcp_nl_fd(const struct dwcp_nl *nl);
 

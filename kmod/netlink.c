@@ -173,7 +173,6 @@ static struct genl_family dwcp_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = dwcp_genl_ops,
 	.n_ops = ARRAY_SIZE(dwcp_genl_ops),
-	.resv_start_op = DWCP_CMD_MAX + 1,
 	.mcgrps = dwcp_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(dwcp_mcgrps),
 };
