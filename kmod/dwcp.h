@@ -8,6 +8,10 @@
 
 #include <linux/types.h>
 #include <net/sock.h>
+#include <net/tcp.h>
+#include <linux/rbtree.h>
+#include <linux/workqueue.h>
+#include <linux/hrtimer.h>
 #include "../uapi/linux/dwcp.h"
 
 #define DWCP_MODULE_VERSION "0.1.0"
@@ -16,7 +20,157 @@
 extern int dwcp_family;
 u64 dwcp_features(void);
 
-/* socket.c */
+/* frame.c */
+void dwcp_frame_build(struct dwcp_frame_hdr *hdr, u8 type, u32 len, u64 seq,
+		      u32 aux, const void *payload);
+int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data);
+int dwcp_frame_check_crc(const struct dwcp_frame_hdr *hdr, const void *payload);
+int dwcp_hello_parse(const void *p, u32 len, struct dwcp_hello *out);
+int dwcp_hello_ack_parse(const void *p, u32 len, struct dwcp_hello_ack *out);
+int dwcp_join_parse(const void *p, u32 len, struct dwcp_join *out);
+void dwcp_join_proof(u8 out[DWCP_PROOF_LEN], const u8 ckey[DWCP_KEY_LEN],
+		     const u8 skey[DWCP_KEY_LEN], u32 token, u16 index,
+		     const u8 nonce[DWCP_NONCE_LEN], bool ack);
+
+/* reorder.c */
+
+/**
+ * struct dwcp_rxbuf - a received data frame
+ * @node: in the reorder tree while waiting for a gap to fill
+ * @list: in the ready list once in order
+ * @seq: session sequence number of data[0]
+ * @len: payload bytes
+ * @off: bytes the application already consumed
+ * @data: the payload
+ */
+struct dwcp_rxbuf {
+	struct rb_node node;
+	struct list_head list;
+	u64 seq;
+	u32 len;
+	u32 off;
+	u8 data[];
+};
+
+struct dwcp_reorder {
+	struct rb_root root;
+	u64 rcv_nxt;
+	u64 bytes;
+	u32 frames;
+};
+
+void dwcp_reorder_init(struct dwcp_reorder *r, u64 rcv_nxt);
+int dwcp_reorder_add(struct dwcp_reorder *r, struct dwcp_rxbuf *f);
+struct dwcp_rxbuf *dwcp_reorder_pop(struct dwcp_reorder *r);
+void dwcp_reorder_purge(struct dwcp_reorder *r);
+
+/* sched.c */
+
+/**
+ * struct dwcp_sched_cand - a stream as the scheduler sees it
+ * @queued: bytes queued in its TCP socket, not yet acked
+ * @rate: its delivery (pacing) rate in bytes/s, 0 if unknown
+ * @usable: up and able to take a frame now
+ */
+struct dwcp_sched_cand {
+	u32 queued;
+	u64 rate;
+	bool usable;
+};
+
+int dwcp_sched_pick(const struct dwcp_sched_cand *c, int n, u32 len,
+		    int start);
+
+/* stats.c */
+enum dwcp_mib {
+	DWCP_MIB_SESSIONS_OPENED,
+	DWCP_MIB_SESSIONS_ACCEPTED,
+	DWCP_MIB_SESSIONS_ABORTED,
+	DWCP_MIB_STREAMS_JOINED,
+	DWCP_MIB_STREAM_FAILURES,
+	DWCP_MIB_FRAMES_RESENT,
+	DWCP_MIB_REFUSED_VERSION,
+	DWCP_MIB_REFUSED_BAD_CRC,
+	DWCP_MIB_REFUSED_OVERSIZE,
+	DWCP_MIB_REFUSED_MALFORMED,
+	DWCP_MIB_REFUSED_TRUNCATED,
+	DWCP_MIB_REFUSED_NO_SESSION,
+	DWCP_MIB_REFUSED_BAD_PROOF,
+	DWCP_MIB_REFUSED_FULL,
+	DWCP_MIB_PROTOCOL_ERRORS,
+	DWCP_MIB_MAX
+};
+
+struct dwcp_net {
+	atomic64_t mib[DWCP_MIB_MAX];
+	spinlock_t tokens_lock;		/* protects tokens */
+	struct hlist_head tokens[64];	/* server sessions by token */
+};
+
+struct dwcp_net *dwcp_pernet(const struct net *net);
+void dwcp_count(const struct net *net, enum dwcp_mib mib);
+int dwcp_stats_init(void);
+void dwcp_stats_exit(void);
+
+/* socket.c, session.c, tcp.c */
+
+/**
+ * struct dwcp_txframe - a data frame from sendmsg() until it is acked
+ * @list: in tx_queue (to send) or tx_inflight (handed to a stream)
+ * @seq: sequence number of the first payload byte
+ * @len: payload bytes
+ * @stream: index of the stream it was last handed to, -1 if none
+ * @sent: it went out at least once (so sending again is a resend)
+ * @acked: acknowledged while a stream was still writing it
+ * @buf: header, then payload
+ */
+struct dwcp_txframe {
+	struct list_head list;
+	u64 seq;
+	u32 len;
+	int stream;
+	bool sent;
+	bool acked;
+	u8 buf[];
+};
+
+/**
+ * struct dwcp_stream - one TCP connection of a session (a slot: it survives
+ * the connection and is refilled by a rejoin)
+ */
+struct dwcp_stream {
+	struct dwcp_sock *dsk;
+	struct socket *sock;		/* NULL while down */
+	u16 index;
+	bool up;
+	unsigned long events;		/* DWCP_EV_*, set by TCP callbacks */
+	/* transmit */
+	struct dwcp_txframe *cur;	/* frame being written */
+	u32 cur_off;
+	u8 ctl[DWCP_FRAME_HDR_LEN];	/* pending control frame */
+	u32 ctl_len;
+	u32 ctl_off;
+	/* receive */
+	struct dwcp_frame_hdr rx_hdr;
+	u32 rx_hdr_got;
+	struct dwcp_rxbuf *rx_buf;
+	u32 rx_got;
+	/* statistics */
+	u64 bytes_sent;
+	u64 bytes_received;
+	/* saved TCP callbacks, restored before release */
+	void (*saved_data_ready)(struct sock *sk);
+	void (*saved_write_space)(struct sock *sk);
+	void (*saved_state_change)(struct sock *sk);
+	/* client: (re)join with backoff */
+	struct delayed_work join_work;
+	unsigned int backoff_ms;
+	bool joining;
+};
+
+#define DWCP_EV_READ	0
+#define DWCP_EV_WRITE	1
+#define DWCP_EV_STATE	2
 
 /**
  * struct dwcp_sock - a DWCP socket; one session from socket() to close()
@@ -26,11 +180,131 @@ u64 dwcp_features(void);
 struct dwcp_sock {
 	struct sock sk;
 	u64 id;
+
+	/* configuration (before connect/listen) */
+	u16 want_streams;
+	u32 frame_size;
+	u64 pacing_rate;
+	char cc[TCP_CA_NAME_MAX];
+	struct sockaddr_storage local;
+	struct sockaddr_storage peer;
+	bool bound;
+	bool client;
+
+	/* session */
+	u32 token;
+	u8 ckey[DWCP_KEY_LEN];
+	u8 skey[DWCP_KEY_LEN];
+	u16 nstreams;
+	u32 peer_max_frame;
+	struct dwcp_stream *streams;	/* nstreams slots */
+	struct work_struct io_work;
+	struct work_struct connect_work;
+	struct hlist_node token_node;
+	bool token_hashed;
+	bool alive;			/* holds the session reference */
+	bool closing;			/* application closed: orphan */
+	unsigned long deadline;		/* jiffies: give up while no stream is up */
+	unsigned long orphan_end;	/* jiffies: give up delivering after close */
+	struct delayed_work tick_work;
+	int sched_rr;
+
+	/* transmit */
+	struct list_head tx_queue;
+	struct list_head tx_inflight;
+	u64 snd_nxt;
+	u64 snd_una;
+	u32 peer_wnd;
+	bool fin_queued;
+	bool fin_sent;
+	u64 fin_seq;
+
+	/* receive */
+	struct dwcp_reorder reorder;
+	struct list_head rx_ready;
+	u64 rx_ready_bytes;
+	u64 ack_sent;			/* last cumulative ack sent */
+	u32 wnd_sent;			/* last window sent */
+	bool ack_now;
+	bool peer_fin;
+	u64 peer_fin_seq;
+
+	/* pacing: one token bucket for all streams */
+	u64 tokens;
+	u64 refill_ns;
+	struct hrtimer pace_timer;
+
+	/* DWCP_INFO counters */
+	struct dwcp_conn_info st;
+
+	/* listener */
+	struct socket *lsock;
+	struct work_struct accept_work;
+	struct list_head accept_q;	/* established children */
+	int accept_len;
+	atomic_t pending;		/* handshakes in progress */
+	void (*saved_listen_data_ready)(struct sock *sk);
+
+	/* child of a listener, until accept() */
+	struct list_head accept_node;
 };
 
+static inline struct dwcp_sock *dwcp_sk(const struct sock *sk)
+{
+	return (struct dwcp_sock *)sk;
+}
+
+extern struct workqueue_struct *dwcp_wq;
 bool dwcp_family_allowed(int family);
 int dwcp_socket_init(int family);
 void dwcp_socket_exit(void);
+const struct proto_ops *dwcp_stream_ops_get(void);
+struct sock *dwcp_sock_alloc(struct net *net, int kern);
+void dwcp_notify(struct sock *sk, u8 cmd);
+
+/* session.c */
+int dwcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
+int dwcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		 int flags);
+__poll_t dwcp_poll(struct file *file, struct socket *sock,
+		   struct poll_table_struct *wait);
+int dwcp_shutdown(struct socket *sock, int how);
+int dwcp_setsockopt(struct socket *sock, int level, int optname,
+		    sockptr_t optval, unsigned int optlen);
+int dwcp_getsockopt(struct socket *sock, int level, int optname,
+		    char __user *optval, int __user *optlen);
+void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams);
+void dwcp_session_abort(struct dwcp_sock *dsk, int err);
+void dwcp_session_close(struct dwcp_sock *dsk, long linger);
+void dwcp_session_stream_down(struct dwcp_stream *st, int err);
+void dwcp_session_destruct(struct dwcp_sock *dsk);
+void dwcp_io_kick(struct dwcp_sock *dsk);
+void dwcp_io_work(struct work_struct *work);
+void dwcp_session_init(struct dwcp_sock *dsk);
+
+/* tcp.c */
+int dwcp_addr_from_user(const struct sockaddr *uaddr, int len,
+			struct sockaddr_storage *out);
+int dwcp_addr_to_user(const struct sockaddr_storage *ss,
+		      struct sockaddr *uaddr);
+int dwcp_bind(struct socket *sock, struct sockaddr *uaddr, int len);
+int dwcp_listen(struct socket *sock, int backlog);
+int dwcp_accept(struct socket *sock, struct socket *newsock, int flags,
+		bool kern);
+int dwcp_connect(struct socket *sock, struct sockaddr *uaddr, int len,
+		 int flags);
+int dwcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
+void dwcp_listener_stop(struct dwcp_sock *dsk);
+void dwcp_stream_attach(struct dwcp_stream *st, struct socket *sock);
+void dwcp_stream_detach(struct dwcp_stream *st, bool abort);
+int dwcp_stream_send(struct dwcp_stream *st, const void *buf, u32 len,
+		     u32 *off);
+int dwcp_stream_recv(struct dwcp_stream *st, void *buf, u32 len, u32 *got);
+void dwcp_join_schedule(struct dwcp_stream *st);
+int dwcp_check_congestion(struct net *net, const char *name);
+void dwcp_token_del(struct dwcp_sock *dsk);
+void dwcp_tcp_init_sock(struct dwcp_sock *dsk);
+void dwcp_stream_slot_init(struct dwcp_sock *dsk, u16 index);
 
 /* netlink.c */
 

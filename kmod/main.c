@@ -3,9 +3,11 @@
  * dwcp.ko: module parameters and the one place that spells out init order.
  *
  * Init order:
- *   1. generic netlink family "dwcp" (so that the first session event has
+ *   1. the workqueue every session's protocol work runs on;
+ *   2. per network namespace state (counters, join tokens);
+ *   3. generic netlink family "dwcp" (so that the first session event has
  *      somewhere to go);
- *   2. the socket family (from here on userspace can create sessions).
+ *   4. the socket family (from here on userspace can create sessions).
  * Exit runs in reverse.  While any DWCP socket is open the module is pinned
  * (proto and net_proto_family carry THIS_MODULE), so rmmod fails with EBUSY
  * instead of pulling the code from under a live session.
@@ -20,6 +22,7 @@
 #include "dwcp.h"
 
 int dwcp_family = DWCP_FAMILY_DEFAULT;
+struct workqueue_struct *dwcp_wq;
 module_param_named(family, dwcp_family, int, 0444);
 MODULE_PARM_DESC(family,
 		 "address family number of AF_DWCP: 19 (default), 13, 23 or 25");
@@ -31,7 +34,8 @@ MODULE_PARM_DESC(family,
  */
 u64 dwcp_features(void)
 {
-	return DWCP_FEATURE_SOCKET | DWCP_FEATURE_EVENTS;
+	return DWCP_FEATURE_SOCKET | DWCP_FEATURE_EVENTS | DWCP_FEATURE_TCP |
+	       DWCP_FEATURE_PACING;
 }
 
 static int __init dwcp_init(void)
@@ -44,9 +48,18 @@ static int __init dwcp_init(void)
 		return -EINVAL;
 	}
 
+	/* Handshakes block in workers: unbound, so they do not hold up a CPU. */
+	dwcp_wq = alloc_workqueue("dwcp", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!dwcp_wq)
+		return -ENOMEM;
+
+	err = dwcp_stats_init();
+	if (err)
+		goto err_wq;
+
 	err = dwcp_genl_init();
 	if (err)
-		return err;
+		goto err_stats;
 
 	err = dwcp_socket_init(dwcp_family);
 	if (err)
@@ -58,6 +71,10 @@ static int __init dwcp_init(void)
 
 err_genl:
 	dwcp_genl_exit();
+err_stats:
+	dwcp_stats_exit();
+err_wq:
+	destroy_workqueue(dwcp_wq);
 	return err;
 }
 
@@ -65,6 +82,8 @@ static void __exit dwcp_exit(void)
 {
 	dwcp_socket_exit();
 	dwcp_genl_exit();
+	dwcp_stats_exit();
+	destroy_workqueue(dwcp_wq);
 }
 
 module_init(dwcp_init);

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The AF_DWCP socket family: socket creation and release.
- *
- * Every DWCP socket is one session.  Data transfer is not built yet, so all
- * other operations fail with -EOPNOTSUPP (the sock_no_* helpers) rather than
- * pretending to work.
+ * The AF_DWCP socket family: socket creation, release and the proto_ops
+ * table.  The operations themselves live in session.c (data, options) and
+ * tcp.c (addresses, connect, listen, accept).
  */
 #include <linux/atomic.h>
 #include <linux/module.h>
@@ -13,6 +11,9 @@
 #include <net/sock.h>
 
 #include "dwcp.h"
+
+/* Session buffers: big enough for a 200 Mbit/s x 100 ms path. */
+#define DWCP_DEFAULT_BUF	(8 << 20)
 
 /* Session ids: never reused until reboot, so events cannot be confused. */
 static atomic64_t dwcp_next_session_id = ATOMIC64_INIT(0);
@@ -23,12 +24,12 @@ static struct proto dwcp_proto = {
 	.obj_size = sizeof(struct dwcp_sock),
 };
 
-static inline struct dwcp_sock *dwcp_sk(const struct sock *sk)
-{
-	return (struct dwcp_sock *)sk;
-}
-
-static void dwcp_notify(struct sock *sk, u8 cmd)
+/**
+ * dwcp_notify() - send a session event for @sk
+ * @sk: the DWCP socket
+ * @cmd: DWCP_CMD_SESSION_CREATED or DWCP_CMD_SESSION_CLOSED
+ */
+void dwcp_notify(struct sock *sk, u8 cmd)
 {
 	struct dwcp_session_event ev = {
 		.cmd = cmd,
@@ -39,17 +40,45 @@ static void dwcp_notify(struct sock *sk, u8 cmd)
 	dwcp_nl_notify_session(sock_net(sk), &ev);
 }
 
+static void dwcp_sock_destruct(struct sock *sk)
+{
+	dwcp_session_destruct(dwcp_sk(sk));
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
+}
+
+static long dwcp_linger(struct sock *sk)
+{
+	if (!sock_flag(sk, SOCK_LINGER))
+		return -1;
+	return sk->sk_lingertime;
+}
+
 static int dwcp_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
+	struct dwcp_sock *dsk;
 
 	if (!sk)
 		return 0;
+	dsk = dwcp_sk(sk);
 
-	dwcp_notify(sk, DWCP_CMD_SESSION_CLOSED);
-	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
+	lock_sock(sk);
+	switch (sk->sk_state) {
+	case DWCP_STATE_LISTEN:
+		dwcp_listener_stop(dsk);
+		break;
+	case DWCP_STATE_CONNECTING:
+		/* connect_work sees the state and drops its connection */
+		sk->sk_state = DWCP_STATE_CLOSED;
+		break;
+	default:
+		dwcp_session_close(dsk, dwcp_linger(sk));
+		break;
+	}
 	sock_orphan(sk);
 	sock->sk = NULL;
+	release_sock(sk);
+	dwcp_notify(sk, DWCP_CMD_SESSION_CLOSED);
 	sock_put(sk);
 	return 0;
 }
@@ -62,16 +91,19 @@ static int dwcp_release(struct socket *sock)
 	.family = (fam),			\
 	.owner = THIS_MODULE,			\
 	.release = dwcp_release,		\
-	.bind = sock_no_bind,			\
-	.connect = sock_no_connect,		\
+	.bind = dwcp_bind,			\
+	.connect = dwcp_connect,		\
 	.socketpair = sock_no_socketpair,	\
-	.accept = sock_no_accept,		\
-	.getname = sock_no_getname,		\
+	.accept = dwcp_accept,			\
+	.getname = dwcp_getname,		\
+	.poll = dwcp_poll,			\
 	.ioctl = sock_no_ioctl,			\
-	.listen = sock_no_listen,		\
-	.shutdown = sock_no_shutdown,		\
-	.sendmsg = sock_no_sendmsg,		\
-	.recvmsg = sock_no_recvmsg,		\
+	.listen = dwcp_listen,			\
+	.shutdown = dwcp_shutdown,		\
+	.setsockopt = dwcp_setsockopt,		\
+	.getsockopt = dwcp_getsockopt,		\
+	.sendmsg = dwcp_sendmsg,		\
+	.recvmsg = dwcp_recvmsg,		\
 	.mmap = sock_no_mmap,			\
 }
 
@@ -93,6 +125,40 @@ static const struct proto_ops *dwcp_ops_of(int family)
 	return NULL;
 }
 
+/**
+ * dwcp_sock_alloc() - a new DWCP sock with an empty session
+ * @net: its network namespace
+ * @kern: nonzero for a kernel socket (which does not pin @net)
+ *
+ * Used by socket() and for the sessions a listener accepts.  Sends the
+ * session-created event.
+ *
+ * Return: the sock with one reference, or NULL.
+ */
+struct sock *dwcp_sock_alloc(struct net *net, int kern)
+{
+	struct dwcp_sock *dsk;
+	struct sock *sk;
+
+	sk = sk_alloc(net, dwcp_family, GFP_KERNEL, &dwcp_proto, kern);
+	if (!sk)
+		return NULL;
+	sock_init_data(NULL, sk);
+	sk->sk_type = SOCK_STREAM;
+	sk->sk_protocol = 0;
+	sk->sk_state = DWCP_STATE_CLOSED;
+	sk->sk_destruct = dwcp_sock_destruct;
+	sk->sk_sndbuf = DWCP_DEFAULT_BUF;
+	sk->sk_rcvbuf = DWCP_DEFAULT_BUF;
+	dsk = dwcp_sk(sk);
+	dsk->id = atomic64_inc_return(&dwcp_next_session_id);
+	dwcp_session_init(dsk);
+	/* Open sessions per netns, shown in /proc/net/protocols. */
+	sock_prot_inuse_add(net, sk->sk_prot, 1);
+	dwcp_notify(sk, DWCP_CMD_SESSION_CREATED);
+	return sk;
+}
+
 static int dwcp_create(struct net *net, struct socket *sock, int protocol,
 		       int kern)
 {
@@ -103,16 +169,12 @@ static int dwcp_create(struct net *net, struct socket *sock, int protocol,
 	if (sock->type != SOCK_STREAM)
 		return -ESOCKTNOSUPPORT;
 
-	sk = sk_alloc(net, dwcp_family, GFP_KERNEL, &dwcp_proto, kern);
+	sk = dwcp_sock_alloc(net, kern);
 	if (!sk)
 		return -ENOBUFS;
-
 	sock->ops = dwcp_ops_of(dwcp_family);
-	sock_init_data(sock, sk);
-	dwcp_sk(sk)->id = atomic64_inc_return(&dwcp_next_session_id);
-	/* Open sessions per netns, shown in /proc/net/protocols. */
-	sock_prot_inuse_add(net, sk->sk_prot, 1);
-	dwcp_notify(sk, DWCP_CMD_SESSION_CREATED);
+	sock->state = SS_UNCONNECTED;
+	sock_graft(sk, sock);
 	return 0;
 }
 

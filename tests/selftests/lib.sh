@@ -33,7 +33,7 @@ check() {
 diag() { sed 's/^/#   /'; }
 
 dwcp_loaded() { [ -d /sys/module/dwcp ]; }
-load_dwcp() { insmod "$DWCP_KO" "$@"; }
+load_dwcp() { modprobe -q libcrc32c && insmod "$DWCP_KO" "$@"; }
 unload_dwcp() { ! dwcp_loaded || rmmod dwcp; }
 genl_has_dwcp() { genl ctrl get name dwcp >/dev/null 2>&1; }
 

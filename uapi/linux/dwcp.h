@@ -43,6 +43,204 @@
 #define DWCP_FAMILY_SYSFS	"/sys/module/dwcp/parameters/family"
 
 /*
+ * Socket address.  An AF_DWCP endpoint is an IPv4 or IPv6 address and a TCP
+ * port: every stream of a session is a TCP connection to that address.
+ *
+ * @sdwcp_family: the AF_DWCP number
+ * @sdwcp_ip_family: AF_INET or AF_INET6
+ * @sdwcp_port: TCP port, network byte order
+ * @sdwcp_reserved: must be zero
+ * @sdwcp_scope_id: IPv6 scope (interface) id, zero for IPv4
+ * @sdwcp_addr: the address, network byte order (v4 or v6 per ip_family)
+ *
+ * bind(), connect() and accept() take or return this struct; addrlen must
+ * be at least DWCP_SOCKADDR_LEN.  Other values give EINVAL (EAFNOSUPPORT for
+ * an unknown ip_family).
+ */
+struct sockaddr_dwcp {
+	__u16	sdwcp_family;
+	__u16	sdwcp_ip_family;
+	__be16	sdwcp_port;
+	__u16	sdwcp_reserved;
+	__u32	sdwcp_scope_id;
+	union {
+		__be32	v4;
+		__u8	v6[16];
+	} sdwcp_addr;
+};
+
+#define DWCP_SOCKADDR_LEN	28
+
+/*
+ * Socket options at level SOL_DWCP.
+ *
+ * @DWCP_STREAMS: int, number of TCP streams of the session, 1..DWCP_MAX_STREAMS,
+ *	0 (default) lets the kernel choose (DWCP_DEFAULT_STREAMS).  Set before
+ *	connect() (the client asks for it) or listen() (the most the server
+ *	grants).  After connect(), getsockopt returns the granted number.
+ * @DWCP_CONGESTION: string, TCP congestion control of every stream ("bbr",
+ *	"cubic", any the kernel allows); default "bbr" when available, else the
+ *	kernel's default.  Set before connect()/listen().
+ * @DWCP_PACING_RATE: __u64, aggregate pacing rate of the whole session in
+ *	bytes/s across all its streams; 0 means none.  Any time.
+ * @DWCP_INFO: struct dwcp_conn_info followed by up to dwci_streams_total
+ *	struct dwcp_stream_info (get only; the length returned says how many).
+ * @DWCP_FRAME_SIZE: int, payload bytes per data frame, DWCP_MIN_FRAME..
+ *	DWCP_MAX_FRAME (default DWCP_DEFAULT_FRAME).  Before connect().
+ */
+#define SOL_DWCP		290
+
+enum {
+	DWCP_STREAMS = 1,
+	DWCP_CONGESTION = 2,
+	DWCP_PACING_RATE = 3,
+	DWCP_INFO = 4,
+	DWCP_FRAME_SIZE = 5,
+};
+
+#define DWCP_MAX_STREAMS	512
+#define DWCP_DEFAULT_STREAMS	8
+#define DWCP_MIN_FRAME		4096
+#define DWCP_DEFAULT_FRAME	65536
+#define DWCP_MAX_FRAME		1048576
+
+/* dwci_state values. */
+enum dwcp_sock_state {
+	DWCP_STATE_CLOSED = 0,
+	DWCP_STATE_LISTEN = 1,
+	DWCP_STATE_CONNECTING = 2,
+	DWCP_STATE_ESTABLISHED = 3,
+	DWCP_STATE_CLOSING = 4,
+};
+
+#define DWCP_INFO_VERSION	1
+
+/*
+ * DWCP_INFO, like tcp_info: fields are only ever appended; dwci_len says how
+ * much the kernel filled.  Byte counters count payload bytes of the session.
+ */
+struct dwcp_conn_info {
+	__u32	dwci_version;		/* DWCP_INFO_VERSION */
+	__u32	dwci_len;		/* bytes of this struct filled */
+	__u32	dwci_stream_info_len;	/* sizeof(struct dwcp_stream_info) */
+	__u32	dwci_state;		/* enum dwcp_sock_state */
+	__u16	dwci_streams_up;
+	__u16	dwci_streams_total;
+	__u32	dwci_frame_size;
+	__u64	dwci_bytes_sent;	/* handed to streams, first time */
+	__u64	dwci_bytes_acked;	/* acknowledged by the peer session */
+	__u64	dwci_bytes_received;	/* delivered in order to the app */
+	__u64	dwci_frames_sent;
+	__u64	dwci_frames_resent;	/* sent again after a stream failed */
+	__u64	dwci_frames_received;
+	__u64	dwci_frames_dup;	/* received twice, dropped */
+	__u64	dwci_reorder_bytes;	/* now waiting for a gap to fill */
+	__u64	dwci_reorder_bytes_max;
+	__u64	dwci_pacing_rate;	/* bytes/s, 0 = none */
+	__u64	dwci_stream_failures;
+	__u64	dwci_stream_joins;	/* streams (re)joined after the first */
+	__u32	dwci_peer_window;	/* bytes the peer can still take */
+	__u32	dwci_pad;
+};
+
+struct dwcp_stream_info {
+	__u32	dwsi_index;
+	__u32	dwsi_state;		/* 1 up, 0 down */
+	__u32	dwsi_rtt_us;
+	__u32	dwsi_min_rtt_us;
+	__u32	dwsi_cwnd;		/* segments */
+	__u32	dwsi_total_retrans;
+	__u64	dwsi_delivery_rate;	/* bytes/s */
+	__u64	dwsi_pacing_rate;	/* bytes/s */
+	__u64	dwsi_bytes_sent;	/* frame bytes, headers included */
+	__u64	dwsi_bytes_received;
+	char	dwsi_cc[16];
+};
+
+/*
+ * Wire format (Documentation/protocol.md tells the story).
+ *
+ * Every stream carries frames: a 24-byte header, big-endian, then @len
+ * payload bytes.  @crc is CRC32C over the header (with @crc zero) and the
+ * payload.  A frame of an unknown version or type, with a bad CRC, or longer
+ * than the receiver's limit is a protocol error: the stream is closed.
+ */
+#define DWCP_PROTO_VERSION	1
+#define DWCP_FRAME_HDR_LEN	24
+#define DWCP_HANDSHAKE_MAX	1024	/* payload limit of handshake frames */
+
+struct dwcp_frame_hdr {
+	__u8	version;
+	__u8	type;		/* enum dwcp_frame_type */
+	__be16	flags;		/* none defined: must be zero */
+	__be32	len;		/* payload bytes */
+	__be64	seq;		/* DATA/FIN: session byte offset; ACK: next expected */
+	__be32	aux;		/* ACK: receive window bytes; DECLINE: reason */
+	__be32	crc;
+};
+
+enum dwcp_frame_type {
+	DWCP_FRAME_HELLO = 1,		/* client, first stream: struct dwcp_hello */
+	DWCP_FRAME_HELLO_ACK = 2,	/* server: struct dwcp_hello_ack */
+	DWCP_FRAME_JOIN = 3,		/* client, extra stream: struct dwcp_join */
+	DWCP_FRAME_JOIN_ACK = 4,	/* server: struct dwcp_join_ack */
+	DWCP_FRAME_DECLINE = 5,		/* server: aux = enum dwcp_decline */
+	DWCP_FRAME_DATA = 6,		/* payload = session bytes [seq, seq+len) */
+	DWCP_FRAME_ACK = 7,		/* no payload */
+	DWCP_FRAME_FIN = 8,		/* no payload; seq = end of data */
+};
+
+/* Capability bits of hello frames. */
+#define DWCP_CAP_TCP		0x1
+
+#define DWCP_KEY_LEN		32
+#define DWCP_NONCE_LEN		16
+#define DWCP_PROOF_LEN		32
+
+struct dwcp_hello {
+	__be16	streams;		/* wanted */
+	__be16	reserved;
+	__be32	caps;
+	__be32	max_frame;		/* largest payload the client accepts */
+	__u8	key[DWCP_KEY_LEN];	/* client key */
+};
+
+struct dwcp_hello_ack {
+	__be16	streams;		/* granted */
+	__be16	reserved;
+	__be32	caps;
+	__be32	max_frame;
+	__be32	token;			/* names the session in joins */
+	__u8	key[DWCP_KEY_LEN];	/* server key */
+};
+
+/*
+ * proof = HMAC-SHA256(client key || server key,
+ *                     "dwcp-join" || token || index || nonce)
+ */
+struct dwcp_join {
+	__be32	token;
+	__be16	index;
+	__be16	reserved;
+	__u8	nonce[DWCP_NONCE_LEN];
+	__u8	proof[DWCP_PROOF_LEN];
+};
+
+/* proof = HMAC-SHA256(keys, "dwcp-join-ack" || token || index || nonce) */
+struct dwcp_join_ack {
+	__u8	proof[DWCP_PROOF_LEN];
+};
+
+/* Why a server declined a stream (DECLINE aux; counted on the server). */
+enum dwcp_decline {
+	DWCP_DECLINE_VERSION = 1,	/* unsupported protocol version */
+	DWCP_DECLINE_MALFORMED = 2,	/* bad handshake frame */
+	DWCP_DECLINE_NO_SESSION = 3,	/* join names no session */
+	DWCP_DECLINE_BAD_PROOF = 4,	/* join proof does not verify */
+	DWCP_DECLINE_FULL = 5,		/* the listener's backlog is full */
+};
+
+/*
  * 2. Generic netlink family "dwcp"
  *
  * Resolve the family id by name (CTRL_CMD_GETFAMILY) and check that its

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dwcp-perf - throughput test for AF_DWCP (and plain TCP for comparison),
+ * with every byte verified end to end.
+ *
+ *   dwcp-perf -s [-p PORT] [-B ADDR] [-1] [--tcp]
+ *   dwcp-perf -c HOST [-p PORT] [-t SEC | -n BYTES] [-P STREAMS] [-C CC]
+ *             [-R] [--tcp] [--rate BYTES_PER_S] [--frame BYTES] [-j]
+ *
+ * Byte i of a transfer is byte (i % 8) of splitmix64(i / 8): the receiver
+ * checks every byte against that and reports the first wrong offset.  With
+ * --tcp, -P N opens N TCP connections, each carrying its share.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../uapi/linux/dwcp.h"
+#include "af.h"
+
+#define MAGIC 0x44575046u	/* "DWPF" */
+#define BUFSZ (256 * 1024)
+
+struct request {
+	uint32_t magic;
+	uint32_t reverse;	/* server sends */
+	uint64_t bytes;		/* 0: time-based */
+	uint64_t base;		/* offset of byte 0 in the pattern */
+	uint32_t seconds;
+	uint32_t pad;
+};
+
+struct result {
+	uint64_t bytes;
+	uint64_t bad_offset;	/* UINT64_MAX when every byte was right */
+};
+
+static struct {
+	bool server, tcp, json, once, reverse;
+	const char *host, *bind_addr, *cc;
+	int port, streams, seconds, frame;
+	uint64_t bytes, rate;
+} opt = { .port = 5201, .seconds = 0 };
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* Fill @buf with the pattern bytes [off, off + len). */
+static void pattern_fill(uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t i = 0;
+
+	while (i < len && ((off + i) & 7)) {
+		buf[i] = (uint8_t)(splitmix64((off + i) >> 3) >> (8 * ((off + i) & 7)));
+		i++;
+	}
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w = splitmix64((off + i) >> 3);
+
+		memcpy(buf + i, &w, 8);	/* little-endian hosts */
+	}
+	for (; i < len; i++)
+		buf[i] = (uint8_t)(splitmix64((off + i) >> 3) >> (8 * ((off + i) & 7)));
+}
+
+/* Return the index of the first byte of @buf that is not the pattern. */
+static size_t pattern_check(const uint8_t *buf, size_t len, uint64_t off)
+{
+	uint8_t want[BUFSZ];
+	size_t i;
+
+	pattern_fill(want, len, off);
+	if (!memcmp(want, buf, len))
+		return len;
+	for (i = 0; i < len && want[i] == buf[i]; i++)
+		;
+	return i;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "dwcp-perf: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	ssize_t n = recv(fd, buf, len, MSG_WAITALL);
+
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* Socket address for AF_DWCP (or, with --tcp, AF_INET/AF_INET6). */
+static socklen_t make_addr(const char *host, int port,
+			   struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_dwcp *d = (struct sockaddr_dwcp *)ss;
+	uint8_t a6[16];
+	uint32_t a4;
+	int v6;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!host)
+		host = "0.0.0.0";
+	if (inet_pton(AF_INET, host, &a4) == 1) {
+		v6 = 0;
+	} else if (inet_pton(AF_INET6, host, a6) == 1) {
+		v6 = 1;
+	} else {
+		fprintf(stderr, "dwcp-perf: %s: not an IP address\n", host);
+		exit(2);
+	}
+	if (opt.tcp) {
+		if (v6) {
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_port = htons(port);
+			memcpy(&sin6->sin6_addr, a6, 16);
+			return sizeof(*sin6);
+		}
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr.s_addr = a4;
+		return sizeof(*sin);
+	}
+	d->sdwcp_family = dwcp_af();
+	d->sdwcp_ip_family = v6 ? AF_INET6 : AF_INET;
+	d->sdwcp_port = htons(port);
+	if (v6)
+		memcpy(d->sdwcp_addr.v6, a6, 16);
+	else
+		d->sdwcp_addr.v4 = a4;
+	return sizeof(*d);
+}
+
+static int new_socket(int ip_family)
+{
+	int af = opt.tcp ? ip_family : dwcp_af();
+	int fd;
+
+	if (af < 0) {
+		fprintf(stderr, "dwcp-perf: AF_DWCP unavailable (module not loaded?)\n");
+		exit(1);
+	}
+	fd = socket(af, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket");
+	return fd;
+}
+
+/* Send the pattern [base, base+bytes) or for @seconds; returns bytes sent. */
+static uint64_t send_pattern(int fd, uint64_t base, uint64_t bytes,
+			     int seconds)
+{
+	static __thread uint8_t buf[BUFSZ];
+	double end = now_s() + seconds;
+	uint64_t sent = 0;
+
+	while (bytes ? sent < bytes : now_s() < end) {
+		size_t n = BUFSZ;
+
+		if (bytes && bytes - sent < n)
+			n = bytes - sent;
+		pattern_fill(buf, n, base + sent);
+		if (write_all(fd, buf, n))
+			die("send");
+		sent += n;
+	}
+	return sent;
+}
+
+/* Receive to EOF, checking the pattern from @base. */
+static struct result recv_pattern(int fd, uint64_t base)
+{
+	static __thread uint8_t buf[BUFSZ];
+	struct result r = { 0, UINT64_MAX };
+	ssize_t n;
+
+	while ((n = recv(fd, buf, BUFSZ, 0)) != 0) {
+		size_t ok;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("recv");
+		}
+		if (r.bad_offset == UINT64_MAX) {
+			ok = pattern_check(buf, n, base + r.bytes);
+			if (ok < (size_t)n)
+				r.bad_offset = r.bytes + ok;
+		}
+		r.bytes += n;
+	}
+	return r;
+}
+
+static void serve_one(int fd)
+{
+	struct request rq;
+	struct result r = { 0, UINT64_MAX };
+
+	if (read_all(fd, &rq, sizeof(rq)) || rq.magic != MAGIC) {
+		fprintf(stderr, "dwcp-perf: bad request\n");
+		return;
+	}
+	if (rq.reverse) {
+		r.bytes = send_pattern(fd, rq.base, rq.bytes, rq.seconds);
+		shutdown(fd, SHUT_WR);
+		if (read_all(fd, &r, sizeof(r)))	/* the client's verdict */
+			fprintf(stderr, "dwcp-perf: no verdict from client\n");
+	} else {
+		r = recv_pattern(fd, rq.base);
+		if (write_all(fd, &r, sizeof(r)))
+			fprintf(stderr, "dwcp-perf: cannot send verdict\n");
+	}
+	if (r.bad_offset != UINT64_MAX)
+		fprintf(stderr, "dwcp-perf: DATA MISMATCH at offset %" PRIu64 "\n",
+			r.bad_offset);
+}
+
+static int run_server(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(opt.bind_addr, opt.port, &ss);
+	int lfd, one = 1;
+
+	lfd = new_socket(ss.ss_family == AF_INET6 ||
+			 ((struct sockaddr_dwcp *)&ss)->sdwcp_ip_family == AF_INET6 ?
+			 AF_INET6 : AF_INET);
+	if (opt.tcp)
+		setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	else if (opt.streams)
+		setsockopt(lfd, SOL_DWCP, DWCP_STREAMS, &opt.streams,
+			   sizeof(opt.streams));
+	if (bind(lfd, (struct sockaddr *)&ss, len))
+		die("bind");
+	if (listen(lfd, 128))
+		die("listen");
+	printf("listening on port %d\n", opt.port);
+	fflush(stdout);
+	signal(SIGCHLD, SIG_IGN);
+	for (;;) {
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0) {
+			if (errno == EINTR)
+				continue;
+			die("accept");
+		}
+		if (opt.once) {
+			serve_one(fd);
+			close(fd);
+			break;
+		}
+		if (fork() == 0) {
+			close(lfd);
+			serve_one(fd);
+			close(fd);
+			_exit(0);
+		}
+		close(fd);
+	}
+	close(lfd);
+	return 0;
+}
+
+struct conn {
+	pthread_t thread;
+	int fd;
+	uint64_t base, bytes;
+	struct result r;
+	uint64_t sent;
+	int failed;
+};
+
+static void *client_conn(void *arg)
+{
+	struct conn *c = arg;
+	struct request rq = { .magic = MAGIC, .reverse = opt.reverse,
+			      .bytes = c->bytes, .base = c->base,
+			      .seconds = (uint32_t)opt.seconds };
+
+	if (write_all(c->fd, &rq, sizeof(rq)))
+		die("send request");
+	if (opt.reverse) {
+		c->r = recv_pattern(c->fd, c->base);
+		c->sent = c->r.bytes;
+		if (write_all(c->fd, &c->r, sizeof(c->r)))
+			die("send verdict");
+	} else {
+		c->sent = send_pattern(c->fd, c->base, c->bytes, opt.seconds);
+		shutdown(c->fd, SHUT_WR);
+		if (read_all(c->fd, &c->r, sizeof(c->r))) {
+			fprintf(stderr, "dwcp-perf: no verdict from server\n");
+			c->failed = 1;
+		}
+	}
+	if (c->r.bytes != c->sent || c->r.bad_offset != UINT64_MAX)
+		c->failed = 1;
+	return NULL;
+}
+
+static void print_dwcp_info(int fd)
+{
+	struct {
+		struct dwcp_conn_info c;
+		struct dwcp_stream_info s[DWCP_MAX_STREAMS];
+	} *info = calloc(1, sizeof(*info));
+	socklen_t len = sizeof(*info);
+	unsigned int i, n;
+
+	if (!info || getsockopt(fd, SOL_DWCP, DWCP_INFO, info, &len)) {
+		free(info);
+		return;
+	}
+	n = (len - sizeof(info->c)) / sizeof(info->s[0]);
+	printf(",\"streams_up\":%u,\"streams_total\":%u,\"frames_sent\":%" PRIu64
+	       ",\"frames_resent\":%" PRIu64 ",\"stream_failures\":%" PRIu64
+	       ",\"stream_joins\":%" PRIu64 ",\"bytes_acked\":%" PRIu64
+	       ",\"reorder_bytes_max\":%" PRIu64 ",\"per_stream\":[",
+	       info->c.dwci_streams_up, info->c.dwci_streams_total,
+	       (uint64_t)info->c.dwci_frames_sent,
+	       (uint64_t)info->c.dwci_frames_resent,
+	       (uint64_t)info->c.dwci_stream_failures,
+	       (uint64_t)info->c.dwci_stream_joins,
+	       (uint64_t)info->c.dwci_bytes_acked,
+	       (uint64_t)info->c.dwci_reorder_bytes_max);
+	for (i = 0; i < n; i++)
+		printf("%s{\"up\":%u,\"rtt_us\":%u,\"cwnd\":%u,\"retrans\":%u,"
+		       "\"bytes_sent\":%" PRIu64 ",\"cc\":\"%s\"}",
+		       i ? "," : "", info->s[i].dwsi_state,
+		       info->s[i].dwsi_rtt_us, info->s[i].dwsi_cwnd,
+		       info->s[i].dwsi_total_retrans,
+		       (uint64_t)info->s[i].dwsi_bytes_sent, info->s[i].dwsi_cc);
+	printf("]");
+	free(info);
+}
+
+static int run_client(void)
+{
+	int nconn = opt.tcp && opt.streams > 1 ? opt.streams : 1;
+	struct conn *c = calloc(nconn, sizeof(*c));
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(opt.host, opt.port, &ss);
+	uint64_t total = 0, share;
+	double t0, dt;
+	int i, failed = 0;
+	int ipf = ss.ss_family == AF_INET6 ||
+		  ((struct sockaddr_dwcp *)&ss)->sdwcp_ip_family == AF_INET6 ?
+		  AF_INET6 : AF_INET;
+
+	if (!c)
+		die("calloc");
+	if (!opt.bytes && !opt.seconds)
+		opt.seconds = 10;
+	share = opt.bytes / nconn;
+	for (i = 0; i < nconn; i++) {
+		c[i].fd = new_socket(ipf);
+		if (opt.tcp && opt.cc &&
+		    setsockopt(c[i].fd, IPPROTO_TCP, TCP_CONGESTION, opt.cc,
+			       strlen(opt.cc)))
+			die("TCP_CONGESTION");
+		if (!opt.tcp) {
+			if (opt.streams &&
+			    setsockopt(c[i].fd, SOL_DWCP, DWCP_STREAMS,
+				       &opt.streams, sizeof(opt.streams)))
+				die("DWCP_STREAMS");
+			if (opt.cc && setsockopt(c[i].fd, SOL_DWCP, DWCP_CONGESTION,
+						 opt.cc, strlen(opt.cc)))
+				die("DWCP_CONGESTION");
+			if (opt.rate && setsockopt(c[i].fd, SOL_DWCP,
+						   DWCP_PACING_RATE, &opt.rate,
+						   sizeof(opt.rate)))
+				die("DWCP_PACING_RATE");
+			if (opt.frame && setsockopt(c[i].fd, SOL_DWCP,
+						    DWCP_FRAME_SIZE, &opt.frame,
+						    sizeof(opt.frame)))
+				die("DWCP_FRAME_SIZE");
+		}
+		if (connect(c[i].fd, (struct sockaddr *)&ss, len))
+			die("connect");
+		c[i].base = (uint64_t)i << 48;
+		c[i].bytes = i == nconn - 1 ? opt.bytes - share * i : share;
+	}
+	t0 = now_s();
+	for (i = 0; i < nconn; i++)
+		pthread_create(&c[i].thread, NULL, client_conn, &c[i]);
+	for (i = 0; i < nconn; i++) {
+		pthread_join(c[i].thread, NULL);
+		total += c[i].r.bytes;
+		failed |= c[i].failed;
+	}
+	dt = now_s() - t0;
+	if (opt.json) {
+		printf("{\"transport\":\"%s\",\"connections\":%d,\"bytes\":%" PRIu64
+		       ",\"seconds\":%.3f,\"goodput_bps\":%.0f,\"verified\":%s",
+		       opt.tcp ? "tcp" : "dwcp", nconn, total, dt,
+		       total * 8 / dt, failed ? "false" : "true");
+		if (!opt.tcp)
+			print_dwcp_info(c[0].fd);
+		printf("}\n");
+	} else {
+		printf("%s: %" PRIu64 " bytes in %.2f s = %.1f Mbit/s, %s\n",
+		       opt.tcp ? "tcp" : "dwcp", total, dt, total * 8 / dt / 1e6,
+		       failed ? "DATA MISMATCH" : "verified");
+	}
+	for (i = 0; i < nconn; i++) {
+		if (c[i].r.bad_offset != UINT64_MAX)
+			fprintf(stderr, "dwcp-perf: connection %d: first bad byte at %" PRIu64 "\n",
+				i, c[i].r.bad_offset);
+		else if (c[i].r.bytes != c[i].sent)
+			fprintf(stderr, "dwcp-perf: connection %d: sent %" PRIu64 ", peer got %" PRIu64 "\n",
+				i, c[i].sent, c[i].r.bytes);
+		close(c[i].fd);
+	}
+	free(c);
+	return failed ? 1 : 0;
+}
+
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	switch (*end) {
+	case 'k': case 'K': v *= 1024; break;
+	case 'm': case 'M': v *= 1024 * 1024; break;
+	case 'g': case 'G': v *= 1024.0 * 1024 * 1024; break;
+	case '\0': break;
+	default:
+		fprintf(stderr, "dwcp-perf: bad size %s\n", s);
+		exit(2);
+	}
+	return (uint64_t)v;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: dwcp-perf -s [-p PORT] [-B ADDR] [-1] [-P STREAMS] [--tcp]\n"
+		"       dwcp-perf -c HOST [-p PORT] [-t SEC | -n BYTES] [-P STREAMS]\n"
+		"                 [-C CC] [-R] [--tcp] [--rate BYTES/S] [--frame N] [-j]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "tcp", no_argument, NULL, 'T' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "frame", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "sc:p:B:1t:n:P:C:Rj", lo, NULL)) != -1) {
+		switch (ch) {
+		case 's': opt.server = true; break;
+		case 'c': opt.host = optarg; break;
+		case 'p': opt.port = atoi(optarg); break;
+		case 'B': opt.bind_addr = optarg; break;
+		case '1': opt.once = true; break;
+		case 't': opt.seconds = atoi(optarg); break;
+		case 'n': opt.bytes = parse_size(optarg); break;
+		case 'P': opt.streams = atoi(optarg); break;
+		case 'C': opt.cc = optarg; break;
+		case 'R': opt.reverse = true; break;
+		case 'T': opt.tcp = true; break;
+		case 'r': opt.rate = parse_size(optarg); break;
+		case 'f': opt.frame = atoi(optarg); break;
+		case 'j': opt.json = true; break;
+		default: usage();
+		}
+	}
+	if (opt.server == !!opt.host || optind != argc)
+		usage();
+	signal(SIGPIPE, SIG_IGN);
+	return opt.server ? run_server() : run_client();
+}

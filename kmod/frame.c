@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Frames: building and checking the 24-byte header, CRC32C, handshake
+ * payloads and join proofs.  Pure functions (no sockets, no state) so that
+ * KUnit checks every malformed case.
+ */
+#include <crypto/sha2.h>
+#include <linux/crc32c.h>
+#include <linux/string.h>
+
+#include "dwcp.h"
+
+/*
+ * CRC32C as iSCSI and ext4 use it: initial value and final XOR 0xffffffff,
+ * over the header with its crc field zero, then the payload.
+ */
+static u32 dwcp_crc(const struct dwcp_frame_hdr *hdr, const void *payload,
+		    u32 len)
+{
+	struct dwcp_frame_hdr h = *hdr;
+	u32 crc;
+
+	h.crc = 0;
+	crc = crc32c(~0U, &h, sizeof(h));
+	if (len)
+		crc = crc32c(crc, payload, len);
+	return ~crc;
+}
+
+/**
+ * dwcp_frame_build() - fill in a frame header, CRC included
+ * @hdr: header to fill
+ * @type: enum dwcp_frame_type
+ * @len: payload length
+ * @seq: sequence field
+ * @aux: aux field
+ * @payload: the @len payload bytes that will follow the header
+ */
+void dwcp_frame_build(struct dwcp_frame_hdr *hdr, u8 type, u32 len, u64 seq,
+		      u32 aux, const void *payload)
+{
+	hdr->version = DWCP_PROTO_VERSION;
+	hdr->type = type;
+	hdr->flags = 0;
+	hdr->len = cpu_to_be32(len);
+	hdr->seq = cpu_to_be64(seq);
+	hdr->aux = cpu_to_be32(aux);
+	hdr->crc = cpu_to_be32(dwcp_crc(hdr, payload, len));
+}
+
+/**
+ * dwcp_frame_check_hdr() - is this header acceptable before its payload?
+ * @hdr: received header
+ * @max_data: largest DATA payload this receiver accepts
+ *
+ * Checked before any payload is read, so an oversized length never makes
+ * the receiver allocate or wait for it.
+ *
+ * Return: 0 if acceptable; -EPROTONOSUPPORT for another version; -EPROTO
+ * for an unknown type or nonzero flags; -EMSGSIZE for a length out of the
+ * bounds of the frame's type.
+ */
+int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data)
+{
+	u32 len = be32_to_cpu(hdr->len);
+
+	if (hdr->version != DWCP_PROTO_VERSION)
+		return -EPROTONOSUPPORT;
+	if (hdr->flags)
+		return -EPROTO;
+	switch (hdr->type) {
+	case DWCP_FRAME_HELLO:
+	case DWCP_FRAME_HELLO_ACK:
+	case DWCP_FRAME_JOIN:
+	case DWCP_FRAME_JOIN_ACK:
+		return len > DWCP_HANDSHAKE_MAX ? -EMSGSIZE : 0;
+	case DWCP_FRAME_DECLINE:
+	case DWCP_FRAME_ACK:
+	case DWCP_FRAME_FIN:
+		return len ? -EMSGSIZE : 0;
+	case DWCP_FRAME_DATA:
+		return (len == 0 || len > max_data) ? -EMSGSIZE : 0;
+	default:
+		return -EPROTO;
+	}
+}
+
+/**
+ * dwcp_frame_check_crc() - does the CRC cover this header and payload?
+ * @hdr: received header
+ * @payload: its be32_to_cpu(@hdr->len) payload bytes
+ *
+ * Return: 0 if it matches, -EBADMSG otherwise.
+ */
+int dwcp_frame_check_crc(const struct dwcp_frame_hdr *hdr, const void *payload)
+{
+	u32 crc = dwcp_crc(hdr, payload, be32_to_cpu(hdr->len));
+
+	return crc == be32_to_cpu(hdr->crc) ? 0 : -EBADMSG;
+}
+
+/**
+ * dwcp_hello_parse() - validate a HELLO payload
+ * @p: payload
+ * @len: its length
+ * @out: the hello, copied
+ *
+ * Longer payloads (a newer client) are accepted; the known prefix is used.
+ *
+ * Return: 0, or -EBADMSG if too short or a reserved field is set.
+ */
+int dwcp_hello_parse(const void *p, u32 len, struct dwcp_hello *out)
+{
+	if (len < sizeof(*out))
+		return -EBADMSG;
+	memcpy(out, p, sizeof(*out));
+	if (out->reserved || !be16_to_cpu(out->streams) ||
+	    be16_to_cpu(out->streams) > DWCP_MAX_STREAMS)
+		return -EBADMSG;
+	return 0;
+}
+
+/**
+ * dwcp_hello_ack_parse() - validate a HELLO_ACK payload
+ * @p: payload
+ * @len: its length
+ * @out: the reply, copied
+ *
+ * Return: 0, or -EBADMSG if too short or out of range.
+ */
+int dwcp_hello_ack_parse(const void *p, u32 len, struct dwcp_hello_ack *out)
+{
+	u32 max_frame;
+
+	if (len < sizeof(*out))
+		return -EBADMSG;
+	memcpy(out, p, sizeof(*out));
+	max_frame = be32_to_cpu(out->max_frame);
+	if (out->reserved || !be16_to_cpu(out->streams) ||
+	    be16_to_cpu(out->streams) > DWCP_MAX_STREAMS ||
+	    max_frame < DWCP_MIN_FRAME || max_frame > DWCP_MAX_FRAME)
+		return -EBADMSG;
+	return 0;
+}
+
+/**
+ * dwcp_join_parse() - validate a JOIN payload (not its proof)
+ * @p: payload
+ * @len: its length
+ * @out: the join, copied
+ *
+ * Return: 0, or -EBADMSG if too short, reserved bits set or index 0.
+ */
+int dwcp_join_parse(const void *p, u32 len, struct dwcp_join *out)
+{
+	if (len < sizeof(*out))
+		return -EBADMSG;
+	memcpy(out, p, sizeof(*out));
+	if (out->reserved || !be16_to_cpu(out->index) ||
+	    be16_to_cpu(out->index) >= DWCP_MAX_STREAMS)
+		return -EBADMSG;
+	return 0;
+}
+
+/* HMAC-SHA256 (RFC 2104) over the concatenation of @n parts. */
+static void dwcp_hmac_sha256(u8 out[SHA256_DIGEST_SIZE], const u8 *key,
+			     unsigned int key_len, const u8 *const *parts,
+			     const unsigned int *lens, int n)
+{
+	u8 pad[SHA256_BLOCK_SIZE], inner[SHA256_DIGEST_SIZE];
+	struct sha256_state st;
+	int i;
+
+	/* Keys here are 64 bytes (two 32-byte keys): exactly one block. */
+	memset(pad, 0, sizeof(pad));
+	memcpy(pad, key, min_t(unsigned int, key_len, sizeof(pad)));
+	for (i = 0; i < SHA256_BLOCK_SIZE; i++)
+		pad[i] ^= 0x36;
+	sha256_init(&st);
+	sha256_update(&st, pad, sizeof(pad));
+	for (i = 0; i < n; i++)
+		sha256_update(&st, parts[i], lens[i]);
+	sha256_final(&st, inner);
+
+	for (i = 0; i < SHA256_BLOCK_SIZE; i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	sha256_init(&st);
+	sha256_update(&st, pad, sizeof(pad));
+	sha256_update(&st, inner, sizeof(inner));
+	sha256_final(&st, out);
+	memzero_explicit(pad, sizeof(pad));
+	memzero_explicit(inner, sizeof(inner));
+}
+
+/**
+ * dwcp_join_proof() - compute the proof of a JOIN or JOIN_ACK
+ * @out: the proof
+ * @ckey: client key from the hello
+ * @skey: server key from the hello ack
+ * @token: session token
+ * @index: stream index
+ * @nonce: the join's nonce
+ * @ack: false for the JOIN proof, true for the JOIN_ACK proof
+ */
+void dwcp_join_proof(u8 out[DWCP_PROOF_LEN], const u8 ckey[DWCP_KEY_LEN],
+		     const u8 skey[DWCP_KEY_LEN], u32 token, u16 index,
+		     const u8 nonce[DWCP_NONCE_LEN], bool ack)
+{
+	static const char label_join[] = "dwcp-join";
+	static const char label_ack[] = "dwcp-join-ack";
+	u8 key[2 * DWCP_KEY_LEN];
+	__be32 tok = cpu_to_be32(token);
+	__be16 idx = cpu_to_be16(index);
+	const u8 *parts[] = { ack ? (const u8 *)label_ack : (const u8 *)label_join,
+			      (u8 *)&tok, (u8 *)&idx, nonce };
+	const unsigned int lens[] = { ack ? sizeof(label_ack) - 1 :
+					    sizeof(label_join) - 1,
+				      sizeof(tok), sizeof(idx), DWCP_NONCE_LEN };
+
+	memcpy(key, ckey, DWCP_KEY_LEN);
+	memcpy(key + DWCP_KEY_LEN, skey, DWCP_KEY_LEN);
+	dwcp_hmac_sha256(out, key, sizeof(key), parts, lens, ARRAY_SIZE(parts));
+	memzero_explicit(key, sizeof(key));
+}

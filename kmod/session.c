@@ -1,0 +1,1296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sessions: the byte stream of one DWCP socket, cut into frames, striped
+ * over the streams, acknowledged end to end and put back in order.
+ *
+ * All session state is protected by the DWCP socket's lock (lock_sock);
+ * io_work does the protocol work in process context.  A session that is
+ * established holds one reference on its socket ("alive"), dropped when it
+ * finishes or aborts, so an orphaned session (closed by the application
+ * with data still in flight) lives on until the peer has it all.
+ *
+ * Sequence numbers count payload bytes from 0; the FIN takes one more.
+ * Frames keep their boundaries when resent, so the receiver can tell a
+ * duplicate by its sequence number.
+ */
+#include <linux/math64.h>
+#include <linux/sched/signal.h>
+#include <linux/uio.h>
+#include <net/tcp.h>
+
+#include "dwcp.h"
+
+#define DWCP_IO_BUDGET		(1024 * 1024)	/* bytes per stream per pass */
+#define DWCP_IO_PASSES		8
+#define DWCP_ORPHAN_TIMEOUT	(60 * HZ)
+#define DWCP_NO_STREAM_TIMEOUT	(30 * HZ)
+#define DWCP_TICK		HZ
+
+static void dwcp_tick_work(struct work_struct *work);
+
+/**
+ * dwcp_io_kick() - make io_work run soon
+ * @dsk: the session
+ *
+ * Context: any, including softirq and hardirq.
+ */
+void dwcp_io_kick(struct dwcp_sock *dsk)
+{
+	if (queue_work(dwcp_wq, &dsk->io_work))
+		sock_hold(&dsk->sk);
+}
+
+static enum hrtimer_restart dwcp_pace_timer_fn(struct hrtimer *t)
+{
+	struct dwcp_sock *dsk = container_of(t, struct dwcp_sock, pace_timer);
+
+	dwcp_io_kick(dsk);
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * dwcp_session_init() - initial state of a new socket's session
+ * @dsk: the socket
+ */
+void dwcp_session_init(struct dwcp_sock *dsk)
+{
+	INIT_LIST_HEAD(&dsk->tx_queue);
+	INIT_LIST_HEAD(&dsk->tx_inflight);
+	INIT_LIST_HEAD(&dsk->rx_ready);
+	INIT_LIST_HEAD(&dsk->accept_q);
+	INIT_LIST_HEAD(&dsk->accept_node);
+	dwcp_reorder_init(&dsk->reorder, 0);
+	INIT_WORK(&dsk->io_work, dwcp_io_work);
+	INIT_DELAYED_WORK(&dsk->tick_work, dwcp_tick_work);
+	hrtimer_init(&dsk->pace_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	dsk->pace_timer.function = dwcp_pace_timer_fn;
+	dsk->frame_size = DWCP_DEFAULT_FRAME;
+	dsk->peer_max_frame = DWCP_DEFAULT_FRAME;
+	dwcp_tcp_init_sock(dsk);
+}
+
+/**
+ * dwcp_session_start() - the handshake succeeded: the session is established
+ * @dsk: the socket
+ * @nstreams: streams granted
+ *
+ * Context: the socket lock held.
+ */
+void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams)
+{
+	struct sock *sk = &dsk->sk;
+	u16 i;
+
+	dsk->streams = kvcalloc(nstreams, sizeof(*dsk->streams), GFP_KERNEL);
+	if (!dsk->streams) {
+		nstreams = 1;
+		dsk->streams = kvcalloc(1, sizeof(*dsk->streams),
+					GFP_KERNEL | __GFP_NOFAIL);
+	}
+	dsk->nstreams = nstreams;
+	for (i = 0; i < nstreams; i++)
+		dwcp_stream_slot_init(dsk, i);
+	dsk->alive = true;
+	sock_hold(sk);			/* the session reference */
+	dsk->ack_now = true;		/* tell the peer our window */
+	dsk->refill_ns = ktime_get_ns();
+	dsk->st.dwci_streams_total = nstreams;
+	sk->sk_state = DWCP_STATE_ESTABLISHED;
+	sk->sk_state_change(sk);
+	for (i = 1; i < nstreams; i++)
+		dwcp_join_schedule(&dsk->streams[i]);
+	sock_hold(sk);
+	if (!queue_delayed_work(dwcp_wq, &dsk->tick_work, DWCP_TICK))
+		sock_put(sk);
+}
+
+static void dwcp_txframe_free(struct dwcp_sock *dsk, struct dwcp_txframe *f)
+{
+	sk_wmem_queued_add(&dsk->sk, -(int)(DWCP_FRAME_HDR_LEN + f->len));
+	list_del(&f->list);
+	kvfree(f);
+}
+
+/* Stop everything that could run for the session; drop "alive". */
+static void dwcp_session_stop(struct dwcp_sock *dsk, bool abort)
+{
+	struct sock *sk = &dsk->sk;
+	struct dwcp_rxbuf *rb, *rtmp;
+	struct dwcp_txframe *f, *tmp;
+	u16 i;
+
+	if (!dsk->alive)
+		return;
+	dsk->alive = false;
+	dwcp_token_del(dsk);
+	for (i = 0; i < dsk->nstreams; i++) {
+		struct dwcp_stream *st = &dsk->streams[i];
+
+		st->cur = NULL;
+		dwcp_stream_detach(st, abort);
+	}
+	list_for_each_entry_safe(f, tmp, &dsk->tx_queue, list)
+		dwcp_txframe_free(dsk, f);
+	list_for_each_entry_safe(f, tmp, &dsk->tx_inflight, list)
+		dwcp_txframe_free(dsk, f);
+	dwcp_reorder_purge(&dsk->reorder);
+	if (abort) {
+		list_for_each_entry_safe(rb, rtmp, &dsk->rx_ready, list) {
+			list_del(&rb->list);
+			kvfree(rb);
+		}
+		dsk->rx_ready_bytes = 0;
+	}
+	hrtimer_cancel(&dsk->pace_timer);
+	sk->sk_state = DWCP_STATE_CLOSED;
+	sk->sk_shutdown = SHUTDOWN_MASK;
+	sk->sk_state_change(sk);
+	sk->sk_write_space(sk);
+	/* Callers hold their own reference: this is never the last one. */
+	sock_put(sk);
+}
+
+/**
+ * dwcp_session_abort() - end the session now, losing what is in flight
+ * @dsk: the session
+ * @err: positive errno the application sees (ECONNRESET, ETIMEDOUT, ...)
+ *
+ * Context: the socket lock held, and a reference of the caller's own.
+ */
+void dwcp_session_abort(struct dwcp_sock *dsk, int err)
+{
+	if (!dsk->alive)
+		return;
+	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_SESSIONS_ABORTED);
+	dsk->sk.sk_err = err;
+	dwcp_session_stop(dsk, true);
+	sk_error_report(&dsk->sk);
+}
+
+/**
+ * dwcp_session_destruct() - free what a dead session still holds
+ * @dsk: the session, unreferenced
+ */
+void dwcp_session_destruct(struct dwcp_sock *dsk)
+{
+	struct dwcp_rxbuf *rb, *rtmp;
+	struct dwcp_txframe *f, *tmp;
+
+	list_for_each_entry_safe(f, tmp, &dsk->tx_queue, list)
+		dwcp_txframe_free(dsk, f);
+	list_for_each_entry_safe(f, tmp, &dsk->tx_inflight, list)
+		dwcp_txframe_free(dsk, f);
+	list_for_each_entry_safe(rb, rtmp, &dsk->rx_ready, list) {
+		list_del(&rb->list);
+		kvfree(rb);
+	}
+	dwcp_reorder_purge(&dsk->reorder);
+	kvfree(dsk->streams);
+	dsk->streams = NULL;
+}
+
+/* Put @f back in the send queue, in sequence order. */
+static void dwcp_requeue(struct dwcp_sock *dsk, struct dwcp_txframe *f)
+{
+	struct dwcp_txframe *pos;
+
+	list_del(&f->list);
+	f->stream = -1;
+	list_for_each_entry(pos, &dsk->tx_queue, list)
+		if (pos->seq > f->seq) {
+			list_add_tail(&f->list, &pos->list);
+			return;
+		}
+	list_add_tail(&f->list, &dsk->tx_queue);
+}
+
+/**
+ * dwcp_session_stream_down() - a stream failed: resend its frames elsewhere
+ * @st: the stream
+ * @err: why (negative errno), for the record
+ *
+ * Context: the socket lock held.
+ */
+void dwcp_session_stream_down(struct dwcp_stream *st, int err)
+{
+	struct dwcp_sock *dsk = st->dsk;
+	struct dwcp_txframe *f, *tmp;
+
+	if (!st->up)
+		return;
+	dsk->st.dwci_stream_failures++;
+	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_STREAM_FAILURES);
+	st->cur = NULL;
+	list_for_each_entry_safe(f, tmp, &dsk->tx_inflight, list)
+		if (f->stream == st->index)
+			dwcp_requeue(dsk, f);
+	/* A FIN or ack that went down with it is sent again. */
+	if (dsk->fin_sent && dsk->snd_una <= dsk->fin_seq)
+		dsk->fin_sent = false;
+	dsk->ack_now = true;
+	dwcp_stream_detach(st, true);
+	if (!dsk->st.dwci_streams_up && !dsk->deadline)
+		dsk->deadline = jiffies + DWCP_NO_STREAM_TIMEOUT;
+	dwcp_join_schedule(st);
+}
+
+static u32 dwcp_rcv_window(struct dwcp_sock *dsk)
+{
+	u64 used = dsk->reorder.bytes + dsk->rx_ready_bytes;
+	int rcvbuf = READ_ONCE(dsk->sk.sk_rcvbuf);
+
+	return used >= rcvbuf ? 0 : rcvbuf - used;
+}
+
+/* The cumulative ack: next byte expected, plus one once the FIN is in. */
+static u64 dwcp_ack_seq(struct dwcp_sock *dsk)
+{
+	u64 ack = dsk->reorder.rcv_nxt;
+
+	if (dsk->peer_fin && ack == dsk->peer_fin_seq)
+		ack++;
+	return ack;
+}
+
+/* Queue control frame @type on the least loaded stream that is up. */
+static bool dwcp_queue_ctl(struct dwcp_sock *dsk, u8 type, u64 seq, u32 aux)
+{
+	struct dwcp_stream *best = NULL;
+	u32 best_q = U32_MAX;
+	u16 i;
+
+	for (i = 0; i < dsk->nstreams; i++) {
+		struct dwcp_stream *st = &dsk->streams[i];
+		u32 q;
+
+		if (!st->up || st->ctl_len + DWCP_FRAME_HDR_LEN > sizeof(st->ctl))
+			continue;
+		q = READ_ONCE(st->sock->sk->sk_wmem_queued) +
+		    (st->cur ? DWCP_FRAME_HDR_LEN + st->cur->len : 0);
+		if (q < best_q) {
+			best_q = q;
+			best = st;
+		}
+	}
+	if (!best)
+		return false;
+	dwcp_frame_build((struct dwcp_frame_hdr *)(best->ctl + best->ctl_len),
+			 type, 0, seq, aux, NULL);
+	best->ctl_len += DWCP_FRAME_HDR_LEN;
+	return true;
+}
+
+static void dwcp_maybe_ack(struct dwcp_sock *dsk)
+{
+	u64 ack = dwcp_ack_seq(dsk);
+	u32 wnd = dwcp_rcv_window(dsk);
+	u32 quarter = READ_ONCE(dsk->sk.sk_rcvbuf) / 4;
+
+	if (!dsk->ack_now && ack == dsk->ack_sent &&
+	    wnd < dsk->wnd_sent + quarter)
+		return;
+	if (dwcp_queue_ctl(dsk, DWCP_FRAME_ACK, ack, wnd)) {
+		dsk->ack_sent = ack;
+		dsk->wnd_sent = wnd;
+		dsk->ack_now = false;
+	}
+}
+
+static int dwcp_protocol_error(struct dwcp_sock *dsk)
+{
+	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_PROTOCOL_ERRORS);
+	dwcp_session_abort(dsk, EPROTO);
+	return -EPROTO;
+}
+
+static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
+{
+	struct sock *sk = &dsk->sk;
+	bool woke = false;
+	int err;
+
+	dsk->st.dwci_frames_received++;
+	if (dsk->peer_fin && rb->seq + rb->len > dsk->peer_fin_seq) {
+		kvfree(rb);
+		return dwcp_protocol_error(dsk);
+	}
+	err = dwcp_reorder_add(&dsk->reorder, rb);
+	if (err == -EEXIST) {
+		dsk->st.dwci_frames_dup++;
+		kvfree(rb);
+		dsk->ack_now = true;	/* the peer missed our ack */
+		return 0;
+	}
+	if (err) {
+		kvfree(rb);
+		return dwcp_protocol_error(dsk);
+	}
+	/* A peer that ignores our window would make us buffer without end. */
+	if (dsk->reorder.bytes + dsk->rx_ready_bytes >
+	    2ULL * READ_ONCE(sk->sk_rcvbuf) + DWCP_MAX_FRAME)
+		return dwcp_protocol_error(dsk);
+	dsk->st.dwci_reorder_bytes_max = max(dsk->st.dwci_reorder_bytes_max,
+					     dsk->reorder.bytes);
+	while ((rb = dwcp_reorder_pop(&dsk->reorder))) {
+		rb->off = 0;
+		list_add_tail(&rb->list, &dsk->rx_ready);
+		WRITE_ONCE(dsk->rx_ready_bytes, dsk->rx_ready_bytes + rb->len);
+		woke = true;
+	}
+	if (dsk->peer_fin && dsk->reorder.rcv_nxt == dsk->peer_fin_seq) {
+		sk->sk_shutdown |= RCV_SHUTDOWN;
+		woke = true;
+	}
+	if (woke)
+		sk->sk_data_ready(sk);
+	return 0;
+}
+
+static void dwcp_rx_ack(struct dwcp_sock *dsk, u64 ack, u32 wnd)
+{
+	u64 limit = dsk->snd_nxt + (dsk->fin_queued ? 1 : 0);
+	struct dwcp_txframe *f, *tmp;
+	bool freed = false;
+
+	if (ack > limit) {
+		dwcp_protocol_error(dsk);
+		return;
+	}
+	if (ack > dsk->snd_una) {
+		dsk->st.dwci_bytes_acked += min(ack, dsk->snd_nxt) -
+					    min(dsk->snd_una, dsk->snd_nxt);
+		dsk->snd_una = ack;
+		list_for_each_entry_safe(f, tmp, &dsk->tx_inflight, list) {
+			if (f->seq + f->len > ack)
+				continue;
+			if (f->stream >= 0 && dsk->streams[f->stream].cur == f) {
+				f->acked = true;	/* freed when written */
+				continue;
+			}
+			dwcp_txframe_free(dsk, f);
+			freed = true;
+		}
+		list_for_each_entry_safe(f, tmp, &dsk->tx_queue, list)
+			if (f->seq + f->len <= ack) {
+				dwcp_txframe_free(dsk, f);
+				freed = true;
+			}
+	}
+	dsk->peer_wnd = wnd;
+	if (freed)
+		dsk->sk.sk_write_space(&dsk->sk);
+}
+
+static void dwcp_rx_fin(struct dwcp_sock *dsk, u64 seq)
+{
+	if (dsk->peer_fin) {
+		if (seq != dsk->peer_fin_seq)
+			dwcp_protocol_error(dsk);
+		dsk->ack_now = true;
+		return;
+	}
+	if (seq < dsk->reorder.rcv_nxt) {
+		dwcp_protocol_error(dsk);
+		return;
+	}
+	dsk->peer_fin = true;
+	dsk->peer_fin_seq = seq;
+	dsk->ack_now = true;
+	if (dsk->reorder.rcv_nxt == seq) {
+		dsk->sk.sk_shutdown |= RCV_SHUTDOWN;
+		dsk->sk.sk_data_ready(&dsk->sk);
+	}
+}
+
+/* One complete frame from stream @st. */
+static int dwcp_rx_frame(struct dwcp_stream *st)
+{
+	struct dwcp_sock *dsk = st->dsk;
+	struct dwcp_frame_hdr *h = &st->rx_hdr;
+	struct dwcp_rxbuf *rb = st->rx_buf;
+
+	st->rx_buf = NULL;
+	st->rx_hdr_got = 0;
+	st->rx_got = 0;
+	if (dwcp_frame_check_crc(h, rb ? rb->data : NULL)) {
+		kvfree(rb);
+		return -EBADMSG;	/* corrupted on this stream: drop it */
+	}
+	switch (h->type) {
+	case DWCP_FRAME_DATA:
+		return dwcp_rx_data(dsk, rb);
+	case DWCP_FRAME_ACK:
+		dwcp_rx_ack(dsk, be64_to_cpu(h->seq), be32_to_cpu(h->aux));
+		return 0;
+	case DWCP_FRAME_FIN:
+		dwcp_rx_fin(dsk, be64_to_cpu(h->seq));
+		return 0;
+	default:
+		kvfree(rb);
+		return dwcp_protocol_error(dsk);
+	}
+}
+
+/* Read frames from @st; returns bytes consumed or a negative errno. */
+static int dwcp_rx_stream(struct dwcp_stream *st)
+{
+	struct dwcp_sock *dsk = st->dsk;
+	u32 budget = DWCP_IO_BUDGET, len;
+	int done = 0, err;
+
+	while (budget && dsk->alive && st->up) {
+		if (st->rx_hdr_got < DWCP_FRAME_HDR_LEN) {
+			u32 before = st->rx_hdr_got;
+
+			err = dwcp_stream_recv(st, &st->rx_hdr,
+					       DWCP_FRAME_HDR_LEN,
+					       &st->rx_hdr_got);
+			done += st->rx_hdr_got - before;
+			if (err)
+				return done ?: err;
+			if (dwcp_frame_check_hdr(&st->rx_hdr, DWCP_MAX_FRAME))
+				return -EPROTO;
+			len = be32_to_cpu(st->rx_hdr.len);
+			if (len) {
+				st->rx_buf = kvmalloc(struct_size(st->rx_buf,
+								  data, len),
+						      GFP_KERNEL);
+				if (!st->rx_buf)
+					return -ENOMEM;
+				st->rx_buf->seq = be64_to_cpu(st->rx_hdr.seq);
+				st->rx_buf->len = len;
+			}
+		}
+		len = be32_to_cpu(st->rx_hdr.len);
+		if (st->rx_got < len) {
+			u32 before = st->rx_got;
+
+			err = dwcp_stream_recv(st, st->rx_buf->data, len,
+					       &st->rx_got);
+			done += st->rx_got - before;
+			budget -= min(budget, st->rx_got - before);
+			if (err)
+				return done ?: err;
+		}
+		err = dwcp_rx_frame(st);
+		if (err)
+			return err;
+		budget -= min_t(u32, budget, DWCP_FRAME_HDR_LEN);
+	}
+	if (!budget)
+		set_bit(DWCP_EV_READ, &st->events);	/* more to read */
+	return done;
+}
+
+/* Write the stream's pending control frames and current frame. */
+static int dwcp_stream_flush(struct dwcp_stream *st)
+{
+	struct dwcp_sock *dsk = st->dsk;
+	int err;
+
+	for (;;) {
+		struct dwcp_txframe *f = st->cur;
+
+		if (f && (st->cur_off || !st->ctl_len)) {
+			err = dwcp_stream_send(st, f->buf,
+					       DWCP_FRAME_HDR_LEN + f->len,
+					       &st->cur_off);
+			if (err)
+				return err;
+			st->cur = NULL;
+			st->cur_off = 0;
+			if (f->acked)
+				dwcp_txframe_free(dsk, f);
+			continue;
+		}
+		if (st->ctl_len) {
+			err = dwcp_stream_send(st, st->ctl, st->ctl_len,
+					       &st->ctl_off);
+			if (err)
+				return err;
+			st->ctl_len = 0;
+			st->ctl_off = 0;
+			continue;
+		}
+		return 0;
+	}
+}
+
+static bool dwcp_pace_allows(struct dwcp_sock *dsk, u32 bytes)
+{
+	u64 rate = dsk->pacing_rate, now, burst, wait_ns;
+
+	if (!rate)
+		return true;
+	now = ktime_get_ns();
+	dsk->tokens += mul_u64_u64_div_u64(now - dsk->refill_ns, rate,
+					   NSEC_PER_SEC);
+	dsk->refill_ns = now;
+	/* Burst: two frames or 10 ms worth, whichever is larger. */
+	burst = max_t(u64, 2 * (DWCP_FRAME_HDR_LEN + dsk->frame_size),
+		      div_u64(rate, 100));
+	dsk->tokens = min(dsk->tokens, burst);
+	if (dsk->tokens >= bytes) {
+		dsk->tokens -= bytes;
+		return true;
+	}
+	wait_ns = div64_u64((bytes - dsk->tokens) * NSEC_PER_SEC, rate);
+	if (!hrtimer_active(&dsk->pace_timer))
+		hrtimer_start(&dsk->pace_timer, ns_to_ktime(wait_ns),
+			      HRTIMER_MODE_REL);
+	return false;
+}
+
+static int dwcp_pick_stream(struct dwcp_sock *dsk, u32 len)
+{
+	struct dwcp_sched_cand c[32];
+	int base, n, i, pick;
+
+	/* Look at up to 32 slots per pick, rotating through the rest. */
+	n = min_t(int, dsk->nstreams, ARRAY_SIZE(c));
+	base = dsk->nstreams > n ? dsk->sched_rr % dsk->nstreams : 0;
+	for (i = 0; i < n; i++) {
+		struct dwcp_stream *st = &dsk->streams[(base + i) % dsk->nstreams];
+		struct sock *tsk;
+
+		c[i].usable = st->up && !st->cur &&
+			      sk_stream_is_writeable(st->sock->sk);
+		if (!c[i].usable)
+			continue;
+		tsk = st->sock->sk;
+		c[i].queued = READ_ONCE(tsk->sk_wmem_queued);
+		c[i].rate = READ_ONCE(tsk->sk_pacing_rate);
+		if (c[i].rate == ~0UL)
+			c[i].rate = 0;
+	}
+	pick = dwcp_sched_pick(c, n, len, dsk->sched_rr % n);
+	if (pick < 0)
+		return pick;
+	dsk->sched_rr++;
+	return (base + pick) % dsk->nstreams;
+}
+
+/* Hand frames to streams and write what they take; returns progress. */
+static bool dwcp_tx(struct dwcp_sock *dsk)
+{
+	bool progress = false;
+	u16 i;
+	int err;
+
+	for (i = 0; i < dsk->nstreams && dsk->alive; i++) {
+		struct dwcp_stream *st = &dsk->streams[i];
+
+		if (!st->up || (!st->cur && !st->ctl_len))
+			continue;
+		err = dwcp_stream_flush(st);
+		if (err && err != -EAGAIN)
+			dwcp_session_stream_down(st, err);
+		else if (!err)
+			progress = true;
+	}
+
+	while (dsk->alive && !list_empty(&dsk->tx_queue)) {
+		struct dwcp_txframe *f = list_first_entry(&dsk->tx_queue,
+							  struct dwcp_txframe,
+							  list);
+		struct dwcp_stream *st;
+		int idx;
+
+		if (!f->sent && f->seq + f->len > dsk->snd_una + dsk->peer_wnd)
+			break;		/* the peer's window is full */
+		idx = dwcp_pick_stream(dsk, f->len);
+		if (idx < 0)
+			break;		/* every stream is busy or down */
+		if (!dwcp_pace_allows(dsk, DWCP_FRAME_HDR_LEN + f->len))
+			break;
+		st = &dsk->streams[idx];
+		list_move_tail(&f->list, &dsk->tx_inflight);
+		if (f->sent) {
+			dsk->st.dwci_frames_resent++;
+			dwcp_count(sock_net(&dsk->sk), DWCP_MIB_FRAMES_RESENT);
+		} else {
+			f->sent = true;
+			dsk->st.dwci_frames_sent++;
+			dsk->st.dwci_bytes_sent += f->len;
+		}
+		f->stream = idx;
+		st->cur = f;
+		st->cur_off = 0;
+		progress = true;
+		err = dwcp_stream_flush(st);
+		if (err && err != -EAGAIN)
+			dwcp_session_stream_down(st, err);
+	}
+
+	if (dsk->alive && dsk->fin_queued && !dsk->fin_sent &&
+	    list_empty(&dsk->tx_queue) &&
+	    dwcp_queue_ctl(dsk, DWCP_FRAME_FIN, dsk->fin_seq, 0)) {
+		dsk->fin_sent = true;
+		progress = true;
+	}
+	return progress;
+}
+
+/* Both directions finished and acknowledged: close the streams. */
+static bool dwcp_session_done(struct dwcp_sock *dsk)
+{
+	return dsk->fin_queued && dsk->snd_una == dsk->fin_seq + 1 &&
+	       dsk->peer_fin && dsk->reorder.rcv_nxt == dsk->peer_fin_seq &&
+	       dsk->ack_sent == dsk->peer_fin_seq + 1;
+}
+
+static void dwcp_io(struct dwcp_sock *dsk)
+{
+	bool more = true;
+	int pass, err;
+	u16 i;
+
+	for (pass = 0; pass < DWCP_IO_PASSES && more && dsk->alive; pass++) {
+		more = false;
+		for (i = 0; i < dsk->nstreams && dsk->alive; i++) {
+			struct dwcp_stream *st = &dsk->streams[i];
+
+			if (!st->up)
+				continue;
+			if (test_and_clear_bit(DWCP_EV_STATE, &st->events)) {
+				int state = READ_ONCE(st->sock->sk->sk_state);
+
+				if (state != TCP_ESTABLISHED &&
+				    state != TCP_CLOSE_WAIT) {
+					dwcp_session_stream_down(st, -ECONNRESET);
+					continue;
+				}
+			}
+			if (!test_and_clear_bit(DWCP_EV_READ, &st->events))
+				continue;
+			err = dwcp_rx_stream(st);
+			if (err > 0)
+				more = true;
+			else if (err && err != -EAGAIN && dsk->alive)
+				dwcp_session_stream_down(st, err);
+		}
+		if (!dsk->alive)
+			return;
+		dwcp_maybe_ack(dsk);
+		more |= dwcp_tx(dsk);
+	}
+	if (!dsk->alive)
+		return;
+	if (more)
+		dwcp_io_kick(dsk);		/* yield, then go on */
+	if (dwcp_session_done(dsk)) {
+		for (i = 0; i < dsk->nstreams; i++)
+			if (dsk->streams[i].up)
+				dwcp_stream_flush(&dsk->streams[i]);
+		dwcp_session_stop(dsk, false);
+	}
+}
+
+/**
+ * dwcp_io_work() - the session's protocol engine
+ * @work: the session's io_work
+ */
+void dwcp_io_work(struct work_struct *work)
+{
+	struct dwcp_sock *dsk = container_of(work, struct dwcp_sock, io_work);
+
+	lock_sock(&dsk->sk);
+	if (dsk->alive)
+		dwcp_io(dsk);
+	release_sock(&dsk->sk);
+	sock_put(&dsk->sk);
+}
+
+/* Once a second: deadlines of orphans and of sessions without streams. */
+static void dwcp_tick_work(struct work_struct *work)
+{
+	struct dwcp_sock *dsk = container_of(to_delayed_work(work),
+					     struct dwcp_sock, tick_work);
+	struct sock *sk = &dsk->sk;
+
+	lock_sock(sk);
+	if (dsk->st.dwci_streams_up)
+		dsk->deadline = 0;
+	if (dsk->alive && dsk->deadline &&
+	    time_after(jiffies, dsk->deadline))
+		dwcp_session_abort(dsk, ETIMEDOUT);
+	if (dsk->alive && dsk->closing && time_after(jiffies, dsk->orphan_end))
+		dwcp_session_abort(dsk, ETIMEDOUT);
+	if (dsk->alive) {
+		dwcp_io_kick(dsk);
+		sock_hold(sk);
+		if (!queue_delayed_work(dwcp_wq, &dsk->tick_work, DWCP_TICK))
+			sock_put(sk);
+	}
+	release_sock(sk);
+	sock_put(sk);
+}
+
+/**
+ * dwcp_session_close() - the application closed the socket
+ * @dsk: the session
+ * @linger: SO_LINGER time in jiffies, 0 to abort, negative if not set
+ *
+ * Sends everything queued, then the FIN, in the background (at most
+ * DWCP_ORPHAN_TIMEOUT); with SO_LINGER waits up to @linger for it.  Unread
+ * received data or SO_LINGER 0 abort the session instead, as TCP does.
+ *
+ * Context: the socket lock held.
+ */
+void dwcp_session_close(struct dwcp_sock *dsk, long linger)
+{
+	struct sock *sk = &dsk->sk;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	if (!dsk->alive)
+		return;
+	if (!linger || dsk->rx_ready_bytes) {
+		dwcp_session_abort(dsk, ECONNRESET);
+		return;
+	}
+	if (!dsk->fin_queued) {
+		dsk->fin_queued = true;
+		dsk->fin_seq = dsk->snd_nxt;
+	}
+	dsk->closing = true;
+	dsk->orphan_end = jiffies + DWCP_ORPHAN_TIMEOUT;
+	dwcp_io_kick(dsk);
+	if (linger < 0)
+		return;
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (dsk->alive && linger && !signal_pending(current))
+		sk_wait_event(sk, &linger, !dsk->alive, &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (dsk->alive)
+		dwcp_session_abort(dsk, ETIMEDOUT);
+}
+
+static int dwcp_wait_connected(struct sock *sk, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (sk->sk_state == DWCP_STATE_CONNECTING && *timeo &&
+	       !signal_pending(current))
+		sk_wait_event(sk, timeo, sk->sk_state != DWCP_STATE_CONNECTING,
+			      &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (sk->sk_state == DWCP_STATE_CONNECTING)
+		return *timeo ? sock_intr_errno(*timeo) : -EAGAIN;
+	return 0;
+}
+
+/**
+ * dwcp_sendmsg() - send(): queue bytes for the session
+ * @sock: the socket
+ * @msg: the data (MSG_DONTWAIT, MSG_NOSIGNAL honoured)
+ * @len: its length
+ *
+ * Return: bytes queued; -EAGAIN (non-blocking and full); -EPIPE (shut down
+ * for writing or finished, with SIGPIPE unless MSG_NOSIGNAL); -ENOTCONN;
+ * -EFAULT; -ENOMEM; the session's error.
+ */
+int dwcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct dwcp_sock *dsk = dwcp_sk(sk);
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	size_t copied = 0;
+	long timeo;
+	int err = 0;
+
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE |
+			       MSG_EOR | MSG_WAITALL))
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	err = dwcp_wait_connected(sk, &timeo);
+	if (err)
+		goto out;
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (copied < len) {
+		u32 fsize = min(dsk->frame_size, dsk->peer_max_frame);
+		struct dwcp_txframe *f;
+		u32 n;
+
+		err = sock_error(sk);
+		if (err)
+			break;
+		if (!dsk->alive || sk->sk_shutdown & SEND_SHUTDOWN) {
+			err = -EPIPE;
+			break;
+		}
+		if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
+			dwcp_io_kick(dsk);
+			err = -EAGAIN;
+			if (!timeo)
+				break;
+			err = sock_intr_errno(timeo);
+			if (signal_pending(current))
+				break;
+			err = 0;
+			sk_wait_event(sk, &timeo,
+				      sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf) ||
+				      !dsk->alive || sk->sk_err, &wait);
+			continue;
+		}
+		n = min_t(size_t, len - copied, fsize);
+		f = kvmalloc(struct_size(f, buf, DWCP_FRAME_HDR_LEN + n),
+			     GFP_KERNEL);
+		if (!f) {
+			err = -ENOMEM;
+			break;
+		}
+		if (!copy_from_iter_full(f->buf + DWCP_FRAME_HDR_LEN, n,
+					 &msg->msg_iter)) {
+			kvfree(f);
+			err = -EFAULT;
+			break;
+		}
+		f->seq = dsk->snd_nxt;
+		f->len = n;
+		f->stream = -1;
+		f->sent = false;
+		f->acked = false;
+		dwcp_frame_build((struct dwcp_frame_hdr *)f->buf,
+				 DWCP_FRAME_DATA, n, f->seq, 0,
+				 f->buf + DWCP_FRAME_HDR_LEN);
+		list_add_tail(&f->list, &dsk->tx_queue);
+		sk_wmem_queued_add(sk, DWCP_FRAME_HDR_LEN + n);
+		dsk->snd_nxt += n;
+		copied += n;
+		if (copied == len || dsk->snd_nxt % (4 * fsize) == 0)
+			dwcp_io_kick(dsk);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (copied)
+		dwcp_io_kick(dsk);
+out:
+	release_sock(sk);
+	if (copied)
+		return copied;
+	if (err == -EPIPE)
+		return sk_stream_error(sk, msg->msg_flags, err);
+	return err;
+}
+
+/* Copy up to @len bytes of in-order data; @peek leaves them queued. */
+static int dwcp_copy_ready(struct dwcp_sock *dsk, struct msghdr *msg,
+			   size_t len, bool peek, size_t *peek_skip)
+{
+	struct dwcp_rxbuf *rb, *tmp;
+	size_t copied = 0, skip = *peek_skip;
+
+	list_for_each_entry_safe(rb, tmp, &dsk->rx_ready, list) {
+		u32 avail = rb->len - rb->off;
+		size_t n;
+
+		if (skip >= avail) {
+			skip -= avail;
+			continue;
+		}
+		n = min_t(size_t, avail - skip, len - copied);
+		if (copy_to_iter(rb->data + rb->off + skip, n,
+				 &msg->msg_iter) != n)
+			return copied ? copied : -EFAULT;
+		copied += n;
+		if (peek) {
+			skip = 0;
+			*peek_skip += n;
+		} else {
+			rb->off += n;
+			WRITE_ONCE(dsk->rx_ready_bytes, dsk->rx_ready_bytes - n);
+			dsk->st.dwci_bytes_received += n;
+			if (rb->off == rb->len) {
+				list_del(&rb->list);
+				kvfree(rb);
+			}
+		}
+		if (copied == len)
+			break;
+	}
+	return copied;
+}
+
+/**
+ * dwcp_recvmsg() - recv(): in-order bytes of the session
+ * @sock: the socket
+ * @msg: where to put them
+ * @len: at most this many
+ * @flags: MSG_DONTWAIT, MSG_WAITALL, MSG_PEEK
+ *
+ * Return: bytes copied; 0 at the end of the peer's data; -EAGAIN; -ENOTCONN;
+ * -EINVAL on a listener; -EFAULT; the session's error.
+ */
+int dwcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		 int flags)
+{
+	struct sock *sk = sock->sk;
+	struct dwcp_sock *dsk = dwcp_sk(sk);
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	size_t copied = 0, peek_skip = 0;
+	bool peek = flags & MSG_PEEK;
+	long timeo;
+	int target, err = 0, n;
+
+	if (flags & ~(MSG_DONTWAIT | MSG_WAITALL | MSG_PEEK | MSG_NOSIGNAL |
+		      MSG_CMSG_CLOEXEC | MSG_TRUNC))
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	if (sk->sk_state == DWCP_STATE_LISTEN) {
+		err = -EINVAL;
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	err = dwcp_wait_connected(sk, &timeo);
+	if (err)
+		goto out;
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (copied < len) {
+		n = dwcp_copy_ready(dsk, msg, len - copied, peek, &peek_skip);
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		copied += n;
+		if (copied >= target || (copied && peek))
+			break;
+		if (copied && !(flags & MSG_WAITALL) && !timeo)
+			break;
+		err = sock_error(sk);
+		if (err || sk->sk_shutdown & RCV_SHUTDOWN)
+			break;
+		if (!dsk->alive) {
+			err = dsk->client || dsk->nstreams ? 0 : -ENOTCONN;
+			break;
+		}
+		err = -EAGAIN;
+		if (!timeo)
+			break;
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			break;
+		err = 0;
+		if (!peek && dwcp_rcv_window(dsk) >= dsk->wnd_sent +
+					READ_ONCE(sk->sk_rcvbuf) / 4)
+			dwcp_io_kick(dsk);	/* window update */
+		sk_wait_event(sk, &timeo, READ_ONCE(dsk->rx_ready_bytes) ||
+			      sk->sk_err || sk->sk_shutdown & RCV_SHUTDOWN ||
+			      !dsk->alive, &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (!peek && copied && dsk->alive &&
+	    dwcp_rcv_window(dsk) >= dsk->wnd_sent + READ_ONCE(sk->sk_rcvbuf) / 4)
+		dwcp_io_kick(dsk);
+out:
+	release_sock(sk);
+	return copied ? copied : err;
+}
+
+/**
+ * dwcp_poll() - poll()/epoll readiness
+ * @file: the file
+ * @sock: the socket
+ * @wait: poll table
+ *
+ * Return: EPOLLIN when data, EOF or a session to accept is there; EPOLLOUT
+ * when send() would not block; EPOLLERR, EPOLLHUP, EPOLLRDHUP as for TCP.
+ */
+__poll_t dwcp_poll(struct file *file, struct socket *sock,
+		   struct poll_table_struct *wait)
+{
+	struct sock *sk = sock->sk;
+	struct dwcp_sock *dsk = dwcp_sk(sk);
+	__poll_t mask = 0;
+	int state;
+
+	sock_poll_wait(file, sock, wait);
+	state = READ_ONCE(sk->sk_state);
+	if (state == DWCP_STATE_LISTEN)
+		return READ_ONCE(dsk->accept_len) ? EPOLLIN | EPOLLRDNORM : 0;
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	if (state == DWCP_STATE_CONNECTING)
+		return mask;
+	if (READ_ONCE(sk->sk_shutdown) == SHUTDOWN_MASK ||
+	    (state == DWCP_STATE_CLOSED && (dsk->client || dsk->nstreams)))
+		mask |= EPOLLHUP;
+	if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (READ_ONCE(dsk->rx_ready_bytes))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (state == DWCP_STATE_ESTABLISHED &&
+	    !(READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) &&
+	    READ_ONCE(sk->sk_wmem_queued) < READ_ONCE(sk->sk_sndbuf))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+/**
+ * dwcp_shutdown() - shutdown()
+ * @sock: the socket
+ * @how: SHUT_RD, SHUT_WR or SHUT_RDWR
+ *
+ * SHUT_WR sends the FIN after everything queued.
+ *
+ * Return: 0; -EINVAL for a bad @how; -ENOTCONN when not connected.
+ */
+int dwcp_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct dwcp_sock *dsk = dwcp_sk(sk);
+	int err = 0;
+
+	how++;		/* SHUT_RD 0 -> RCV_SHUTDOWN 1, ... */
+	if (how & ~SHUTDOWN_MASK || !how)
+		return -EINVAL;
+	lock_sock(sk);
+	if (sk->sk_state == DWCP_STATE_LISTEN && how & RCV_SHUTDOWN) {
+		dwcp_listener_stop(dsk);
+		goto out;
+	}
+	if (!dsk->alive) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	sk->sk_shutdown |= how;
+	if (how & SEND_SHUTDOWN && !dsk->fin_queued) {
+		dsk->fin_queued = true;
+		dsk->fin_seq = dsk->snd_nxt;
+		dwcp_io_kick(dsk);
+	}
+	sk->sk_state_change(sk);
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* ---- socket options ---- */
+
+static int dwcp_get_info(struct dwcp_sock *dsk, char __user *optval,
+			 int __user *optlen)
+{
+	struct dwcp_stream_info *si = NULL;
+	struct dwcp_conn_info info;
+	int len, n = 0, i, err = 0;
+	size_t want;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	lock_sock(&dsk->sk);
+	info = dsk->st;
+	info.dwci_version = DWCP_INFO_VERSION;
+	info.dwci_len = sizeof(info);
+	info.dwci_stream_info_len = sizeof(*si);
+	info.dwci_state = dsk->sk.sk_state;
+	info.dwci_streams_total = dsk->nstreams;
+	info.dwci_frame_size = min(dsk->frame_size, dsk->peer_max_frame);
+	info.dwci_reorder_bytes = dsk->reorder.bytes;
+	info.dwci_pacing_rate = dsk->pacing_rate;
+	info.dwci_peer_window = dsk->peer_wnd;
+	if (len > sizeof(info) && dsk->nstreams) {
+		n = min_t(int, (len - sizeof(info)) / sizeof(*si),
+			  dsk->nstreams);
+		si = kvcalloc(n ?: 1, sizeof(*si), GFP_KERNEL);
+		if (!si) {
+			release_sock(&dsk->sk);
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < n && dsk->streams; i++) {
+		struct dwcp_stream *st = &dsk->streams[i];
+		struct tcp_info ti;
+
+		si[i].dwsi_index = i;
+		si[i].dwsi_state = st->up;
+		si[i].dwsi_bytes_sent = st->bytes_sent;
+		si[i].dwsi_bytes_received = st->bytes_received;
+		if (!st->up)
+			continue;
+		tcp_get_info(st->sock->sk, &ti);
+		si[i].dwsi_rtt_us = ti.tcpi_rtt;
+		si[i].dwsi_min_rtt_us = ti.tcpi_min_rtt;
+		si[i].dwsi_cwnd = ti.tcpi_snd_cwnd;
+		si[i].dwsi_total_retrans = ti.tcpi_total_retrans;
+		si[i].dwsi_delivery_rate = ti.tcpi_delivery_rate;
+		si[i].dwsi_pacing_rate = ti.tcpi_pacing_rate;
+		strscpy(si[i].dwsi_cc, inet_csk(st->sock->sk)->icsk_ca_ops->name,
+			sizeof(si[i].dwsi_cc));
+	}
+	release_sock(&dsk->sk);
+
+	want = min_t(size_t, len, sizeof(info));
+	if (copy_to_user(optval, &info, want) ||
+	    (n && copy_to_user(optval + sizeof(info), si, n * sizeof(*si))))
+		err = -EFAULT;
+	else if (put_user((int)(want + n * sizeof(*si)), optlen))
+		err = -EFAULT;
+	kvfree(si);
+	return err;
+}
+
+/**
+ * dwcp_setsockopt() - setsockopt() at level SOL_DWCP
+ * @sock: the socket
+ * @level: must be SOL_DWCP
+ * @optname: DWCP_STREAMS, DWCP_CONGESTION, DWCP_PACING_RATE, DWCP_FRAME_SIZE
+ * @optval: value
+ * @optlen: its length
+ *
+ * Return: 0; -ENOPROTOOPT (level or name); -EINVAL (length or range);
+ * -EISCONN (only before connect/listen); -EFAULT; for DWCP_CONGESTION the
+ * error TCP gives the caller for that algorithm (-ENOENT, -EPERM).
+ */
+int dwcp_setsockopt(struct socket *sock, int level, int optname,
+		    sockptr_t optval, unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	struct dwcp_sock *dsk = dwcp_sk(sk);
+	char name[TCP_CA_NAME_MAX];
+	u64 rate = 0;
+	int val = 0, err = 0;
+	bool early;
+
+	if (level != SOL_DWCP)
+		return -ENOPROTOOPT;
+	switch (optname) {
+	case DWCP_STREAMS:
+	case DWCP_FRAME_SIZE:
+		if (optlen < sizeof(int))
+			return -EINVAL;
+		if (copy_from_sockptr(&val, optval, sizeof(int)))
+			return -EFAULT;
+		break;
+	case DWCP_PACING_RATE:
+		if (optlen == sizeof(u32)) {
+			u32 r32;
+
+			if (copy_from_sockptr(&r32, optval, sizeof(r32)))
+				return -EFAULT;
+			rate = r32;
+		} else if (optlen >= sizeof(u64)) {
+			if (copy_from_sockptr(&rate, optval, sizeof(rate)))
+				return -EFAULT;
+		} else {
+			return -EINVAL;
+		}
+		break;
+	case DWCP_CONGESTION:
+		if (!optlen || optlen >= TCP_CA_NAME_MAX)
+			return -EINVAL;
+		memset(name, 0, sizeof(name));
+		if (copy_from_sockptr(name, optval, optlen))
+			return -EFAULT;
+		name[strcspn(name, "\n")] = 0;
+		err = dwcp_check_congestion(sock_net(sk), name);
+		if (err)
+			return err;
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+
+	lock_sock(sk);
+	early = sk->sk_state == DWCP_STATE_CLOSED && !dsk->alive &&
+		!dsk->client;
+	switch (optname) {
+	case DWCP_STREAMS:
+		if (val < 0 || val > DWCP_MAX_STREAMS)
+			err = -EINVAL;
+		else if (!early)
+			err = -EISCONN;
+		else
+			dsk->want_streams = val;
+		break;
+	case DWCP_FRAME_SIZE:
+		if (val < DWCP_MIN_FRAME || val > DWCP_MAX_FRAME)
+			err = -EINVAL;
+		else if (!early)
+			err = -EISCONN;
+		else
+			dsk->frame_size = val;
+		break;
+	case DWCP_PACING_RATE:
+		dsk->pacing_rate = rate;
+		dsk->tokens = 0;
+		dsk->refill_ns = ktime_get_ns();
+		if (dsk->alive)
+			dwcp_io_kick(dsk);
+		break;
+	case DWCP_CONGESTION:
+		if (!early)
+			err = -EISCONN;
+		else
+			strscpy(dsk->cc, name, sizeof(dsk->cc));
+		break;
+	}
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * dwcp_getsockopt() - getsockopt() at level SOL_DWCP
+ * @sock: the socket
+ * @level: must be SOL_DWCP
+ * @optname: DWCP_STREAMS, DWCP_CONGESTION, DWCP_PACING_RATE, DWCP_INFO,
+ *	DWCP_FRAME_SIZE
+ * @optval: buffer
+ * @optlen: its length; set to the length returned
+ *
+ * Return: 0; -ENOPROTOOPT; -EINVAL (buffer too short); -EFAULT; -ENOMEM.
+ */
+int dwcp_getsockopt(struct socket *sock, int level, int optname,
+		    char __user *optval, int __user *optlen)
+{
+	struct dwcp_sock *dsk = dwcp_sk(sock->sk);
+	char name[TCP_CA_NAME_MAX];
+	int len, val;
+	u64 rate;
+
+	if (level != SOL_DWCP)
+		return -ENOPROTOOPT;
+	if (optname == DWCP_INFO)
+		return dwcp_get_info(dsk, optval, optlen);
+	if (get_user(len, optlen))
+		return -EFAULT;
+	switch (optname) {
+	case DWCP_STREAMS:
+	case DWCP_FRAME_SIZE:
+		if (len < sizeof(int))
+			return -EINVAL;
+		lock_sock(sock->sk);
+		if (optname == DWCP_FRAME_SIZE)
+			val = dsk->frame_size;
+		else
+			val = dsk->nstreams ?: dsk->want_streams;
+		release_sock(sock->sk);
+		len = sizeof(int);
+		if (copy_to_user(optval, &val, len))
+			return -EFAULT;
+		break;
+	case DWCP_PACING_RATE:
+		if (len < sizeof(u64))
+			return -EINVAL;
+		rate = READ_ONCE(dsk->pacing_rate);
+		len = sizeof(u64);
+		if (copy_to_user(optval, &rate, len))
+			return -EFAULT;
+		break;
+	case DWCP_CONGESTION:
+		lock_sock(sock->sk);
+		strscpy(name, dsk->cc[0] ? dsk->cc : "bbr", sizeof(name));
+		release_sock(sock->sk);
+		len = min_t(int, len, strlen(name) + 1);
+		if (len <= 0)
+			return -EINVAL;
+		if (copy_to_user(optval, name, len))
+			return -EFAULT;
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	return put_user(len, optlen);
+}

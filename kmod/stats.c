@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state: counters that explain what happened to
+ * sessions and refused connections (/proc/net/dwcp_stat, "Name value" lines
+ * like /proc/net/netstat), and the table of server sessions by join token.
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "dwcp.h"
+
+static unsigned int dwcp_net_id __read_mostly;
+
+static const char *const dwcp_mib_names[DWCP_MIB_MAX] = {
+	[DWCP_MIB_SESSIONS_OPENED] = "SessionsOpened",
+	[DWCP_MIB_SESSIONS_ACCEPTED] = "SessionsAccepted",
+	[DWCP_MIB_SESSIONS_ABORTED] = "SessionsAborted",
+	[DWCP_MIB_STREAMS_JOINED] = "StreamsJoined",
+	[DWCP_MIB_STREAM_FAILURES] = "StreamFailures",
+	[DWCP_MIB_FRAMES_RESENT] = "FramesResent",
+	[DWCP_MIB_REFUSED_VERSION] = "RefusedVersion",
+	[DWCP_MIB_REFUSED_BAD_CRC] = "RefusedBadCrc",
+	[DWCP_MIB_REFUSED_OVERSIZE] = "RefusedOversize",
+	[DWCP_MIB_REFUSED_MALFORMED] = "RefusedMalformed",
+	[DWCP_MIB_REFUSED_TRUNCATED] = "RefusedTruncated",
+	[DWCP_MIB_REFUSED_NO_SESSION] = "RefusedNoSession",
+	[DWCP_MIB_REFUSED_BAD_PROOF] = "RefusedBadProof",
+	[DWCP_MIB_REFUSED_FULL] = "RefusedFull",
+	[DWCP_MIB_PROTOCOL_ERRORS] = "ProtocolErrors",
+};
+
+/**
+ * dwcp_pernet() - the DWCP state of a network namespace
+ * @net: the namespace
+ *
+ * Return: its struct dwcp_net; never NULL once the module is loaded.
+ */
+struct dwcp_net *dwcp_pernet(const struct net *net)
+{
+	return net_generic(net, dwcp_net_id);
+}
+
+/**
+ * dwcp_count() - add one to a counter of @net
+ * @net: the namespace
+ * @mib: which counter
+ */
+void dwcp_count(const struct net *net, enum dwcp_mib mib)
+{
+	atomic64_inc(&dwcp_pernet(net)->mib[mib]);
+}
+
+static int dwcp_stat_show(struct seq_file *seq, void *v)
+{
+	struct dwcp_net *dn = dwcp_pernet(seq_file_single_net(seq));
+	int i;
+
+	for (i = 0; i < DWCP_MIB_MAX; i++)
+		seq_printf(seq, "%s %lld\n", dwcp_mib_names[i],
+			   (long long)atomic64_read(&dn->mib[i]));
+	return 0;
+}
+
+static int __net_init dwcp_net_init(struct net *net)
+{
+	struct dwcp_net *dn = dwcp_pernet(net);
+	int i;
+
+	for (i = 0; i < DWCP_MIB_MAX; i++)
+		atomic64_set(&dn->mib[i], 0);
+	spin_lock_init(&dn->tokens_lock);
+	for (i = 0; i < ARRAY_SIZE(dn->tokens); i++)
+		INIT_HLIST_HEAD(&dn->tokens[i]);
+	if (!proc_create_net_single("dwcp_stat", 0444, net->proc_net,
+				    dwcp_stat_show, NULL))
+		return -ENOMEM;
+	return 0;
+}
+
+static void __net_exit dwcp_net_exit(struct net *net)
+{
+	remove_proc_entry("dwcp_stat", net->proc_net);
+}
+
+static struct pernet_operations dwcp_net_ops = {
+	.init = dwcp_net_init,
+	.exit = dwcp_net_exit,
+	.id = &dwcp_net_id,
+	.size = sizeof(struct dwcp_net),
+};
+
+/**
+ * dwcp_stats_init() - register the per-namespace state
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int dwcp_stats_init(void)
+{
+	return register_pernet_subsys(&dwcp_net_ops);
+}
+
+/**
+ * dwcp_stats_exit() - unregister the per-namespace state
+ */
+void dwcp_stats_exit(void)
+{
+	unregister_pernet_subsys(&dwcp_net_ops);
+}
