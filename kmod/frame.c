@@ -149,15 +149,16 @@ int dwcp_hello_ack_parse(const void *p, u32 len, struct dwcp_hello_ack *out)
  * @len: its length
  * @out: the join, copied
  *
- * Return: 0, or -EBADMSG if too short, reserved bits set or index 0.
+ * Index 0 is allowed: stream 0 rejoins like any other.
+ *
+ * Return: 0, or -EBADMSG if too short, reserved bits set or index too big.
  */
 int dwcp_join_parse(const void *p, u32 len, struct dwcp_join *out)
 {
 	if (len < sizeof(*out))
 		return -EBADMSG;
 	memcpy(out, p, sizeof(*out));
-	if (out->reserved || !be16_to_cpu(out->index) ||
-	    be16_to_cpu(out->index) >= DWCP_MAX_STREAMS)
+	if (out->reserved || be16_to_cpu(out->index) >= DWCP_MAX_STREAMS)
 		return -EBADMSG;
 	return 0;
 }

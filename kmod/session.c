@@ -666,7 +666,8 @@ static void dwcp_io(struct dwcp_sock *dsk)
 			err = dwcp_rx_stream(st);
 			if (err > 0)
 				more = true;
-			else if (err && err != -EAGAIN && dsk->alive)
+			else if (err && err != -EAGAIN && dsk->alive &&
+				 !(err == -ECONNRESET && dwcp_session_done(dsk)))
 				dwcp_session_stream_down(st, err);
 		}
 		if (!dsk->alive)

@@ -68,20 +68,36 @@ static void bad_type_and_protocol_refused(struct kunit *test)
 			-EPROTONOSUPPORT);
 }
 
-static void unbuilt_operations_are_eopnotsupp(struct kunit *test)
+static void unconnected_socket_errors(struct kunit *test)
 {
 	struct sockaddr_storage ss = { .ss_family = AF_INET };
+	struct sockaddr_dwcp *a = (struct sockaddr_dwcp *)&ss;
 	struct socket *sock;
 
 	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, dwcp_family,
 					       SOCK_STREAM, 0, &sock), 0);
+	/* an AF_INET address is not an AF_DWCP one */
 	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct sockaddr *)&ss,
-					  sizeof(ss)), -EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, kernel_listen(sock, 1), -EOPNOTSUPP);
+					  sizeof(ss)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kernel_connect(sock, (struct sockaddr *)&ss,
-					     sizeof(ss), 0), -EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, kernel_sock_shutdown(sock, SHUT_RDWR),
-			-EOPNOTSUPP);
+					     sizeof(ss), 0), -EINVAL);
+	/* short address */
+	a->sdwcp_family = dwcp_family;
+	a->sdwcp_ip_family = AF_INET;
+	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct sockaddr *)&ss,
+					  DWCP_SOCKADDR_LEN - 1), -EINVAL);
+	/* unknown IP family */
+	a->sdwcp_ip_family = AF_UNIX;
+	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct sockaddr *)&ss,
+					  DWCP_SOCKADDR_LEN), -EAFNOSUPPORT);
+	/* reserved field */
+	a->sdwcp_ip_family = AF_INET;
+	a->sdwcp_reserved = 1;
+	KUNIT_EXPECT_EQ(test, kernel_bind(sock, (struct sockaddr *)&ss,
+					  DWCP_SOCKADDR_LEN), -EINVAL);
+	/* listen before bind */
+	KUNIT_EXPECT_EQ(test, kernel_listen(sock, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kernel_sock_shutdown(sock, SHUT_RDWR), -ENOTCONN);
 	sock_release(sock);
 }
 
@@ -90,7 +106,7 @@ static struct kunit_case dwcp_socket_cases[] = {
 	KUNIT_CASE(stream_socket_created),
 	KUNIT_CASE(session_ids_are_unique),
 	KUNIT_CASE(bad_type_and_protocol_refused),
-	KUNIT_CASE(unbuilt_operations_are_eopnotsupp),
+	KUNIT_CASE(unconnected_socket_errors),
 	{}
 };
 
