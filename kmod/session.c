@@ -631,6 +631,16 @@ static bool dwcp_tx(struct dwcp_sock *dsk)
 	return progress;
 }
 
+/*
+ * Our FIN is out and the peer's data is all in: the peer may now close its
+ * streams, and a clean TCP close is no failure.
+ */
+static bool dwcp_session_ending(struct dwcp_sock *dsk)
+{
+	return dsk->fin_sent && dsk->peer_fin &&
+	       dsk->reorder.rcv_nxt == dsk->peer_fin_seq;
+}
+
 /* Both directions finished and acknowledged: close the streams. */
 static bool dwcp_session_done(struct dwcp_sock *dsk)
 {
@@ -666,8 +676,9 @@ static void dwcp_io(struct dwcp_sock *dsk)
 			err = dwcp_rx_stream(st);
 			if (err > 0)
 				more = true;
-			else if (err && err != -EAGAIN && dsk->alive &&
-				 !(err == -ECONNRESET && dwcp_session_done(dsk)))
+			else if (err == -ESHUTDOWN && dwcp_session_ending(dsk))
+				dwcp_stream_detach(st, false);
+			else if (err && err != -EAGAIN && dsk->alive)
 				dwcp_session_stream_down(st, err);
 		}
 		if (!dsk->alive)
@@ -679,7 +690,9 @@ static void dwcp_io(struct dwcp_sock *dsk)
 		return;
 	if (more)
 		dwcp_io_kick(dsk);		/* yield, then go on */
-	if (dwcp_session_done(dsk)) {
+	/* Done, or the peer is done and closed every stream. */
+	if (dwcp_session_done(dsk) ||
+	    (dwcp_session_ending(dsk) && !dsk->st.dwci_streams_up)) {
 		for (i = 0; i < dsk->nstreams; i++)
 			if (dsk->streams[i].up)
 				dwcp_stream_flush(&dsk->streams[i]);

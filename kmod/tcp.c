@@ -21,8 +21,8 @@
 
 #include "dwcp.h"
 
-#define DWCP_HS_TIMEOUT		(5 * HZ)
-#define DWCP_CONNECT_TIMEOUT	(10 * HZ)
+#define DWCP_HS_TIMEOUT		(10 * HZ)
+#define DWCP_CONNECT_TIMEOUT	(20 * HZ)
 #define DWCP_MAX_PENDING	128	/* handshakes in progress per listener */
 #define DWCP_USER_TIMEOUT_MS	20000	/* a stream silent this long is dead */
 
@@ -314,8 +314,8 @@ int dwcp_stream_send(struct dwcp_stream *st, const void *buf, u32 len,
  * @got: bytes already there; advanced
  *
  * Return: 0 once @len bytes are there; -EAGAIN if TCP has no more now;
- * -ECONNRESET if the peer closed the connection; another negative errno on
- * failure.
+ * -ESHUTDOWN if the peer closed the connection (TCP FIN); another negative
+ * errno on failure.
  */
 int dwcp_stream_recv(struct dwcp_stream *st, void *buf, u32 len, u32 *got)
 {
@@ -329,7 +329,7 @@ int dwcp_stream_recv(struct dwcp_stream *st, void *buf, u32 len, u32 *got)
 		ret = kernel_recvmsg(st->sock, &msg, &kv, 1, kv.iov_len,
 				     msg.msg_flags);
 		if (ret == 0)
-			return -ECONNRESET;
+			return -ESHUTDOWN;
 		if (ret < 0)
 			return ret;
 		*got += ret;

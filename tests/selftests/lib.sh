@@ -63,6 +63,43 @@ barrier() {
 	return 1
 }
 
+# netns_pair: namespaces dwcp-srv (198.18.1.1, veth-s) and dwcp-cli
+# (198.18.1.2, veth-c) joined by a veth pair.  S and C run a command in them.
+netns_pair() {
+	ip netns add dwcp-srv && ip netns add dwcp-cli &&
+		ip link add veth-s netns dwcp-srv type veth peer name veth-c netns dwcp-cli &&
+		ip -n dwcp-srv addr add 198.18.1.1/24 dev veth-s &&
+		ip -n dwcp-cli addr add 198.18.1.2/24 dev veth-c &&
+		ip -n dwcp-srv link set veth-s up && ip -n dwcp-srv link set lo up &&
+		ip -n dwcp-cli link set veth-c up && ip -n dwcp-cli link set lo up
+}
+netns_pair_del() {
+	ip netns del dwcp-srv 2>/dev/null
+	ip netns del dwcp-cli 2>/dev/null
+}
+S() { ip netns exec dwcp-srv "$@"; }
+C() { ip netns exec dwcp-cli "$@"; }
+SRV=198.18.1.1
+
+# stat NETNS NAME: a counter of /proc/net/dwcp_stat in a namespace.
+stat() { ip netns exec "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/dwcp_stat; }
+
+# start_server [dwcp-perf args]: dwcp-perf -s in dwcp-srv, until finish.
+start_server() {
+	S dwcp-perf -s "$@" >"$TMP/server.log" 2>&1 &
+	SERVER=$!
+	wait_for "$TMP/server.log" listening
+}
+stop_server() {
+	[ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+	pkill -x dwcp-perf 2>/dev/null	# forked per-session servers
+	SERVER=
+	return 0
+}
+
+# json_get FILE KEY: a top-level value of dwcp-perf -j output.
+json_get() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
+
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 
 finish() {

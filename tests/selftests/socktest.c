@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../../helper/af.h"
+#include "../../uapi/linux/dwcp.h"
 
 static int failures;
 
@@ -49,28 +50,46 @@ static int get_int_opt(int fd, int opt)
 	return v;
 }
 
-static void unbuilt_ops(int af)
+/* Operations on a socket that is neither connected nor listening. */
+static void unconnected_ops(int af)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_dwcp d = { .sdwcp_family = (uint16_t)af,
+				   .sdwcp_ip_family = AF_INET,
+				   .sdwcp_port = htons(1),
+				   .sdwcp_addr.v4 = htonl(INADDR_LOOPBACK) };
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	char buf[8] = "x";
 	int fd, v = 1;
 
 	fd = socket(af, SOCK_STREAM, 0);
-	check_errno(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), EOPNOTSUPP,
-		    "bind");
-	check_errno(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
-		    EOPNOTSUPP, "connect");
-	check_errno(listen(fd, 1), EOPNOTSUPP, "listen");
-	check_errno(accept(fd, NULL, NULL), EOPNOTSUPP, "accept");
-	check_errno((int)send(fd, buf, 1, MSG_DONTWAIT), EOPNOTSUPP, "send");
-	check_errno((int)recv(fd, buf, 1, MSG_DONTWAIT), EOPNOTSUPP, "recv");
-	check_errno(getsockname(fd, (struct sockaddr *)&ss, &len), EOPNOTSUPP,
-		    "getsockname");
-	check_errno(shutdown(fd, SHUT_RDWR), EOPNOTSUPP, "shutdown");
-	check_errno(setsockopt(fd, 283, 1, &v, sizeof(v)), EOPNOTSUPP,
-		    "setsockopt at a non-socket level");
+	check_errno(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), EINVAL,
+		    "bind with an AF_INET address");
+	check_errno(connect(fd, (struct sockaddr *)&d, sizeof(d) - 1), EINVAL,
+		    "connect with a short address");
+	d.sdwcp_ip_family = AF_UNIX;
+	check_errno(connect(fd, (struct sockaddr *)&d, sizeof(d)), EAFNOSUPPORT,
+		    "connect to an AF_UNIX ip family");
+	check_errno(listen(fd, 1), EINVAL, "listen before bind");
+	check_errno(accept(fd, NULL, NULL), EINVAL, "accept on a non-listener");
+	check_errno((int)send(fd, buf, 1, MSG_DONTWAIT | MSG_NOSIGNAL), EPIPE,
+		    "send unconnected");
+	check_errno((int)recv(fd, buf, 1, MSG_DONTWAIT), ENOTCONN,
+		    "recv unconnected");
+	check_errno(getpeername(fd, (struct sockaddr *)&ss, &len), ENOTCONN,
+		    "getpeername unconnected");
+	check_errno(shutdown(fd, SHUT_RDWR), ENOTCONN, "shutdown unconnected");
+	check_errno(setsockopt(fd, 283, 1, &v, sizeof(v)), ENOPROTOOPT,
+		    "setsockopt at an unknown level");
+	v = DWCP_MAX_STREAMS + 1;
+	check_errno(setsockopt(fd, SOL_DWCP, DWCP_STREAMS, &v, sizeof(v)),
+		    EINVAL, "DWCP_STREAMS above the maximum");
+	check_errno(setsockopt(fd, SOL_DWCP, DWCP_CONGESTION, "nosuchcc", 8),
+		    ENOENT, "DWCP_CONGESTION of an unknown algorithm");
+	d.sdwcp_ip_family = AF_INET;
+	check_errno(connect(fd, (struct sockaddr *)&d, sizeof(d)), ECONNREFUSED,
+		    "connect to a closed port");
 	check(close(fd) == 0, "close");
 }
 
@@ -131,7 +150,7 @@ static int basic(void)
 	check_errno(socket(af, SOCK_STREAM, IPPROTO_TCP), EPROTONOSUPPORT,
 		    "protocol IPPROTO_TCP");
 
-	unbuilt_ops(af);
+	unconnected_ops(af);
 	other_families_unaffected();
 	return failures ? 1 : 0;
 }

@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Data over AF_DWCP between two network namespaces: every byte verified by
+# dwcp-perf, both directions, 1 to 64 streams, a lossy reordering link, a
+# stream killed mid-transfer, many sessions at once.
+source "$(dirname "$0")/lib.sh"
+
+SIZE=${DWCP_TEST_SIZE:-256M}
+load_dwcp || { fail "insmod"; finish; }
+netns_pair || { fail "netns"; finish; }
+start_server || { fail "server"; cat "$TMP/server.log"; finish; }
+
+# transfer NAME ARGS...: one verified transfer; NAME.json keeps the result.
+transfer() {
+	local name=$1
+	shift
+	C timeout 300 dwcp-perf -c $SRV -j "$@" >"$TMP/$name.json" &&
+		[ "$(json_get "$TMP/$name.json" verified)" = True ] &&
+		cat "$TMP/$name.json"
+}
+
+for p in ${DWCP_TEST_STREAMS:-1 4 16 64}; do
+	check "$SIZE client to server, $p streams, verified" transfer up$p -n "$SIZE" -P "$p"
+	check "$SIZE server to client, $p streams, verified" transfer down$p -n "$SIZE" -P "$p" -R
+done
+
+streams_used() {
+	transfer used -n 64M -P 8 || return 1
+	python3 - "$TMP/used.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+busy = [s for s in d["per_stream"] if s["bytes_sent"] > 1 << 20]
+print(f"{len(busy)} of {d['streams_total']} streams carried > 1 MiB, "
+      f"{d['stream_joins']} joins")
+sys.exit(0 if d["streams_total"] == 8 and d["stream_joins"] == 7 and
+         len(busy) >= 2 else 1)
+PY
+}
+check "data is striped over the streams" streams_used
+
+netem() {
+	C tc qdisc add dev veth-c root netem delay 50ms 10ms loss 1% reorder 5% duplicate 1% &&
+		S tc qdisc add dev veth-s root netem delay 50ms 10ms loss 1% reorder 5% duplicate 1%
+}
+check "netem: 50 ms, 1 % loss, reorder, duplication" netem
+check "32M up over netem, 8 streams, verified" transfer netem-up -n 32M -P 8
+check "32M down over netem, 8 streams, verified" transfer netem-down -n 32M -P 8 -R
+C tc qdisc del dev veth-c root 2>/dev/null
+S tc qdisc del dev veth-s root 2>/dev/null
+
+# Kill one stream's TCP connection (ss -K) while data flows.
+kill_stream() {
+	local before after
+	before=$(stat dwcp-cli StreamFailures)
+	# 100 Mbit/s: the 128 MB take about 10 s, the kill comes after 3
+	C tc qdisc add dev veth-c root netem delay 5ms rate 100mbit
+	C timeout 300 dwcp-perf -c $SRV -j -n 128M -P 4 >"$TMP/kill.json" &
+	local pid=$!
+	sleep 3
+	# the second established connection to the server port
+	local port
+	port=$(C ss -tnH state established "( dport = :5201 )" | awk 'NR == 2 { split($3, a, ":"); print a[2] }')
+	echo "killing the stream from local port $port"
+	[ -n "$port" ] && C ss -K -tn "( sport = :$port )" >/dev/null
+	wait $pid
+	local rc=$?
+	C tc qdisc del dev veth-c root
+	after=$(stat dwcp-cli StreamFailures)
+	cat "$TMP/kill.json"
+	echo "StreamFailures $before -> $after"
+	[ $rc = 0 ] && [ "$(json_get "$TMP/kill.json" verified)" = True ] &&
+		[ "$after" -gt "$before" ]
+}
+check "a stream killed mid-transfer: nothing lost, failure counted" kill_stream
+
+many_sessions() {
+	local i pids=() rc=0
+	for ((i = 0; i < 64; i++)); do
+		C timeout 300 dwcp-perf -c $SRV -n 1M -P 2 >"$TMP/many.$i" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" || { rc=1; cat "$TMP/many.$i"; }
+	done
+	[ $rc = 0 ] && [ "$(cat "$TMP"/many.* | grep -c verified)" = 64 ]
+}
+check "64 concurrent sessions, all verified" many_sessions
+
+stop_server
+sleep 1
+settled() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ "$(dwcp_inuse)" = 0 ] && [ "$(ip netns exec dwcp-srv awk '$1 == "DWCP" { print $3 }' /proc/net/protocols)" = 0 ] &&
+			[ "$(ip netns exec dwcp-cli awk '$1 == "DWCP" { print $3 }' /proc/net/protocols)" = 0 ] && return 0
+		sleep 0.2
+	done
+	for n in dwcp-srv dwcp-cli; do
+		echo "$n: $(ip netns exec $n awk '$1 == "DWCP" { print $3 }' /proc/net/protocols) sessions"
+	done
+	return 1
+}
+check "every session is gone after the transfers" settled
+for n in dwcp-srv dwcp-cli; do
+	ip netns exec $n cat /proc/net/dwcp_stat | grep -v ' 0$' | diag
+done
+netns_pair_del
+check "rmmod" rmmod dwcp
+finish
