@@ -27,7 +27,8 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 LIB_SRC := helper/msg.c helper/nl.c helper/af.c
 LIB_HDR := $(wildcard helper/*.h) uapi/linux/dwcp.h
-PROGS := $(B)/bin/dwcpctl $(B)/bin/dwcpd $(B)/bin/dwcp-socktest $(B)/bin/dwcp-perf
+PROGS := $(B)/bin/dwcpctl $(B)/bin/dwcpd $(B)/bin/dwcp-socktest $(B)/bin/dwcp-perf \
+	$(B)/bin/dwcp-epolltest
 UNIT_TESTS := $(B)/tests/test_msg
 
 .PHONY: all module helper check demo kunit selftests unit fuzz deps clean
@@ -46,6 +47,10 @@ $(B)/bin/%: helper/%.c $(LIB_SRC) $(LIB_HDR)
 $(B)/bin/dwcp-perf: helper/dwcp-perf.c helper/af.c helper/af.h uapi/linux/dwcp.h
 	@mkdir -p $(@D)
 	$(CC) $(HCFLAGS) -pthread -o $@ $< helper/af.c
+
+$(B)/bin/dwcp-epolltest: tests/selftests/epolltest.c helper/af.c helper/af.h
+	@mkdir -p $(@D)
+	$(CC) $(HCFLAGS) -o $@ $< helper/af.c
 
 $(B)/bin/dwcp-socktest: tests/selftests/socktest.c helper/af.c helper/af.h
 	@mkdir -p $(@D)

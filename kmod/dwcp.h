@@ -105,6 +105,8 @@ struct dwcp_net {
 	atomic64_t mib[DWCP_MIB_MAX];
 	spinlock_t tokens_lock;		/* protects tokens */
 	struct hlist_head tokens[64];	/* server sessions by token */
+	spinlock_t socks_lock;		/* protects socks */
+	struct list_head socks;		/* every DWCP sock of the netns */
 };
 
 struct dwcp_net *dwcp_pernet(const struct net *net);
@@ -247,6 +249,8 @@ struct dwcp_sock {
 
 	/* child of a listener, until accept() */
 	struct list_head accept_node;
+
+	struct list_head netns_node;	/* in dwcp_net.socks */
 };
 
 static inline struct dwcp_sock *dwcp_sk(const struct sock *sk)

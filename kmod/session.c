@@ -36,8 +36,10 @@ static void dwcp_tick_work(struct work_struct *work);
  */
 void dwcp_io_kick(struct dwcp_sock *dsk)
 {
-	if (queue_work(dwcp_wq, &dsk->io_work))
-		sock_hold(&dsk->sk);
+	/* Hold first: the work may run and put before we get further. */
+	sock_hold(&dsk->sk);
+	if (!queue_work(dwcp_wq, &dsk->io_work))
+		sock_put(&dsk->sk);
 }
 
 static enum hrtimer_restart dwcp_pace_timer_fn(struct hrtimer *t)

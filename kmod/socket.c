@@ -42,6 +42,11 @@ void dwcp_notify(struct sock *sk, u8 cmd)
 
 static void dwcp_sock_destruct(struct sock *sk)
 {
+	struct dwcp_net *dn = dwcp_pernet(sock_net(sk));
+
+	spin_lock_bh(&dn->socks_lock);
+	list_del(&dwcp_sk(sk)->netns_node);
+	spin_unlock_bh(&dn->socks_lock);
 	dwcp_session_destruct(dwcp_sk(sk));
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 }
@@ -153,6 +158,9 @@ struct sock *dwcp_sock_alloc(struct net *net, int kern)
 	dsk = dwcp_sk(sk);
 	dsk->id = atomic64_inc_return(&dwcp_next_session_id);
 	dwcp_session_init(dsk);
+	spin_lock_bh(&dwcp_pernet(net)->socks_lock);
+	list_add_tail(&dsk->netns_node, &dwcp_pernet(net)->socks);
+	spin_unlock_bh(&dwcp_pernet(net)->socks_lock);
 	/* Open sessions per netns, shown in /proc/net/protocols. */
 	sock_prot_inuse_add(net, sk->sk_prot, 1);
 	dwcp_notify(sk, DWCP_CMD_SESSION_CREATED);

@@ -63,6 +63,45 @@ static int dwcp_stat_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+static const char *const dwcp_state_names[] = {
+	[DWCP_STATE_CLOSED] = "closed",
+	[DWCP_STATE_LISTEN] = "listen",
+	[DWCP_STATE_CONNECTING] = "connecting",
+	[DWCP_STATE_ESTABLISHED] = "established",
+	[DWCP_STATE_CLOSING] = "closing",
+};
+
+/*
+ * One line per DWCP sock of the netns, like /proc/net/tcp: enough to see
+ * why a session is still there.  Read without the socket locks: a snapshot.
+ */
+static int dwcp_sessions_show(struct seq_file *seq, void *v)
+{
+	struct dwcp_net *dn = dwcp_pernet(seq_file_single_net(seq));
+	struct dwcp_sock *dsk;
+
+	seq_puts(seq, "id state role alive orphan streams_up streams refs snd_nxt snd_una rcv_nxt rx_ready wmem\n");
+	spin_lock_bh(&dn->socks_lock);
+	list_for_each_entry(dsk, &dn->socks, netns_node) {
+		u8 state = READ_ONCE(dsk->sk.sk_state);
+
+		seq_printf(seq, "%llu %s %s %d %d %u %u %d %llu %llu %llu %llu %d\n",
+			   dsk->id,
+			   state < ARRAY_SIZE(dwcp_state_names) ?
+			   dwcp_state_names[state] : "?",
+			   dsk->client ? "client" : "server",
+			   READ_ONCE(dsk->alive), READ_ONCE(dsk->closing),
+			   READ_ONCE(dsk->st.dwci_streams_up), dsk->nstreams,
+			   refcount_read(&dsk->sk.sk_refcnt),
+			   READ_ONCE(dsk->snd_nxt), READ_ONCE(dsk->snd_una),
+			   READ_ONCE(dsk->reorder.rcv_nxt),
+			   READ_ONCE(dsk->rx_ready_bytes),
+			   READ_ONCE(dsk->sk.sk_wmem_queued));
+	}
+	spin_unlock_bh(&dn->socks_lock);
+	return 0;
+}
+
 static int __net_init dwcp_net_init(struct net *net)
 {
 	struct dwcp_net *dn = dwcp_pernet(net);
@@ -71,16 +110,24 @@ static int __net_init dwcp_net_init(struct net *net)
 	for (i = 0; i < DWCP_MIB_MAX; i++)
 		atomic64_set(&dn->mib[i], 0);
 	spin_lock_init(&dn->tokens_lock);
+	spin_lock_init(&dn->socks_lock);
+	INIT_LIST_HEAD(&dn->socks);
 	for (i = 0; i < ARRAY_SIZE(dn->tokens); i++)
 		INIT_HLIST_HEAD(&dn->tokens[i]);
 	if (!proc_create_net_single("dwcp_stat", 0444, net->proc_net,
 				    dwcp_stat_show, NULL))
 		return -ENOMEM;
+	if (!proc_create_net_single("dwcp_sessions", 0444, net->proc_net,
+				    dwcp_sessions_show, NULL)) {
+		remove_proc_entry("dwcp_stat", net->proc_net);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 static void __net_exit dwcp_net_exit(struct net *net)
 {
+	remove_proc_entry("dwcp_sessions", net->proc_net);
 	remove_proc_entry("dwcp_stat", net->proc_net);
 }
 

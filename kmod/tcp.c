@@ -1050,9 +1050,11 @@ static void dwcp_listen_data_ready(struct sock *lsk)
 
 	read_lock_bh(&lsk->sk_callback_lock);
 	lsn = lsk->sk_user_data;
-	if (lsn && lsk->sk_state == TCP_LISTEN &&
-	    queue_work(dwcp_wq, &lsn->accept_work))
+	if (lsn && lsk->sk_state == TCP_LISTEN) {
 		sock_hold(&lsn->sk);
+		if (!queue_work(dwcp_wq, &lsn->accept_work))
+			sock_put(&lsn->sk);
+	}
 	read_unlock_bh(&lsk->sk_callback_lock);
 }
 
@@ -1134,8 +1136,9 @@ int dwcp_listen(struct socket *sock, int backlog)
 	dsk->lsock = lsock;
 	sk->sk_state = DWCP_STATE_LISTEN;
 	/* connections may have queued before the callback was in place */
-	if (queue_work(dwcp_wq, &dsk->accept_work))
-		sock_hold(sk);
+	sock_hold(sk);
+	if (!queue_work(dwcp_wq, &dsk->accept_work))
+		sock_put(sk);
 out:
 	release_sock(sk);
 	return err;

@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Session behaviour beyond bulk transfer: non-blocking use with epoll, a
+# hostile peer at the listener, options and DWCP_INFO, module unload with
+# live sessions.
+source "$(dirname "$0")/lib.sh"
+
+load_dwcp || { fail "insmod"; finish; }
+netns_pair || { fail "netns"; finish; }
+
+# ---- non-blocking client and server with epoll ----
+S dwcp-epolltest server $SRV 6000 >"$TMP/echo.log" 2>&1 &
+ECHO=$!
+if wait_for "$TMP/echo.log" listening; then
+	C dwcp-epolltest client $SRV 6000 8388608 | sed -u "s/^\(not \)\{0,1\}ok - /&$TEST: epoll: /"
+	[ "${PIPESTATUS[0]}" = 0 ] || FAILED=1
+else
+	fail "epoll echo server did not start"
+	diag <"$TMP/echo.log"
+fi
+pkill -x dwcp-epolltest
+wait $ECHO 2>/dev/null
+
+# ---- hostile peer at the listener ----
+start_server || { fail "server"; finish; }
+# hostile ACTION COUNTER [WANT_REPLY]: the counter goes up by one, and the
+# server answers WANT_REPLY (a DECLINE reason, or "closed").
+hostile() {
+	local before after reply
+	before=$(stat dwcp-srv "$2")
+	reply=$(C timeout 60 python3 tests/selftests/hostile.py $SRV 5201 "$1")
+	for _ in $(seq 50); do
+		after=$(stat dwcp-srv "$2")
+		[ "$after" -gt "$before" ] && break
+		sleep 0.2
+	done
+	echo "$2: $before -> $after; server answered: $reply"
+	[ "$after" = $((before + 1)) ] && { [ -z "${3:-}" ] || [ "$reply" = "$3" ]; }
+}
+check "garbage: refused and counted" hostile garbage RefusedVersion
+check "bad CRC: refused and counted" hostile bad-crc RefusedBadCrc closed
+check "oversized frame: refused before its payload" hostile oversize RefusedOversize closed
+check "truncated hello: refused and counted" hostile truncated RefusedTruncated closed
+check "other protocol version: declined (version)" hostile bad-version RefusedVersion "decline 1"
+check "unknown frame type: refused" hostile unknown-type RefusedMalformed closed
+check "join of no session: declined (no session)" hostile no-session RefusedNoSession "decline 3"
+check "join with a bad proof: declined (bad proof)" hostile bad-proof RefusedBadProof "decline 4"
+still_serving() {
+	C timeout 120 dwcp-perf -c $SRV -n 8M -P 4 | grep verified
+}
+check "the listener keeps serving after all that" still_serving
+
+# ---- options and DWCP_INFO ----
+info_and_options() {
+	C timeout 120 dwcp-perf -c $SRV -n 16M -P 6 -C cubic --rate 50M --frame 16384 -j >"$TMP/opt.json" || return 1
+	cat "$TMP/opt.json"
+	python3 - "$TMP/opt.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["verified"], "data"
+assert d["streams_total"] == 6, d["streams_total"]
+assert d["frames_sent"] >= 16 * 1024 * 1024 // 16384, d["frames_sent"]
+assert d["goodput_bps"] < 50e6 * 8 * 1.3, "pacing at 50 MB/s exceeded"
+PY
+}
+check "DWCP_STREAMS, DWCP_CONGESTION, DWCP_PACING_RATE, DWCP_FRAME_SIZE honoured" info_and_options
+stop_server
+
+# ---- unload with a live session ----
+unload_live() {
+	start_server -1 || return 1
+	C dwcp-perf -c $SRV -t 4 -P 2 >"$TMP/live.log" 2>&1 &
+	local pid=$!
+	sleep 1.5
+	if rmmod dwcp 2>"$TMP/rmmod.err"; then
+		echo "rmmod succeeded under a live session"
+		return 1
+	fi
+	cat "$TMP/rmmod.err"
+	wait $pid || { cat "$TMP/live.log"; return 1; }
+	stop_server
+	grep -q verified "$TMP/live.log"
+}
+check "rmmod refused while a session is live; the session completes" unload_live
+
+settled() {
+	local i s c
+	for ((i = 0; i < 600; i++)); do
+		s=$(S awk '$1 == "DWCP" { print $3 }' /proc/net/protocols)
+		c=$(C awk '$1 == "DWCP" { print $3 }' /proc/net/protocols)
+		[ "$s" = 0 ] && [ "$c" = 0 ] && { echo "settled after $((i / 5)) s"; return 0; }
+		sleep 0.2
+	done
+	echo "server netns: $s sessions, client netns: $c"
+	S cat /proc/net/dwcp_sessions
+	C cat /proc/net/dwcp_sessions
+	return 1
+}
+check "every session ends (orphans and aborted peers included)" settled
+netns_pair_del
+check "rmmod once all sessions are closed" rmmod dwcp
+finish
