@@ -38,7 +38,15 @@ all: module helper
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
-helper: $(PROGS)
+helper: $(PROGS) $(B)/lib/libdwcp-preload.so $(B)/bin/dwcp-run
+
+$(B)/lib/libdwcp-preload.so: helper/preload/dwcp-preload.c helper/af.c helper/af.h uapi/linux/dwcp.h
+	@mkdir -p $(@D)
+	$(CC) $(HCFLAGS) -fPIC -shared -o $@ $< helper/af.c -ldl
+
+$(B)/bin/dwcp-run: helper/dwcp-run
+	@mkdir -p $(@D)
+	cp $< $@
 
 $(B)/bin/%: helper/%.c $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(@D)
