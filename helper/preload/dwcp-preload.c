@@ -10,7 +10,6 @@
  * its own streams.  When the module is not loaded, sockets stay TCP.
  * DWCP_RUN_STREAMS sets DWCP_STREAMS on every converted socket.
  */
-#define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
