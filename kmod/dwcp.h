@@ -41,7 +41,8 @@ void dwcp_join_proof(u8 out[DWCP_PROOF_LEN], const u8 ckey[DWCP_KEY_LEN],
  * @seq: session sequence number of data[0]
  * @len: payload bytes
  * @off: bytes the application already consumed
- * @data: the payload
+ * @data: the payload, a separate allocation (a 64 KiB frame then fits one
+ *	order-4 block instead of spilling into vmalloc)
  */
 struct dwcp_rxbuf {
 	struct rb_node node;
@@ -49,8 +50,11 @@ struct dwcp_rxbuf {
 	u64 seq;
 	u32 len;
 	u32 off;
-	u8 data[];
+	u8 *data;
 };
+
+struct dwcp_rxbuf *dwcp_rxbuf_alloc(u64 seq, u32 len);
+void dwcp_rxbuf_free(struct dwcp_rxbuf *rb);
 
 struct dwcp_reorder {
 	struct rb_root root;
@@ -124,7 +128,8 @@ void dwcp_stats_exit(void);
  * @stream: index of the stream it was last handed to, -1 if none
  * @sent: it went out at least once (so sending again is a resend)
  * @acked: acknowledged while a stream was still writing it
- * @buf: header, then payload
+ * @hdr: its header, CRC included
+ * @data: payload, a separate allocation (see struct dwcp_rxbuf)
  */
 struct dwcp_txframe {
 	struct list_head list;
@@ -133,7 +138,8 @@ struct dwcp_txframe {
 	int stream;
 	bool sent;
 	bool acked;
-	u8 buf[];
+	struct dwcp_frame_hdr hdr;
+	u8 *data;
 };
 
 /**
@@ -303,6 +309,8 @@ void dwcp_stream_attach(struct dwcp_stream *st, struct socket *sock);
 void dwcp_stream_detach(struct dwcp_stream *st, bool abort);
 int dwcp_stream_send(struct dwcp_stream *st, const void *buf, u32 len,
 		     u32 *off);
+int dwcp_stream_send_frame(struct dwcp_stream *st,
+			   const struct dwcp_txframe *f, u32 *off);
 int dwcp_stream_recv(struct dwcp_stream *st, void *buf, u32 len, u32 *got);
 void dwcp_join_schedule(struct dwcp_stream *st);
 int dwcp_check_congestion(struct net *net, const char *name);

@@ -14,6 +14,42 @@
 #include "dwcp.h"
 
 /**
+ * dwcp_rxbuf_alloc() - a receive buffer for @len payload bytes at @seq
+ * @seq: sequence number of the first byte
+ * @len: payload length
+ *
+ * Return: the buffer, or NULL when memory is short.
+ */
+struct dwcp_rxbuf *dwcp_rxbuf_alloc(u64 seq, u32 len)
+{
+	struct dwcp_rxbuf *rb = kmalloc(sizeof(*rb), GFP_KERNEL);
+
+	if (!rb)
+		return NULL;
+	rb->data = kvmalloc(len, GFP_KERNEL);
+	if (!rb->data) {
+		kfree(rb);
+		return NULL;
+	}
+	rb->seq = seq;
+	rb->len = len;
+	rb->off = 0;
+	return rb;
+}
+
+/**
+ * dwcp_rxbuf_free() - free a receive buffer (NULL is fine)
+ * @rb: the buffer
+ */
+void dwcp_rxbuf_free(struct dwcp_rxbuf *rb)
+{
+	if (!rb)
+		return;
+	kvfree(rb->data);
+	kfree(rb);
+}
+
+/**
  * dwcp_reorder_init() - empty reorder buffer expecting @rcv_nxt next
  * @r: the buffer
  * @rcv_nxt: sequence number of the next byte for the application
@@ -98,7 +134,7 @@ void dwcp_reorder_purge(struct dwcp_reorder *r)
 	struct dwcp_rxbuf *f, *tmp;
 
 	rbtree_postorder_for_each_entry_safe(f, tmp, &r->root, node)
-		kvfree(f);
+		dwcp_rxbuf_free(f);
 	r->root = RB_ROOT;
 	r->bytes = 0;
 	r->frames = 0;

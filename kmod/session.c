@@ -110,7 +110,8 @@ static void dwcp_txframe_free(struct dwcp_sock *dsk, struct dwcp_txframe *f)
 {
 	sk_wmem_queued_add(&dsk->sk, -(int)(DWCP_FRAME_HDR_LEN + f->len));
 	list_del(&f->list);
-	kvfree(f);
+	kvfree(f->data);
+	kfree(f);
 }
 
 /* Stop everything that could run for the session; drop "alive". */
@@ -139,7 +140,7 @@ static void dwcp_session_stop(struct dwcp_sock *dsk, bool abort)
 	if (abort) {
 		list_for_each_entry_safe(rb, rtmp, &dsk->rx_ready, list) {
 			list_del(&rb->list);
-			kvfree(rb);
+			dwcp_rxbuf_free(rb);
 		}
 		dsk->rx_ready_bytes = 0;
 	}
@@ -184,7 +185,7 @@ void dwcp_session_destruct(struct dwcp_sock *dsk)
 		dwcp_txframe_free(dsk, f);
 	list_for_each_entry_safe(rb, rtmp, &dsk->rx_ready, list) {
 		list_del(&rb->list);
-		kvfree(rb);
+		dwcp_rxbuf_free(rb);
 	}
 	dwcp_reorder_purge(&dsk->reorder);
 	kvfree(dsk->streams);
@@ -313,18 +314,18 @@ static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 
 	dsk->st.dwci_frames_received++;
 	if (dsk->peer_fin && rb->seq + rb->len > dsk->peer_fin_seq) {
-		kvfree(rb);
+		dwcp_rxbuf_free(rb);
 		return dwcp_protocol_error(dsk);
 	}
 	err = dwcp_reorder_add(&dsk->reorder, rb);
 	if (err == -EEXIST) {
 		dsk->st.dwci_frames_dup++;
-		kvfree(rb);
+		dwcp_rxbuf_free(rb);
 		dsk->ack_now = true;	/* the peer missed our ack */
 		return 0;
 	}
 	if (err) {
-		kvfree(rb);
+		dwcp_rxbuf_free(rb);
 		return dwcp_protocol_error(dsk);
 	}
 	/* A peer that ignores our window would make us buffer without end. */
@@ -415,7 +416,7 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 	st->rx_hdr_got = 0;
 	st->rx_got = 0;
 	if (dwcp_frame_check_crc(h, rb ? rb->data : NULL)) {
-		kvfree(rb);
+		dwcp_rxbuf_free(rb);
 		return -EBADMSG;	/* corrupted on this stream: drop it */
 	}
 	switch (h->type) {
@@ -428,7 +429,7 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 		dwcp_rx_fin(dsk, be64_to_cpu(h->seq));
 		return 0;
 	default:
-		kvfree(rb);
+		dwcp_rxbuf_free(rb);
 		return dwcp_protocol_error(dsk);
 	}
 }
@@ -454,13 +455,10 @@ static int dwcp_rx_stream(struct dwcp_stream *st)
 				return -EPROTO;
 			len = be32_to_cpu(st->rx_hdr.len);
 			if (len) {
-				st->rx_buf = kvmalloc(struct_size(st->rx_buf,
-								  data, len),
-						      GFP_KERNEL);
+				st->rx_buf = dwcp_rxbuf_alloc(be64_to_cpu(st->rx_hdr.seq),
+							      len);
 				if (!st->rx_buf)
 					return -ENOMEM;
-				st->rx_buf->seq = be64_to_cpu(st->rx_hdr.seq);
-				st->rx_buf->len = len;
 			}
 		}
 		len = be32_to_cpu(st->rx_hdr.len);
@@ -494,9 +492,7 @@ static int dwcp_stream_flush(struct dwcp_stream *st)
 		struct dwcp_txframe *f = st->cur;
 
 		if (f && (st->cur_off || !st->ctl_len)) {
-			err = dwcp_stream_send(st, f->buf,
-					       DWCP_FRAME_HDR_LEN + f->len,
-					       &st->cur_off);
+			err = dwcp_stream_send_frame(st, f, &st->cur_off);
 			if (err)
 				return err;
 			st->cur = NULL;
@@ -851,15 +847,17 @@ int dwcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			continue;
 		}
 		n = min_t(size_t, len - copied, fsize);
-		f = kvmalloc(struct_size(f, buf, DWCP_FRAME_HDR_LEN + n),
-			     GFP_KERNEL);
-		if (!f) {
+		f = kmalloc(sizeof(*f), GFP_KERNEL);
+		if (f)
+			f->data = kvmalloc(n, GFP_KERNEL);
+		if (!f || !f->data) {
+			kfree(f);
 			err = -ENOMEM;
 			break;
 		}
-		if (!copy_from_iter_full(f->buf + DWCP_FRAME_HDR_LEN, n,
-					 &msg->msg_iter)) {
-			kvfree(f);
+		if (!copy_from_iter_full(f->data, n, &msg->msg_iter)) {
+			kvfree(f->data);
+			kfree(f);
 			err = -EFAULT;
 			break;
 		}
@@ -868,9 +866,8 @@ int dwcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		f->stream = -1;
 		f->sent = false;
 		f->acked = false;
-		dwcp_frame_build((struct dwcp_frame_hdr *)f->buf,
-				 DWCP_FRAME_DATA, n, f->seq, 0,
-				 f->buf + DWCP_FRAME_HDR_LEN);
+		dwcp_frame_build(&f->hdr, DWCP_FRAME_DATA, n, f->seq, 0,
+				 f->data);
 		list_add_tail(&f->list, &dsk->tx_queue);
 		sk_wmem_queued_add(sk, DWCP_FRAME_HDR_LEN + n);
 		dsk->snd_nxt += n;
@@ -919,7 +916,7 @@ static int dwcp_copy_ready(struct dwcp_sock *dsk, struct msghdr *msg,
 			dsk->st.dwci_bytes_received += n;
 			if (rb->off == rb->len) {
 				list_del(&rb->list);
-				kvfree(rb);
+				dwcp_rxbuf_free(rb);
 			}
 		}
 		if (copied == len)

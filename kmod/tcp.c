@@ -268,7 +268,7 @@ void dwcp_stream_detach(struct dwcp_stream *st, bool abort)
 	if (st->up)
 		st->dsk->st.dwci_streams_up--;
 	st->up = false;
-	kvfree(st->rx_buf);
+	dwcp_rxbuf_free(st->rx_buf);
 	st->rx_buf = NULL;
 	st->rx_hdr_got = 0;
 	st->rx_got = 0;
@@ -334,6 +334,42 @@ int dwcp_stream_recv(struct dwcp_stream *st, void *buf, u32 len, u32 *got)
 			return ret;
 		*got += ret;
 		st->bytes_received += ret;
+	}
+	return 0;
+}
+
+/**
+ * dwcp_stream_send_frame() - write what the stream can take of a data frame
+ * @st: the stream, up
+ * @f: the frame (header, then payload)
+ * @off: bytes of it written before; advanced
+ *
+ * Return: as dwcp_stream_send().
+ */
+int dwcp_stream_send_frame(struct dwcp_stream *st,
+			   const struct dwcp_txframe *f, u32 *off)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	u32 total = DWCP_FRAME_HDR_LEN + f->len;
+	struct kvec kv[2];
+	int n, ret;
+
+	while (*off < total) {
+		n = 0;
+		if (*off < DWCP_FRAME_HDR_LEN) {
+			kv[n].iov_base = (u8 *)&f->hdr + *off;
+			kv[n++].iov_len = DWCP_FRAME_HDR_LEN - *off;
+			kv[n].iov_base = f->data;
+			kv[n++].iov_len = f->len;
+		} else {
+			kv[n].iov_base = f->data + (*off - DWCP_FRAME_HDR_LEN);
+			kv[n++].iov_len = total - *off;
+		}
+		ret = kernel_sendmsg(st->sock, &msg, kv, n, total - *off);
+		if (ret <= 0)
+			return ret ? ret : -EAGAIN;
+		*off += ret;
+		st->bytes_sent += ret;
 	}
 	return 0;
 }
@@ -819,8 +855,9 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	memcpy(child->cc, lsn->cc, sizeof(child->cc));
 	release_sock(&lsn->sk);
 
+	/* A listener grants what the client asks unless DWCP_STREAMS caps it. */
 	streams = min_t(u16, be16_to_cpu(hello.streams),
-			child->want_streams ?: DWCP_DEFAULT_STREAMS);
+			child->want_streams ?: DWCP_MAX_STREAMS);
 	memcpy(child->ckey, hello.key, DWCP_KEY_LEN);
 	get_random_bytes(child->skey, DWCP_KEY_LEN);
 	child->peer_max_frame = clamp_t(u32, be32_to_cpu(hello.max_frame),

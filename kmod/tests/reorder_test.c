@@ -10,12 +10,9 @@
 
 static struct dwcp_rxbuf *rxbuf(struct kunit *test, u64 seq, u32 len)
 {
-	struct dwcp_rxbuf *rb = kvmalloc(struct_size(rb, data, len),
-					 GFP_KERNEL);
+	struct dwcp_rxbuf *rb = dwcp_rxbuf_alloc(seq, len);
 
 	KUNIT_ASSERT_NOT_NULL(test, rb);
-	rb->seq = seq;
-	rb->len = len;
 	memset(rb->data, (u8)seq, len);
 	return rb;
 }
@@ -47,7 +44,7 @@ static void random_order_with_duplicates(struct kunit *test)
 
 		if (err == -EEXIST) {
 			dups++;
-			kvfree(rb);
+			dwcp_rxbuf_free(rb);
 			continue;
 		}
 		KUNIT_ASSERT_EQ(test, err, 0);
@@ -55,7 +52,7 @@ static void random_order_with_duplicates(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, rb->seq, expect);
 			expect += rb->len;
 			delivered++;
-			kvfree(rb);
+			dwcp_rxbuf_free(rb);
 		}
 	}
 	KUNIT_EXPECT_EQ(test, delivered, 64);
@@ -87,20 +84,20 @@ static void old_and_overlapping_frames(struct kunit *test)
 	dwcp_reorder_init(&r, 1000);
 	rb = rxbuf(test, 900, 100);		/* already delivered */
 	KUNIT_EXPECT_EQ(test, dwcp_reorder_add(&r, rb), -EEXIST);
-	kvfree(rb);
+	dwcp_rxbuf_free(rb);
 	rb = rxbuf(test, 950, 100);		/* straddles rcv_nxt */
 	KUNIT_EXPECT_EQ(test, dwcp_reorder_add(&r, rb), -EPROTO);
-	kvfree(rb);
+	dwcp_rxbuf_free(rb);
 	KUNIT_ASSERT_EQ(test, dwcp_reorder_add(&r, rxbuf(test, 1100, 100)), 0);
 	rb = rxbuf(test, 1100, 50);		/* same start, other length */
 	KUNIT_EXPECT_EQ(test, dwcp_reorder_add(&r, rb), -EPROTO);
-	kvfree(rb);
+	dwcp_rxbuf_free(rb);
 	rb = rxbuf(test, 1150, 100);		/* overlaps the tail */
 	KUNIT_EXPECT_EQ(test, dwcp_reorder_add(&r, rb), -EPROTO);
-	kvfree(rb);
+	dwcp_rxbuf_free(rb);
 	rb = rxbuf(test, 1050, 100);		/* overlaps the head */
 	KUNIT_EXPECT_EQ(test, dwcp_reorder_add(&r, rb), -EPROTO);
-	kvfree(rb);
+	dwcp_rxbuf_free(rb);
 	KUNIT_EXPECT_EQ(test, r.frames, 1U);
 	dwcp_reorder_purge(&r);
 }

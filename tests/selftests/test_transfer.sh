@@ -19,9 +19,17 @@ transfer() {
 		cat "$TMP/$name.json"
 }
 
+# transfer_n NAME STREAMS ARGS...: as transfer, and STREAMS were granted.
+transfer_n() {
+	local name=$1 p=$2
+	shift 2
+	transfer "$name" -P "$p" "$@" &&
+		[ "$(json_get "$TMP/$name.json" streams_total)" = "$p" ]
+}
+
 for p in ${DWCP_TEST_STREAMS:-1 4 16 64}; do
-	check "$SIZE client to server, $p streams, verified" transfer up$p -n "$SIZE" -P "$p"
-	check "$SIZE server to client, $p streams, verified" transfer down$p -n "$SIZE" -P "$p" -R
+	check "$SIZE client to server, $p streams, verified" transfer_n up$p "$p" -n "$SIZE"
+	check "$SIZE server to client, $p streams, verified" transfer_n down$p "$p" -n "$SIZE" -R
 done
 
 streams_used() {

@@ -75,9 +75,10 @@ struct sockaddr_dwcp {
  * Socket options at level SOL_DWCP.
  *
  * @DWCP_STREAMS: int, number of TCP streams of the session, 1..DWCP_MAX_STREAMS,
- *	0 (default) lets the kernel choose (DWCP_DEFAULT_STREAMS).  Set before
- *	connect() (the client asks for it) or listen() (the most the server
- *	grants).  After connect(), getsockopt returns the granted number.
+ *	0 (default) lets the kernel choose: a client asks for
+ *	DWCP_DEFAULT_STREAMS, a listener grants up to DWCP_MAX_STREAMS.  Set
+ *	before connect() (the client asks for it) or listen() (the most the
+ *	server grants).  After connect(), getsockopt returns the granted number.
  * @DWCP_CONGESTION: string, TCP congestion control of every stream ("bbr",
  *	"cubic", any the kernel allows); default "bbr" when available, else the
  *	kernel's default.  Set before connect()/listen().
