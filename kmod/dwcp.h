@@ -12,6 +12,7 @@
 #include <linux/rbtree.h>
 #include <linux/workqueue.h>
 #include <linux/hrtimer.h>
+#include <linux/sched/signal.h>
 #include "../uapi/linux/dwcp.h"
 
 #define DWCP_MODULE_VERSION "0.1.0"
@@ -262,6 +263,19 @@ struct dwcp_sock {
 static inline struct dwcp_sock *dwcp_sk(const struct sock *sk)
 {
 	return (struct dwcp_sock *)sk;
+}
+
+/*
+ * May a blocking call sleep now?  0 if so; -EAGAIN when non-blocking or the
+ * timeout ran out; -ERESTARTSYS/-EINTR on a signal.
+ */
+static inline int dwcp_may_sleep(long timeo)
+{
+	if (!timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(timeo);
+	return 0;
 }
 
 extern struct workqueue_struct *dwcp_wq;

@@ -834,13 +834,9 @@ int dwcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		}
 		if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
 			dwcp_io_kick(dsk);
-			err = -EAGAIN;
-			if (!timeo)
+			err = dwcp_may_sleep(timeo);
+			if (err)
 				break;
-			err = sock_intr_errno(timeo);
-			if (signal_pending(current))
-				break;
-			err = 0;
 			sk_wait_event(sk, &timeo,
 				      sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf) ||
 				      !dsk->alive || sk->sk_err, &wait);
@@ -978,13 +974,9 @@ int dwcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			err = dsk->client || dsk->nstreams ? 0 : -ENOTCONN;
 			break;
 		}
-		err = -EAGAIN;
-		if (!timeo)
+		err = dwcp_may_sleep(timeo);
+		if (err)
 			break;
-		err = sock_intr_errno(timeo);
-		if (signal_pending(current))
-			break;
-		err = 0;
 		if (!peek && dwcp_rcv_window(dsk) >= dsk->wnd_sent +
 					READ_ONCE(sk->sk_rcvbuf) / 4)
 			dwcp_io_kick(dsk);	/* window update */

@@ -1244,11 +1244,8 @@ int dwcp_accept(struct socket *sock, struct socket *newsock, int flags,
 		err = -EINVAL;
 		if (sk->sk_state != DWCP_STATE_LISTEN)
 			break;
-		err = -EAGAIN;
-		if (!timeo)
-			break;
-		err = sock_intr_errno(timeo);
-		if (signal_pending(current))
+		err = dwcp_may_sleep(timeo);
+		if (err)
 			break;
 		sk_wait_event(sk, &timeo, !list_empty(&dsk->accept_q) ||
 			      sk->sk_state != DWCP_STATE_LISTEN, &wait);
