@@ -6,10 +6,13 @@
  *   dwcp-perf -s [-p PORT] [-B ADDR] [-1] [--tcp]
  *   dwcp-perf -c HOST [-p PORT] [-t SEC | -n BYTES] [-P STREAMS] [-C CC]
  *             [-R] [--tcp] [--rate BYTES_PER_S] [--frame BYTES] [-j]
+ *             [--close [--linger SEC]]
  *
  * Byte i of a transfer is byte (i % 8) of splitmix64(i / 8): the receiver
  * checks every byte against that and reports the first wrong offset.  With
  * --tcp, -P N opens N TCP connections, each carrying its share.
+ * --close: the client closes right after its last send (optionally with
+ * SO_LINGER), without waiting for the verdict: the server still prints it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,7 +53,8 @@ struct result {
 };
 
 static struct {
-	bool server, tcp, json, once, reverse;
+	bool server, tcp, json, once, reverse, close_early;
+	int linger;
 	const char *host, *bind_addr, *cc;
 	int port, streams, seconds, frame;
 	uint64_t bytes, rate;
@@ -256,7 +260,10 @@ static void serve_one(int fd)
 			fprintf(stderr, "dwcp-perf: no verdict from client\n");
 	} else {
 		r = recv_pattern(fd, rq.base);
-		if (write_all(fd, &r, sizeof(r)))
+		printf("received %" PRIu64 " bytes%s\n", r.bytes,
+		       r.bad_offset == UINT64_MAX ? ", verified" : ", MISMATCH");
+		fflush(stdout);
+		if (write_all(fd, &r, sizeof(r)) && !rq.pad)
 			fprintf(stderr, "dwcp-perf: cannot send verdict\n");
 	}
 	if (r.bad_offset != UINT64_MAX)
@@ -324,7 +331,8 @@ static void *client_conn(void *arg)
 	struct conn *c = arg;
 	struct request rq = { .magic = MAGIC, .reverse = opt.reverse,
 			      .bytes = c->bytes, .base = c->base,
-			      .seconds = (uint32_t)opt.seconds };
+			      .seconds = (uint32_t)opt.seconds,
+			      .pad = opt.close_early };
 
 	if (write_all(c->fd, &rq, sizeof(rq)))
 		die("send request");
@@ -335,6 +343,20 @@ static void *client_conn(void *arg)
 			die("send verdict");
 	} else {
 		c->sent = send_pattern(c->fd, c->base, c->bytes, opt.seconds);
+		if (opt.close_early) {
+			/* close() with data still in flight: the kernel delivers */
+			struct linger l = { .l_onoff = opt.linger > 0,
+					    .l_linger = opt.linger };
+
+			if (opt.linger > 0)
+				setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l,
+					   sizeof(l));
+			close(c->fd);
+			c->fd = -1;
+			c->r.bytes = c->sent;
+			c->r.bad_offset = UINT64_MAX;
+			return NULL;
+		}
 		shutdown(c->fd, SHUT_WR);
 		if (read_all(c->fd, &c->r, sizeof(c->r))) {
 			fprintf(stderr, "dwcp-perf: no verdict from server\n");
@@ -442,7 +464,7 @@ static int run_client(void)
 		       ",\"seconds\":%.3f,\"goodput_bps\":%.0f,\"verified\":%s",
 		       opt.tcp ? "tcp" : "dwcp", nconn, total, dt,
 		       total * 8 / dt, failed ? "false" : "true");
-		if (!opt.tcp)
+		if (!opt.tcp && c[0].fd >= 0)
 			print_dwcp_info(c[0].fd);
 		printf("}\n");
 	} else {
@@ -457,7 +479,8 @@ static int run_client(void)
 		else if (c[i].r.bytes != c[i].sent)
 			fprintf(stderr, "dwcp-perf: connection %d: sent %" PRIu64 ", peer got %" PRIu64 "\n",
 				i, c[i].sent, c[i].r.bytes);
-		close(c[i].fd);
+		if (c[i].fd >= 0)
+			close(c[i].fd);
 	}
 	free(c);
 	return failed ? 1 : 0;
@@ -485,7 +508,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: dwcp-perf -s [-p PORT] [-B ADDR] [-1] [-P STREAMS] [--tcp]\n"
 		"       dwcp-perf -c HOST [-p PORT] [-t SEC | -n BYTES] [-P STREAMS]\n"
-		"                 [-C CC] [-R] [--tcp] [--rate BYTES/S] [--frame N] [-j]\n");
+		"                 [-C CC] [-R] [--tcp] [--rate BYTES/S] [--frame N] [-j]\n"
+		"                 [--close [--linger SEC]]\n");
 	exit(2);
 }
 
@@ -496,6 +520,8 @@ int main(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "frame", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "close", no_argument, NULL, 'x' },
+		{ "linger", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -516,6 +542,8 @@ int main(int argc, char **argv)
 		case 'r': opt.rate = parse_size(optarg); break;
 		case 'f': opt.frame = atoi(optarg); break;
 		case 'j': opt.json = true; break;
+		case 'x': opt.close_early = true; break;
+		case 'L': opt.linger = atoi(optarg); break;
 		default: usage();
 		}
 	}

@@ -66,6 +66,24 @@ PY
 check "DWCP_STREAMS, DWCP_CONGESTION, DWCP_PACING_RATE, DWCP_FRAME_SIZE honoured" info_and_options
 stop_server
 
+# ---- close() with data in flight ----
+# close_delivers NAME ARGS: the client closes right after its last send;
+# the server must still get every byte.
+close_delivers() {
+	local name=$1
+	shift
+	start_server -1 || return 1
+	C tc qdisc add dev veth-c root netem delay 20ms rate 200mbit
+	C timeout 120 dwcp-perf -c $SRV -n 32M -P 4 --close "$@" || return 1
+	wait_for "$TMP/server.log" "received" 300
+	C tc qdisc del dev veth-c root
+	cat "$TMP/server.log"
+	stop_server
+	grep -q "received 33554432 bytes, verified" "$TMP/server.log"
+}
+check "close() right after sending: the orphaned session delivers it all" close_delivers orphan
+check "close() with SO_LINGER 30 s: delivered before close returns" close_delivers linger --linger 30
+
 # ---- unload with a live session ----
 unload_live() {
 	start_server -1 || return 1
