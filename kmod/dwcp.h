@@ -207,6 +207,7 @@ struct dwcp_sock {
 	u16 nstreams;
 	u32 peer_max_frame;
 	struct dwcp_stream *streams;	/* nstreams slots */
+	struct dwcp_sched_cand *cands;	/* nstreams, scratch of the scheduler */
 	struct work_struct io_work;
 	struct work_struct connect_work;
 	struct hlist_node token_node;

@@ -89,6 +89,8 @@ void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams)
 		dsk->streams = kvcalloc(1, sizeof(*dsk->streams),
 					GFP_KERNEL | __GFP_NOFAIL);
 	}
+	dsk->cands = kvcalloc(nstreams, sizeof(*dsk->cands),
+			      GFP_KERNEL | __GFP_NOFAIL);
 	dsk->nstreams = nstreams;
 	for (i = 0; i < nstreams; i++)
 		dwcp_stream_slot_init(dsk, i);
@@ -190,6 +192,8 @@ void dwcp_session_destruct(struct dwcp_sock *dsk)
 	dwcp_reorder_purge(&dsk->reorder);
 	kvfree(dsk->streams);
 	dsk->streams = NULL;
+	kvfree(dsk->cands);
+	dsk->cands = NULL;
 }
 
 /* Put @f back in the send queue, in sequence order. */
@@ -541,14 +545,12 @@ static bool dwcp_pace_allows(struct dwcp_sock *dsk, u32 bytes)
 
 static int dwcp_pick_stream(struct dwcp_sock *dsk, u32 len)
 {
-	struct dwcp_sched_cand c[32];
-	int base, n, i, pick;
+	struct dwcp_sched_cand *c = dsk->cands;
+	int n = dsk->nstreams, i, pick;
 
-	/* Look at up to 32 slots per pick, rotating through the rest. */
-	n = min_t(int, dsk->nstreams, ARRAY_SIZE(c));
-	base = dsk->nstreams > n ? dsk->sched_rr % dsk->nstreams : 0;
+	/* Every slot, every time: a partial view can miss the only usable one. */
 	for (i = 0; i < n; i++) {
-		struct dwcp_stream *st = &dsk->streams[(base + i) % dsk->nstreams];
+		struct dwcp_stream *st = &dsk->streams[i];
 		struct sock *tsk;
 
 		c[i].usable = st->up && !st->cur &&
@@ -565,7 +567,7 @@ static int dwcp_pick_stream(struct dwcp_sock *dsk, u32 len)
 	if (pick < 0)
 		return pick;
 	dsk->sched_rr++;
-	return (base + pick) % dsk->nstreams;
+	return pick;
 }
 
 /* Hand frames to streams and write what they take; returns progress. */
