@@ -14,9 +14,12 @@ start_server || { fail "server"; cat "$TMP/server.log"; finish; }
 transfer() {
 	local name=$1
 	shift
-	C timeout 300 dwcp-perf -c $SRV -j "$@" >"$TMP/$name.json" &&
-		[ "$(json_get "$TMP/$name.json" verified)" = True ] &&
-		cat "$TMP/$name.json"
+	if ! C timeout "${DWCP_TRANSFER_TIMEOUT:-300}" dwcp-perf -c $SRV -j "$@" >"$TMP/$name.json"; then
+		echo "--- sessions, server side"; S cat /proc/net/dwcp_sessions
+		echo "--- sessions, client side"; C cat /proc/net/dwcp_sessions
+		return 1
+	fi
+	[ "$(json_get "$TMP/$name.json" verified)" = True ] && cat "$TMP/$name.json"
 }
 
 # transfer_n NAME STREAMS ARGS...: as transfer, and STREAMS were granted.
@@ -27,7 +30,7 @@ transfer_n() {
 		[ "$(json_get "$TMP/$name.json" streams_total)" = "$p" ]
 }
 
-for p in ${DWCP_TEST_STREAMS:-1 4 16}; do
+for p in ${DWCP_TEST_STREAMS:-1 4 16 64}; do
 	check "$SIZE client to server, $p streams, verified" transfer_n up$p "$p" -n "$SIZE"
 	check "$SIZE server to client, $p streams, verified" transfer_n down$p "$p" -n "$SIZE" -R
 done
