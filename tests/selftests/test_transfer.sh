@@ -35,6 +35,20 @@ for p in ${DWCP_TEST_STREAMS:-1 4 16 64}; do
 	check "$SIZE server to client, $p streams, verified" transfer_n down$p "$p" -n "$SIZE" -R
 done
 
+ipv6() {
+	S ip addr add 2001:db8::1/64 dev veth-s nodad &&
+		C ip addr add 2001:db8::2/64 dev veth-c nodad || return 1
+	S dwcp-perf -s -B :: -p 5203 >"$TMP/server6.log" 2>&1 &
+	wait_for "$TMP/server6.log" listening || return 1
+	C timeout 120 dwcp-perf -c 2001:db8::1 -p 5203 -n 32M -P 4 -j >"$TMP/v6.json"
+	local rc=$?
+	pkill -f "dwcp-perf -s -B ::"
+	cat "$TMP/v6.json"
+	[ $rc = 0 ] && [ "$(json_get "$TMP/v6.json" verified)" = True ] &&
+		[ "$(json_get "$TMP/v6.json" streams_total)" = 4 ]
+}
+check "IPv6: 32M over 4 streams, verified" ipv6
+
 streams_used() {
 	transfer used -n 64M -P 8 || return 1
 	python3 - "$TMP/used.json" <<'PY'
