@@ -16,6 +16,7 @@
 #include "../uapi/linux/dwcp.h"
 
 #define DWCP_MODULE_VERSION "0.1.0"
+#define DWCP_AUTO_STREAMS_MAX	16	/* kernel's choice, internet mode */
 
 /* main.c */
 extern int dwcp_family;

@@ -498,6 +498,19 @@ static int dwcp_decline_errno(u32 reason)
 	}
 }
 
+/*
+ * Streams of a client session that did not set DWCP_STREAMS: more for
+ * longer paths, as a stand-in for the bandwidth-delay product until the
+ * bandwidth is measured (issue 5).  Internet mode range 4..16, one more
+ * stream per 10 ms of handshake RTT; never bandwidth / latency.
+ */
+static u16 dwcp_default_streams(struct socket *sock, u16 granted)
+{
+	u32 rtt_us = tcp_sk(sock->sk)->srtt_us >> 3;
+
+	return clamp_t(u16, 4 + rtt_us / 10000, 1, min_t(u16, granted, 16));
+}
+
 /* Client: open stream 0, say hello, set up the session. */
 static void dwcp_connect_work(struct work_struct *work)
 {
@@ -522,7 +535,7 @@ static void dwcp_connect_work(struct work_struct *work)
 
 	memset(&hello, 0, sizeof(hello));
 	lock_sock(sk);
-	hello.streams = cpu_to_be16(dsk->want_streams ?: DWCP_DEFAULT_STREAMS);
+	hello.streams = cpu_to_be16(dsk->want_streams ?: DWCP_AUTO_STREAMS_MAX);
 	memcpy(hello.key, dsk->ckey, DWCP_KEY_LEN);
 	release_sock(sk);
 	hello.caps = cpu_to_be32(DWCP_CAP_TCP);
@@ -560,7 +573,8 @@ static void dwcp_connect_work(struct work_struct *work)
 		dsk->bound = true;
 		/* extra streams use this address with any port */
 	}
-	dwcp_session_start(dsk, be16_to_cpu(ack.streams));
+	dwcp_session_start(dsk, dsk->want_streams ? be16_to_cpu(ack.streams) :
+			   dwcp_default_streams(sock, be16_to_cpu(ack.streams)));
 	dwcp_stream_attach(&dsk->streams[0], sock);
 	sock = NULL;
 	dwcp_count(sock_net(sk), DWCP_MIB_SESSIONS_OPENED);

@@ -67,7 +67,17 @@ netem() {
 	C tc qdisc add dev veth-c root netem delay 50ms 10ms loss 1% reorder 5% duplicate 1% &&
 		S tc qdisc add dev veth-s root netem delay 50ms 10ms loss 1% reorder 5% duplicate 1%
 }
+default_streams() {
+	# $1: expected range of the kernel's choice, "lo hi"
+	transfer "auto-$1" -n 4M || return 1
+	local n
+	n=$(json_get "$TMP/auto-$1.json" streams_total)
+	echo "kernel chose $n streams"
+	[ "$n" -ge "$1" ] && [ "$n" -le "$2" ]
+}
+check "default stream count on veth (RTT ~0): 4" default_streams 4 4
 check "netem: 50 ms, 1 % loss, reorder, duplication" netem
+check "default stream count at 100 ms RTT: 12..16" default_streams 12 16
 check "32M up over netem, 8 streams, verified" transfer netem-up -n 32M -P 8
 check "32M down over netem, 8 streams, verified" transfer netem-down -n 32M -P 8 -R
 C tc qdisc del dev veth-c root 2>/dev/null

@@ -75,8 +75,9 @@ struct sockaddr_dwcp {
  * Socket options at level SOL_DWCP.
  *
  * @DWCP_STREAMS: int, number of TCP streams of the session, 1..DWCP_MAX_STREAMS,
- *	0 (default) lets the kernel choose: a client asks for
- *	DWCP_DEFAULT_STREAMS, a listener grants up to DWCP_MAX_STREAMS.  Set
+ *	0 (default) lets the kernel choose: a client uses 4..16 streams,
+ *	more for longer round trips (4 + RTT / 10 ms, from the handshake), a
+ *	listener grants up to DWCP_MAX_STREAMS.  Set
  *	before connect() (the client asks for it) or listen() (the most the
  *	server grants).  After connect(), getsockopt returns the granted number.
  * @DWCP_CONGESTION: string, TCP congestion control of every stream ("bbr",
@@ -100,7 +101,6 @@ enum {
 };
 
 #define DWCP_MAX_STREAMS	512
-#define DWCP_DEFAULT_STREAMS	8
 #define DWCP_MIN_FRAME		4096
 #define DWCP_DEFAULT_FRAME	65536
 #define DWCP_MAX_FRAME		1048576
