@@ -35,6 +35,15 @@ diag() { sed 's/^/#   /'; }
 dwcp_loaded() { [ -d /sys/module/dwcp ]; }
 load_dwcp() { modprobe -q libcrc32c && insmod "$DWCP_KO" "$@"; }
 unload_dwcp() { ! dwcp_loaded || rmmod dwcp; }
+# rmmod_wait: rmmod once the last session has finished (bounded: 60 s).
+rmmod_wait() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		rmmod dwcp 2>/dev/null && return 0
+		sleep 0.2
+	done
+	rmmod dwcp
+}
 genl_has_dwcp() { genl ctrl get name dwcp >/dev/null 2>&1; }
 
 # Number of open DWCP sockets in the current netns (/proc/net/protocols).

@@ -21,7 +21,19 @@ twonode_checks() {
 	check "reaches the peer $DWCP_PEER_IP over the virtual link" reach_peer
 	check "loads dwcp.ko" load_dwcp
 	check "dwcpctl info" dwcpctl info
-	check "rmmod" rmmod dwcp
+	if [ "$DWCP_NODE" = 1 ]; then
+		dwcp-perf -s -1 >"$TMP/server.log" 2>&1 &
+		local server=$!
+		check "server up" wait_for "$TMP/server.log" listening
+		check "peer ready" barrier server-up
+		served() { wait $server; cat "$TMP/server.log"; grep -q "received 67108864 bytes, verified" "$TMP/server.log"; }
+		check "64 MiB from the other guest over 4 streams, verified" served
+	else
+		check "peer ready" barrier server-up
+		across() { timeout 300 dwcp-perf -c "$DWCP_PEER_IP" -n 64M -P 4 | tee /dev/stderr | grep -q verified; }
+		check "64 MiB to the other guest over 4 streams, verified" across
+	fi
+	check "rmmod once the sessions are done" rmmod_wait
 	# Stay up until the peer is done with us.
 	check "both guests done" barrier done
 	finish
