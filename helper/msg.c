@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
@@ -53,77 +55,94 @@ static int get_string(const struct nlattr *a, const char *name, char *dst,
 	return 0;
 }
 
+/* One attribute a message may carry, and where its value goes. */
+struct field {
+	uint16_t type;
+	const char *name;
+	enum { FIELD_U32, FIELD_U64, FIELD_STRING } kind;
+	size_t off;		/* offset of the destination in the output */
+	size_t size;		/* FIELD_STRING: room, NUL included */
+	bool required;
+};
+
+static int get_field(const struct nlattr *a, const struct field *f, void *out,
+		     char err[DWCP_ERRLEN])
+{
+	void *dst = (char *)out + f->off;
+
+	switch (f->kind) {
+	case FIELD_U32:
+		return get_u32(a, f->name, dst, err);
+	case FIELD_U64:
+		return get_u64(a, f->name, dst, err);
+	default:
+		return get_string(a, f->name, dst, f->size, err);
+	}
+}
+
 /*
- * Walk the attributes; a trailing fragment that is not a whole attribute
- * means the message was cut or forged.
+ * Fill @out from the attributes at @head as @fields say.  Unknown attributes
+ * are skipped (newer kernels add some); a trailing fragment that is not a
+ * whole attribute means the message was cut or forged.
  */
-#define for_each_attr(a, head, len, rem) nla_for_each_attr(a, head, len, rem)
+static int parse_fields(const struct nlattr *head, int len, void *out,
+			const struct field *fields, size_t n,
+			char err[DWCP_ERRLEN])
+{
+	unsigned long long seen = 0;
+	struct nlattr *a;
+	size_t i;
+	int rem, r;
+
+	nla_for_each_attr(a, (struct nlattr *)head, len, rem) {
+		for (i = 0; i < n && fields[i].type != nla_type(a); i++)
+			;
+		if (i == n)
+			continue;
+		r = get_field(a, &fields[i], out, err);
+		if (r)
+			return r;
+		seen |= 1ULL << i;
+	}
+	if (rem != 0)
+		return bad(err, "truncated attribute (%d bytes left over)", rem);
+	for (i = 0; i < n; i++)
+		if (fields[i].required && !(seen & (1ULL << i)))
+			return bad(err, "attribute %s missing", fields[i].name);
+	return 0;
+}
+
+static const struct field info_fields[] = {
+	{ DWCP_A_INFO_VERSION, "version", FIELD_STRING,
+	  offsetof(struct dwcp_info, version), DWCP_VERSION_LEN, true },
+	{ DWCP_A_INFO_FAMILY, "family", FIELD_U32,
+	  offsetof(struct dwcp_info, family), 0, true },
+	{ DWCP_A_INFO_FEATURES, "features", FIELD_U64,
+	  offsetof(struct dwcp_info, features), 0, true },
+};
+
+static const struct field session_fields[] = {
+	{ DWCP_A_SESSION_ID, "id", FIELD_U64,
+	  offsetof(struct dwcp_event, session_id), 0, true },
+	{ DWCP_A_SESSION_SOCK_TYPE, "sock-type", FIELD_U32,
+	  offsetof(struct dwcp_event, sock_type), 0, false },
+};
+
+#define NFIELDS(f) (sizeof(f) / sizeof((f)[0]))
 
 int dwcp_info_parse(const struct nlattr *head, int len, struct dwcp_info *out,
 		    char err[DWCP_ERRLEN])
 {
-	unsigned int seen = 0;
-	struct nlattr *a;
-	int rem, r = 0;
-
 	memset(out, 0, sizeof(*out));
-	for_each_attr(a, (struct nlattr *)head, len, rem) {
-		switch (nla_type(a)) {
-		case DWCP_A_INFO_VERSION:
-			r = get_string(a, "version", out->version,
-				       sizeof(out->version), err);
-			break;
-		case DWCP_A_INFO_FAMILY:
-			r = get_u32(a, "family", &out->family, err);
-			break;
-		case DWCP_A_INFO_FEATURES:
-			r = get_u64(a, "features", &out->features, err);
-			break;
-		default:
-			continue;
-		}
-		if (r)
-			return r;
-		seen |= 1u << nla_type(a);
-	}
-	if (rem != 0)
-		return bad(err, "truncated attribute (%d bytes left over)", rem);
-	if (!(seen & (1u << DWCP_A_INFO_VERSION)))
-		return bad(err, "attribute version missing");
-	if (!(seen & (1u << DWCP_A_INFO_FAMILY)))
-		return bad(err, "attribute family missing");
-	if (!(seen & (1u << DWCP_A_INFO_FEATURES)))
-		return bad(err, "attribute features missing");
-	return 0;
+	return parse_fields(head, len, out, info_fields, NFIELDS(info_fields),
+			    err);
 }
 
 static int session_parse(const struct nlattr *head, int len,
 			 struct dwcp_event *out, char err[DWCP_ERRLEN])
 {
-	unsigned int seen = 0;
-	struct nlattr *a;
-	int rem, r = 0;
-
-	for_each_attr(a, (struct nlattr *)head, len, rem) {
-		switch (nla_type(a)) {
-		case DWCP_A_SESSION_ID:
-			r = get_u64(a, "id", &out->session_id, err);
-			break;
-		case DWCP_A_SESSION_SOCK_TYPE:
-			r = get_u32(a, "sock-type", &out->sock_type, err);
-			break;
-		default:
-			continue;
-		}
-		if (r)
-			return r;
-		seen |= 1u << nla_type(a);
-	}
-	if (rem != 0)
-		return bad(err, "truncated attribute (%d bytes left over)", rem);
-	if (!(seen & (1u << DWCP_A_SESSION_ID)))
-		return bad(err, "attribute id missing");
-	return 0;
+	return parse_fields(head, len, out, session_fields,
+			    NFIELDS(session_fields), err);
 }
 
 int dwcp_event_parse(uint8_t cmd, const struct nlattr *head, int len,

@@ -116,12 +116,33 @@ static void dwcp_txframe_free(struct dwcp_sock *dsk, struct dwcp_txframe *f)
 	kfree(f);
 }
 
+/*
+ * Free the frames the session holds: everything to send and waiting for
+ * order; with @rx_ready also what the application has not read yet.
+ */
+static void dwcp_session_purge(struct dwcp_sock *dsk, bool rx_ready)
+{
+	struct dwcp_rxbuf *rb, *rtmp;
+	struct dwcp_txframe *f, *tmp;
+
+	list_for_each_entry_safe(f, tmp, &dsk->tx_queue, list)
+		dwcp_txframe_free(dsk, f);
+	list_for_each_entry_safe(f, tmp, &dsk->tx_inflight, list)
+		dwcp_txframe_free(dsk, f);
+	dwcp_reorder_purge(&dsk->reorder);
+	if (!rx_ready)
+		return;
+	list_for_each_entry_safe(rb, rtmp, &dsk->rx_ready, list) {
+		list_del(&rb->list);
+		dwcp_rxbuf_free(rb);
+	}
+	dsk->rx_ready_bytes = 0;
+}
+
 /* Stop everything that could run for the session; drop "alive". */
 static void dwcp_session_stop(struct dwcp_sock *dsk, bool abort)
 {
 	struct sock *sk = &dsk->sk;
-	struct dwcp_rxbuf *rb, *rtmp;
-	struct dwcp_txframe *f, *tmp;
 	u16 i;
 
 	if (!dsk->alive)
@@ -134,18 +155,8 @@ static void dwcp_session_stop(struct dwcp_sock *dsk, bool abort)
 		st->cur = NULL;
 		dwcp_stream_detach(st, abort);
 	}
-	list_for_each_entry_safe(f, tmp, &dsk->tx_queue, list)
-		dwcp_txframe_free(dsk, f);
-	list_for_each_entry_safe(f, tmp, &dsk->tx_inflight, list)
-		dwcp_txframe_free(dsk, f);
-	dwcp_reorder_purge(&dsk->reorder);
-	if (abort) {
-		list_for_each_entry_safe(rb, rtmp, &dsk->rx_ready, list) {
-			list_del(&rb->list);
-			dwcp_rxbuf_free(rb);
-		}
-		dsk->rx_ready_bytes = 0;
-	}
+	/* A graceful end keeps the received data for the application. */
+	dwcp_session_purge(dsk, abort);
 	hrtimer_cancel(&dsk->pace_timer);
 	sk->sk_state = DWCP_STATE_CLOSED;
 	sk->sk_shutdown = SHUTDOWN_MASK;
@@ -178,18 +189,7 @@ void dwcp_session_abort(struct dwcp_sock *dsk, int err)
  */
 void dwcp_session_destruct(struct dwcp_sock *dsk)
 {
-	struct dwcp_rxbuf *rb, *rtmp;
-	struct dwcp_txframe *f, *tmp;
-
-	list_for_each_entry_safe(f, tmp, &dsk->tx_queue, list)
-		dwcp_txframe_free(dsk, f);
-	list_for_each_entry_safe(f, tmp, &dsk->tx_inflight, list)
-		dwcp_txframe_free(dsk, f);
-	list_for_each_entry_safe(rb, rtmp, &dsk->rx_ready, list) {
-		list_del(&rb->list);
-		dwcp_rxbuf_free(rb);
-	}
-	dwcp_reorder_purge(&dsk->reorder);
+	dwcp_session_purge(dsk, true);
 	kvfree(dsk->streams);
 	dsk->streams = NULL;
 	kvfree(dsk->cands);
@@ -377,11 +377,13 @@ static void dwcp_rx_ack(struct dwcp_sock *dsk, u64 ack, u32 wnd)
 			dwcp_txframe_free(dsk, f);
 			freed = true;
 		}
-		list_for_each_entry_safe(f, tmp, &dsk->tx_queue, list)
-			if (f->seq + f->len <= ack) {
-				dwcp_txframe_free(dsk, f);
-				freed = true;
-			}
+		/* tx_queue is in sequence order: stop at the first unacked */
+		list_for_each_entry_safe(f, tmp, &dsk->tx_queue, list) {
+			if (f->seq + f->len > ack)
+				break;
+			dwcp_txframe_free(dsk, f);
+			freed = true;
+		}
 	}
 	dsk->peer_wnd = wnd;
 	if (freed)

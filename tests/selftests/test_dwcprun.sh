@@ -63,13 +63,5 @@ plain_tcp_still() {
 check "the same programs without dwcp-run stay on TCP" plain_tcp_still
 
 netns_pair_del
-settle() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		rmmod dwcp 2>/dev/null && return 0
-		sleep 0.2
-	done
-	return 1
-}
-check "rmmod" settle
+check "rmmod" rmmod_wait
 finish
