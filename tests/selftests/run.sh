@@ -2,16 +2,46 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run every guest selftest (tests/selftests/test_*.sh) in this guest, or the
 # ones named as arguments.  Each prints TAP lines; exit 1 if any failed.
+#
+# Each test runs under its own time bound (DWCP_TEST_TIMEOUT seconds, a
+# bound on a hang, not a performance assertion), so one hang fails that test
+# with a dump of what was stuck instead of the whole guest timing out.
 cd "$(dirname "$0")/../.." || exit 1
 rc=0
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(tests/selftests/test_*.sh)
+
+# What is stuck: every blocked task's kernel stack (to the console, sysrq w)
+# and, here, the processes still alive with their kernel stacks.
+dump_stuck() {
+	local p
+	echo "# processes after the timeout:"
+	ps -eo pid,ppid,stat,wchan:32,args | grep -v ' \[' | sed 's/^/#   /'
+	for p in /proc/[0-9]*; do
+		grep -q '^State:.*D' "$p/status" 2>/dev/null || continue
+		echo "# blocked $(cat "$p/comm"): $(tr '\n' ' ' <"$p/stack")"
+	done
+	cat /proc/net/dwcp_sessions 2>/dev/null | sed 's/^/#   /'
+	echo w >/proc/sysrq-trigger
+}
+
 for t in "${tests[@]}"; do
+	name=$(basename "$t" .sh)
 	echo "# selftest $t"
-	bash "$t" || rc=1
+	start=$SECONDS
+	timeout -k 10 "${DWCP_TEST_TIMEOUT:-400}" bash "$t"
+	trc=$?
+	echo "# $name: $((SECONDS - start)) s"
+	if [ $trc = 124 ] || [ $trc = 137 ]; then
+		echo "not ok - $name: hung, stopped after ${DWCP_TEST_TIMEOUT:-400} s"
+		dump_stuck
+		pkill -9 -f dwcp- 2>/dev/null
+		ip -all netns del 2>/dev/null
+	fi
+	[ $trc = 0 ] || rc=1
 	# A test that left the module loaded would poison the next one.
 	if [ -d /sys/module/dwcp ]; then
-		echo "not ok - $(basename "$t" .sh): left dwcp loaded"
+		echo "not ok - $name: left dwcp loaded"
 		rmmod dwcp 2>/dev/null
 		rc=1
 	fi

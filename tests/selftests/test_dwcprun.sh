@@ -14,8 +14,10 @@ if sys.argv[1] == "server":
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", 7000))
     s.listen(4)
+    s.settimeout(120)   # a bound on a hang, never reached when all is well
     print("listening", flush=True)
     c, peer = s.accept()
+    c.settimeout(120)
     c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     print(f"accepted from {peer[0]}", flush=True)
     while data := c.recv(65536):
@@ -23,7 +25,7 @@ if sys.argv[1] == "server":
     c.close()
 else:
     data = os.urandom(4 << 20)
-    c = socket.create_connection((sys.argv[2], 7000))
+    c = socket.create_connection((sys.argv[2], 7000), timeout=120)
     print(f"local {c.getsockname()[0]}, peer {c.getpeername()}", flush=True)
     c.sendall(data)
     c.shutdown(socket.SHUT_WR)
