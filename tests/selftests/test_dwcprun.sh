@@ -8,7 +8,7 @@ load_dwcp || { fail "insmod"; finish; }
 netns_pair || { fail "netns"; finish; }
 
 cat >"$TMP/echo.py" <<'PY'
-import hashlib, os, socket, sys
+import hashlib, os, socket, sys, threading
 if sys.argv[1] == "server":
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -27,11 +27,17 @@ else:
     data = os.urandom(4 << 20)
     c = socket.create_connection((sys.argv[2], 7000), timeout=120)
     print(f"local {c.getsockname()[0]}, peer {c.getpeername()}", flush=True)
-    c.sendall(data)
-    c.shutdown(socket.SHUT_WR)
+    # Send from a thread while this one reads: an echo of more than the
+    # socket buffers hold deadlocks a client that sends everything first.
+    def send():
+        c.sendall(data)
+        c.shutdown(socket.SHUT_WR)
+    sender = threading.Thread(target=send)
+    sender.start()
     back = b""
     while chunk := c.recv(65536):
         back += chunk
+    sender.join()
     ok = hashlib.sha256(back).digest() == hashlib.sha256(data).digest()
     print("echo ok" if ok else f"echo MISMATCH ({len(back)} bytes back)")
     sys.exit(0 if ok else 1)
