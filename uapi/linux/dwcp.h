@@ -242,6 +242,94 @@ enum dwcp_decline {
 };
 
 /*
+ * 1b. HDE: hierarchical delta encoding of keyed records
+ *
+ * A record is a key (64 bits, chosen by the application: a page frame
+ * number, say) and 1..DWCP_HDE_MAX_RECORD content bytes.  Both ends keep the
+ * last version of each key they sent or received (the baseline store), in
+ * the same bounded memory; the sender decides every store change and the
+ * receiver replays it in the same order, so the two stores stay identical
+ * without messages about them (see protocol.md, "HDE").
+ *
+ * Records travel in chunks.  A chunk decodes with the receiver's store
+ * alone (no compression state from earlier chunks), so a chunk resent on
+ * another stream decodes the same way.
+ *
+ *   chunk   = struct dwcp_hde_chunk, then @enc_len bytes of body
+ *   body    = the plain bytes (comp NONE), or one zstd frame that
+ *             decompresses to exactly @plain_len plain bytes (comp ZSTD)
+ *   plain   = hdrs_len, runs_len (ULEB128), then three sections:
+ *             headers (hdrs_len bytes: @nrec record headers), runs
+ *             (runs_len bytes: the DELTA run tables, in record order) and
+ *             literals (the rest: RAW contents and DELTA new bytes, in
+ *             record order)
+ *
+ * Keeping like with like (headers, run lengths, content bytes) is what lets
+ * zstd compress each well.  A record header:
+ *
+ *   kind     1 byte, enum dwcp_hde_kind
+ *   key      ULEB128 of the zigzag difference to the previous record's key
+ *            (to 0 for the first record of a chunk)
+ *   version  ULEB128: the version @key has after this record
+ *   len      ULEB128: content bytes, 1..DWCP_HDE_MAX_RECORD
+ *   DELTA:   ULEB128 bytes of its run table
+ *   DUP:     ULEB128 zigzag difference ref_key - key, ULEB128 ref_version
+ *   SAME, DUP, DELTA: check, 4 bytes little-endian, the low 32 bits of the
+ *            xxh64 (seed 0) of the content, verified after reconstruction
+ *
+ * Integers of the chunk header are big-endian.  A decoder rejects
+ * (-EBADMSG) any length out of bounds, an overlong or oversized ULEB128, an
+ * unknown kind or comp, sections that do not add up exactly, and a zstd
+ * frame that does not produce exactly @plain_len bytes.  A record whose
+ * baseline is missing or has another version, or whose reconstruction fails
+ * its check, is not delivered (-ESTALE): the receiver asks for that key
+ * again and the sender sends it whole.
+ */
+#define DWCP_HDE_MAX_RECORD	1048576		/* content bytes of one record */
+#define DWCP_HDE_MAX_PLAIN	(DWCP_HDE_MAX_RECORD + 4096) /* of a chunk */
+#define DWCP_HDE_CHUNK_HDR_LEN	12
+
+struct dwcp_hde_chunk {
+	__u8	comp;		/* enum dwcp_hde_comp */
+	__u8	level;		/* zstd level used (informational) */
+	__be16	nrec;		/* records in the chunk, >= 1 */
+	__be32	plain_len;	/* <= DWCP_HDE_MAX_PLAIN */
+	__be32	enc_len;	/* body bytes; == plain_len when comp is NONE */
+};
+
+enum dwcp_hde_comp {
+	DWCP_HDE_COMP_NONE = 0,
+	DWCP_HDE_COMP_ZSTD = 1,
+};
+
+/*
+ * What a record carries and how the receiver rebuilds the content.  "Store"
+ * means: the content becomes @key's baseline with @version, which may evict
+ * other baselines (the store's deterministic rule).
+ */
+enum dwcp_hde_kind {
+	DWCP_HDE_RAW = 1,	/* content in the literals; store */
+	DWCP_HDE_ZERO = 2,	/* content all zero; store */
+	DWCP_HDE_SAME = 3,	/* content = baseline @version of @key, which
+				 * stays as it is
+				 */
+	DWCP_HDE_DUP = 4,	/* content = baseline ref_version of ref_key;
+				 * store
+				 */
+	DWCP_HDE_DELTA = 5,	/* content = baseline @version - 1 of @key
+				 * (same length) changed by the run table;
+				 * store
+				 */
+};
+
+/*
+ * DELTA run table: (skip, copy) pairs as ULEB128 until the table ends: skip
+ * bytes stay as in the baseline, then copy >= 1 bytes come from the
+ * literals.  Bytes after the last pair stay as in the baseline.  No pair
+ * runs past @len.
+ */
+
+/*
  * 2. Generic netlink family "dwcp"
  *
  * Resolve the family id by name (CTRL_CMD_GETFAMILY) and check that its
