@@ -29,9 +29,9 @@ LIB_SRC := helper/msg.c helper/nl.c helper/af.c
 LIB_HDR := $(wildcard helper/*.h) uapi/linux/dwcp.h
 PROGS := $(B)/bin/dwcpctl $(B)/bin/dwcpd $(B)/bin/dwcp-socktest $(B)/bin/dwcp-perf \
 	$(B)/bin/dwcp-epolltest
-UNIT_TESTS := $(B)/tests/test_msg
+UNIT_TESTS := $(B)/tests/test_msg $(B)/tests/hde-vmmem
 
-.PHONY: all module helper check demo kunit selftests unit fuzz deps clean
+.PHONY: all module helper check demo kunit selftests unit fuzz deps clean hde-bench
 
 all: module helper
 
@@ -94,7 +94,7 @@ clean:
 	rm -rf $(B)
 
 # libFuzzer harnesses (clang): one per parser of untrusted input.
-FUZZERS := $(B)/fuzz/fuzz_msg
+FUZZERS := $(B)/fuzz/fuzz_msg $(B)/fuzz/fuzz_hde
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
@@ -102,5 +102,33 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) \
 $(B)/fuzz/fuzz_msg: tests/fuzz/fuzz_msg.c helper/msg.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< helper/msg.c $(NL_LIBS)
+
+# The HDE codec (kmod/hde.c) built in userspace: tests/hde/hde_user.h maps
+# the kernel API onto libc, libxxhash and libzstd.
+HDE_SRC := kmod/hde.c
+HDE_DEP := kmod/hde.c kmod/hde.h tests/hde/hde_user.h uapi/linux/dwcp.h
+HDE_INC := -Itests/hde -Ikmod
+HDE_LIBS := -lzstd -lxxhash
+
+$(B)/fuzz/fuzz_hde: tests/fuzz/fuzz_hde.c tests/fuzz/hde_fuzz.h $(HDE_DEP)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $(HDE_INC) -o $@ $< $(HDE_SRC) $(HDE_LIBS)
+
+$(B)/bin/gen-hde-seeds: tests/fuzz/gen_hde_seeds.c tests/fuzz/hde_fuzz.h $(HDE_DEP)
+	@mkdir -p $(@D)
+	$(CC) $(HCFLAGS) $(HDE_INC) -o $@ $< $(HDE_SRC) $(HDE_LIBS)
+
+# hde-vmmem: pre-copy rounds of ../shared/data/vmmem through the codec.  The
+# test build runs under ASan and UBSan; the benchmark build is optimised.
+$(B)/tests/hde-vmmem: tests/hde/hde_vmmem.c tests/hde/vmmem.c tests/hde/vmmem.h $(HDE_DEP)
+	@mkdir -p $(@D)
+	$(CC) $(HCFLAGS) $(SAN) $(HDE_INC) -o $@ $< tests/hde/vmmem.c $(HDE_SRC) $(HDE_LIBS) -lcrypto
+
+$(B)/bin/hde-vmmem: tests/hde/hde_vmmem.c tests/hde/vmmem.c tests/hde/vmmem.h $(HDE_DEP)
+	@mkdir -p $(@D)
+	$(CC) $(HCFLAGS) -O2 $(HDE_INC) -o $@ $< tests/hde/vmmem.c $(HDE_SRC) $(HDE_LIBS) -lcrypto
+
+hde-bench: $(B)/bin/hde-vmmem
+	$(B)/bin/hde-vmmem bench ../shared/data/vmmem/redis | tee $(B)/hde-bench.md
 
 fuzz: $(FUZZERS)

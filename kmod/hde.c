@@ -284,9 +284,14 @@ static bool hde_has_zero_byte(u64 x)
 	return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
 }
 
+static u64 hde_load64(const u8 *p)
+{
+	return get_unaligned((const u64 *)p);
+}
+
 static u32 hde_equal_run(const u8 *a, const u8 *b, u32 i, u32 len)
 {
-	while (i + 8 <= len && get_unaligned_u64(a + i) == get_unaligned_u64(b + i))
+	while (i + 8 <= len && hde_load64(a + i) == hde_load64(b + i))
 		i += 8;
 	while (i < len && a[i] == b[i])
 		i++;
@@ -300,8 +305,7 @@ static u32 hde_copy_run(const u8 *a, const u8 *b, u32 i, u32 len)
 
 	for (;;) {
 		while (i + 8 <= len &&
-		       !hde_has_zero_byte(get_unaligned_u64(a + i) ^
-					  get_unaligned_u64(b + i)))
+		       !hde_has_zero_byte(hde_load64(a + i) ^ hde_load64(b + i)))
 			i += 8;
 		while (i < len && a[i] != b[i])
 			i++;

@@ -90,7 +90,7 @@ enum hde_opt {
 	HDE_OPT_NONE,
 	HDE_OPT_ZSTD1,
 	HDE_OPT_ZSTD3,
-	HDE_OPT_ZSTD9,
+	HDE_OPT_ZSTD6,
 	HDE_NR_OPTS,
 	HDE_PROBE = HDE_NR_OPTS,	/* hde_select(): measure them all */
 };

@@ -8,6 +8,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "insmod dwcp.ko"
 modprobe libcrc32c
+modprobe zstd_compress
 insmod dwcp.ko
 dmesg | grep 'dwcp:' | tail -1
 echo "AF_DWCP = $(cat /sys/module/dwcp/parameters/family) (from /sys/module/dwcp/parameters/family)"

@@ -6,7 +6,7 @@ set -eu
 PKGS="linux-image-amd64 linux-headers-amd64 linux-source-6.1
 qemu-system-x86 busybox-static kmod cpio iproute2 util-linux iputils-ping procps
 rdma-core ibverbs-utils rdmacm-utils
-libnl-3-dev libnl-genl-3-dev libcmocka-dev pkg-config
+libnl-3-dev libnl-genl-3-dev libcmocka-dev pkg-config libzstd-dev libxxhash-dev
 clang libclang-rt-14-dev python3 python3-yaml bc bison flex libelf-dev libssl-dev xz-utils sparse"
 
 missing=""

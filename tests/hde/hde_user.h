@@ -70,7 +70,9 @@ static inline u64 get_unaligned_be64(const void *p) { u64 v; memcpy(&v, p, 8); r
 static inline void put_unaligned_be16(u16 v, void *p) { v = htobe16(v); memcpy(p, &v, 2); }
 static inline void put_unaligned_be32(u32 v, void *p) { v = htobe32(v); memcpy(p, &v, 4); }
 static inline void put_unaligned_be64(u64 v, void *p) { v = htobe64(v); memcpy(p, &v, 8); }
-static inline u64 get_unaligned_u64(const void *p) { u64 v; memcpy(&v, p, 8); return v; }
+/* hde.c reads only u64 words with get_unaligned(). */
+static inline u64 get_unaligned_u64_(const void *p) { u64 v; memcpy(&v, p, 8); return v; }
+#define get_unaligned(p) get_unaligned_u64_(p)
 
 /* linux/zstd.h over libzstd's static-context API. */
 typedef ZSTD_CCtx zstd_cctx;

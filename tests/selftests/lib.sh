@@ -33,7 +33,7 @@ check() {
 diag() { sed 's/^/#   /'; }
 
 dwcp_loaded() { [ -d /sys/module/dwcp ]; }
-load_dwcp() { modprobe -q libcrc32c && insmod "$DWCP_KO" "$@"; }
+load_dwcp() { modprobe -q libcrc32c && modprobe -q zstd_compress && insmod "$DWCP_KO" "$@"; }
 unload_dwcp() { ! dwcp_loaded || rmmod dwcp; }
 # rmmod_wait: rmmod once the last session has finished (bounded: 60 s).
 rmmod_wait() {
