@@ -255,7 +255,7 @@ enum dwcp_decline {
  * alone (no compression state from earlier chunks), so a chunk resent on
  * another stream decodes the same way.
  *
- *   chunk   = struct dwcp_hde_chunk, then @enc_len bytes of body
+ *   chunk   = struct dwcp_hde_chunk, then a body of @enc_len bytes
  *   body    = the plain bytes (comp NONE), or one zstd frame that
  *             decompresses to exactly @plain_len plain bytes (comp ZSTD)
  *   plain   = hdrs_len, runs_len (ULEB128), then three sections:
