@@ -28,7 +28,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LIB_SRC := helper/msg.c helper/nl.c helper/af.c
 LIB_HDR := $(wildcard helper/*.h) uapi/linux/dwcp.h
 PROGS := $(B)/bin/dwcpctl $(B)/bin/dwcpd $(B)/bin/dwcp-socktest $(B)/bin/dwcp-perf \
-	$(B)/bin/dwcp-epolltest
+	$(B)/bin/dwcp-epolltest $(B)/bin/dwcp-records
 UNIT_TESTS := $(B)/tests/test_msg $(B)/tests/hde-vmmem
 
 .PHONY: all module helper check demo kunit selftests unit fuzz deps clean hde-bench
@@ -59,6 +59,10 @@ $(B)/bin/dwcp-perf: helper/dwcp-perf.c helper/af.c helper/af.h uapi/linux/dwcp.h
 $(B)/bin/dwcp-epolltest: tests/selftests/epolltest.c helper/af.c helper/af.h
 	@mkdir -p $(@D)
 	$(CC) $(HCFLAGS) -o $@ $< helper/af.c
+
+$(B)/bin/dwcp-records: tests/selftests/records.c tests/hde/vmmem.c tests/hde/vmmem.h helper/af.c helper/af.h uapi/linux/dwcp.h
+	@mkdir -p $(@D)
+	$(CC) $(HCFLAGS) -o $@ $< tests/hde/vmmem.c helper/af.c -lzstd -lcrypto
 
 $(B)/bin/dwcp-socktest: tests/selftests/socktest.c helper/af.c helper/af.h
 	@mkdir -p $(@D)

@@ -14,6 +14,7 @@
 #include <linux/hrtimer.h>
 #include <linux/sched/signal.h>
 #include "../uapi/linux/dwcp.h"
+#include "hde.h"
 
 #define DWCP_MODULE_VERSION "0.1.0"
 #define DWCP_AUTO_STREAMS_MAX	16	/* kernel's choice, internet mode */
@@ -104,6 +105,9 @@ enum dwcp_mib {
 	DWCP_MIB_REFUSED_BAD_PROOF,
 	DWCP_MIB_REFUSED_FULL,
 	DWCP_MIB_PROTOCOL_ERRORS,
+	DWCP_MIB_REFUSED_TYPE,
+	DWCP_MIB_HDE_REJECTED,
+	DWCP_MIB_HDE_STALE,
 	DWCP_MIB_MAX
 };
 
@@ -113,6 +117,8 @@ struct dwcp_net {
 	struct hlist_head tokens[64];	/* server sessions by token */
 	spinlock_t socks_lock;		/* protects socks */
 	struct list_head socks;		/* every DWCP sock of the netns */
+	unsigned long hde_store_bytes;	/* sysctl net.dwcp.hde_store_bytes */
+	struct ctl_table_header *sysctl;
 };
 
 struct dwcp_net *dwcp_pernet(const struct net *net);
@@ -200,6 +206,8 @@ struct dwcp_sock {
 	struct sockaddr_storage peer;
 	bool bound;
 	bool client;
+	u64 hde_store;			/* DWCP_HDE_STORE asked */
+	int codec;			/* DWCP_CODEC */
 
 	/* session */
 	u32 token;
@@ -245,6 +253,10 @@ struct dwcp_sock {
 	u64 refill_ns;
 	struct hrtimer pace_timer;
 
+	/* keyed records (SOCK_SEQPACKET): record.c */
+	struct dwcp_rec *rec;
+	u64 hde_store_limit;		/* baseline bytes both ends agreed */
+
 	/* DWCP_INFO counters */
 	struct dwcp_conn_info st;
 
@@ -285,7 +297,7 @@ bool dwcp_family_allowed(int family);
 int dwcp_socket_init(int family);
 void dwcp_socket_exit(void);
 const struct proto_ops *dwcp_stream_ops_get(void);
-struct sock *dwcp_sock_alloc(struct net *net, int kern);
+struct sock *dwcp_sock_alloc(struct net *net, int kern, int type);
 void dwcp_notify(struct sock *sk, u8 cmd);
 
 /* session.c */
@@ -307,6 +319,23 @@ void dwcp_session_destruct(struct dwcp_sock *dsk);
 void dwcp_io_kick(struct dwcp_sock *dsk);
 void dwcp_io_work(struct work_struct *work);
 void dwcp_session_init(struct dwcp_sock *dsk);
+int dwcp_wait_connected(struct sock *sk, long *timeo);
+int dwcp_wait_sndbuf(struct dwcp_sock *dsk, long *timeo);
+int dwcp_queue_frame(struct dwcp_sock *dsk, struct iov_iter *from, u32 n);
+int dwcp_ready_read(struct dwcp_sock *dsk, void *buf, size_t n, bool peek);
+void dwcp_rx_window_update(struct dwcp_sock *dsk);
+
+/* record.c */
+void dwcp_rec_init(struct dwcp_sock *dsk);
+void dwcp_rec_destroy(struct dwcp_sock *dsk);
+int dwcp_rec_flush(struct dwcp_sock *dsk);
+void dwcp_rec_tx_idle(struct dwcp_sock *dsk);
+int dwcp_rec_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
+int dwcp_rec_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		     int flags);
+void dwcp_rec_rx_update(struct dwcp_sock *dsk);
+bool dwcp_rec_readable(struct dwcp_sock *dsk);
+void dwcp_rec_info(struct dwcp_sock *dsk, struct dwcp_conn_info *info);
 
 /* tcp.c */
 int dwcp_addr_from_user(const struct sockaddr *uaddr, int len,

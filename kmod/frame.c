@@ -105,15 +105,17 @@ int dwcp_frame_check_crc(const struct dwcp_frame_hdr *hdr, const void *payload)
  * @len: its length
  * @out: the hello, copied
  *
- * Longer payloads (a newer client) are accepted; the known prefix is used.
+ * Longer payloads (a newer client) are accepted; the known prefix is used,
+ * and fields a shorter (older) one lacks read 0.
  *
  * Return: 0, or -EBADMSG if too short or a reserved field is set.
  */
 int dwcp_hello_parse(const void *p, u32 len, struct dwcp_hello *out)
 {
-	if (len < sizeof(*out))
+	if (len < DWCP_HELLO_MIN_LEN)
 		return -EBADMSG;
-	memcpy(out, p, sizeof(*out));
+	memset(out, 0, sizeof(*out));
+	memcpy(out, p, min_t(u32, len, sizeof(*out)));
 	if (out->reserved || !be16_to_cpu(out->streams) ||
 	    be16_to_cpu(out->streams) > DWCP_MAX_STREAMS)
 		return -EBADMSG;
@@ -126,15 +128,18 @@ int dwcp_hello_parse(const void *p, u32 len, struct dwcp_hello *out)
  * @len: its length
  * @out: the reply, copied
  *
+ * Longer payloads are accepted; fields a shorter (older) one lacks read 0.
+ *
  * Return: 0, or -EBADMSG if too short or out of range.
  */
 int dwcp_hello_ack_parse(const void *p, u32 len, struct dwcp_hello_ack *out)
 {
 	u32 max_frame;
 
-	if (len < sizeof(*out))
+	if (len < DWCP_HELLO_ACK_MIN_LEN)
 		return -EBADMSG;
-	memcpy(out, p, sizeof(*out));
+	memset(out, 0, sizeof(*out));
+	memcpy(out, p, min_t(u32, len, sizeof(*out)));
 	max_frame = be32_to_cpu(out->max_frame);
 	if (out->reserved || !be16_to_cpu(out->streams) ||
 	    be16_to_cpu(out->streams) > DWCP_MAX_STREAMS ||

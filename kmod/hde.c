@@ -669,7 +669,8 @@ bool hde_enc_room(const struct hde_encoder *enc, u32 len)
 {
 	u32 worst = HDE_REC_HDR_MAX + HDE_DUP_HDR_MAX + 10 + len;
 
-	return enc->nrec < U16_MAX && worst <= DWCP_HDE_MAX_PLAIN - enc->plain_len;
+	return enc->nrec < U16_MAX && worst <= DWCP_HDE_MAX_PLAIN - enc->plain_len &&
+	       len <= DWCP_HDE_MAX_CONTENT - enc->content;
 }
 
 /**
@@ -693,6 +694,7 @@ int hde_enc_add(struct hde_encoder *enc, u64 key, const void *data, u32 len)
 	kind = hde_enc_record(enc, key, data, len);
 	enc->plain_len = hde_plain_len(&enc->sec);
 	enc->nrec++;
+	enc->content += len;
 	enc->stats.records[kind]++;
 	enc->stats.in_bytes += len;
 	return 0;
@@ -812,6 +814,7 @@ int hde_enc_finish(struct hde_encoder *enc, int opt, void *out, size_t cap)
 	enc->sec.lits_len = 0;
 	enc->plain_len = 0;
 	enc->nrec = 0;
+	enc->content = 0;
 	enc->prev_key = 0;
 	return DWCP_HDE_CHUNK_HDR_LEN + enc_len;
 }
@@ -1112,6 +1115,7 @@ int hde_dec_chunk(struct hde_decoder *dec, const void *chunk, size_t len,
 	struct hde_rec r;
 	const u8 *plain;
 	u32 i, nrec, plain_len;
+	u64 content;
 	int err;
 
 	if (len < DWCP_HDE_CHUNK_HDR_LEN ||
@@ -1124,9 +1128,13 @@ int hde_dec_chunk(struct hde_decoder *dec, const void *chunk, size_t len,
 	plain_len = get_unaligned_be32((const u8 *)chunk + 4);
 	if (!hde_cursor_init(&c, plain, plain_len))
 		goto bad;
-	for (i = 0; i < nrec; i++)
+	for (i = 0, content = 0; i < nrec; i++) {
 		if (!hde_rec_next(&c, &r))
 			goto bad;
+		content += r.len;
+	}
+	if (content > DWCP_HDE_MAX_CONTENT)
+		goto bad;
 	if (c.h != c.hdrs_len || c.r != c.runs_len || c.l != c.lits_len)
 		goto bad;
 	dec->stats.chunks++;

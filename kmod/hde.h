@@ -174,6 +174,7 @@ struct hde_sections {
  * @plain: the chunk's plain bytes, assembled when it is finished
  * @plain_len: plain bytes the chunk would have now
  * @nrec: records in the chunk
+ * @content: content bytes of the chunk's records (DWCP_HDE_MAX_CONTENT)
  * @prev_key: key of the chunk's last record
  * @cctx: zstd compression context (in @cwork)
  * @cwork: its workspace
@@ -186,6 +187,7 @@ struct hde_encoder {
 	u8 *plain;
 	u32 plain_len;
 	u16 nrec;
+	u32 content;
 	u64 prev_key;
 	zstd_cctx *cctx;
 	void *cwork;

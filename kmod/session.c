@@ -94,6 +94,8 @@ void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams)
 	dsk->nstreams = nstreams;
 	for (i = 0; i < nstreams; i++)
 		dwcp_stream_slot_init(dsk, i);
+	if (sk->sk_type == SOCK_SEQPACKET)
+		dwcp_rec_init(dsk);
 	dsk->alive = true;
 	sock_hold(sk);			/* the session reference */
 	dsk->ack_now = true;		/* tell the peer our window */
@@ -190,6 +192,7 @@ void dwcp_session_abort(struct dwcp_sock *dsk, int err)
 void dwcp_session_destruct(struct dwcp_sock *dsk)
 {
 	dwcp_session_purge(dsk, true);
+	dwcp_rec_destroy(dsk);
 	kvfree(dsk->streams);
 	dsk->streams = NULL;
 	kvfree(dsk->cands);
@@ -241,10 +244,23 @@ void dwcp_session_stream_down(struct dwcp_stream *st, int err)
 	dwcp_join_schedule(st);
 }
 
+/*
+ * The receive buffer the window is made of.  A keyed-record session needs
+ * room for two whole chunks, or a chunk bigger than the window would never
+ * arrive whole (and its records never be decoded).
+ */
+static u32 dwcp_rcvbuf(const struct dwcp_sock *dsk)
+{
+	u32 rcvbuf = READ_ONCE(dsk->sk.sk_rcvbuf);
+
+	return dsk->rec ? max_t(u32, rcvbuf, 2 * (DWCP_HDE_CHUNK_HDR_LEN +
+						  DWCP_HDE_MAX_PLAIN)) : rcvbuf;
+}
+
 static u32 dwcp_rcv_window(struct dwcp_sock *dsk)
 {
 	u64 used = dsk->reorder.bytes + dsk->rx_ready_bytes;
-	int rcvbuf = READ_ONCE(dsk->sk.sk_rcvbuf);
+	u32 rcvbuf = dwcp_rcvbuf(dsk);
 
 	return used >= rcvbuf ? 0 : rcvbuf - used;
 }
@@ -291,7 +307,7 @@ static void dwcp_maybe_ack(struct dwcp_sock *dsk)
 {
 	u64 ack = dwcp_ack_seq(dsk);
 	u32 wnd = dwcp_rcv_window(dsk);
-	u32 quarter = READ_ONCE(dsk->sk.sk_rcvbuf) / 4;
+	u32 quarter = dwcp_rcvbuf(dsk) / 4;
 
 	if (!dsk->ack_now && ack == dsk->ack_sent &&
 	    wnd < dsk->wnd_sent + quarter)
@@ -334,7 +350,7 @@ static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 	}
 	/* A peer that ignores our window would make us buffer without end. */
 	if (dsk->reorder.bytes + dsk->rx_ready_bytes >
-	    2ULL * READ_ONCE(sk->sk_rcvbuf) + DWCP_MAX_FRAME)
+	    2ULL * dwcp_rcvbuf(dsk) + DWCP_MAX_FRAME)
 		return dwcp_protocol_error(dsk);
 	dsk->st.dwci_reorder_bytes_max = max(dsk->st.dwci_reorder_bytes_max,
 					     dsk->reorder.bytes);
@@ -348,8 +364,10 @@ static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 		sk->sk_shutdown |= RCV_SHUTDOWN;
 		woke = true;
 	}
-	if (woke)
+	if (woke) {
+		dwcp_rec_rx_update(dsk);
 		sk->sk_data_ready(sk);
+	}
 	return 0;
 }
 
@@ -659,6 +677,7 @@ static void dwcp_io(struct dwcp_sock *dsk)
 
 	for (pass = 0; pass < DWCP_IO_PASSES && more && dsk->alive; pass++) {
 		more = false;
+		dwcp_rec_tx_idle(dsk);
 		for (i = 0; i < dsk->nstreams && dsk->alive; i++) {
 			struct dwcp_stream *st = &dsk->streams[i];
 
@@ -764,6 +783,8 @@ void dwcp_session_close(struct dwcp_sock *dsk, long linger)
 		dwcp_session_abort(dsk, ECONNRESET);
 		return;
 	}
+	if (dwcp_rec_flush(dsk))
+		return;
 	if (!dsk->fin_queued) {
 		dsk->fin_queued = true;
 		dsk->fin_seq = dsk->snd_nxt;
@@ -781,7 +802,14 @@ void dwcp_session_close(struct dwcp_sock *dsk, long linger)
 		dwcp_session_abort(dsk, ETIMEDOUT);
 }
 
-static int dwcp_wait_connected(struct sock *sk, long *timeo)
+/**
+ * dwcp_wait_connected() - wait while connect() is in progress
+ * @sk: the socket, locked
+ * @timeo: time left, updated
+ *
+ * Return: 0 once not connecting; -EAGAIN (no time), -EINTR/-ERESTARTSYS.
+ */
+int dwcp_wait_connected(struct sock *sk, long *timeo)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 
@@ -797,10 +825,85 @@ static int dwcp_wait_connected(struct sock *sk, long *timeo)
 }
 
 /**
+ * dwcp_wait_sndbuf() - wait until the send buffer has room
+ * @dsk: the session, locked
+ * @timeo: time left, updated
+ *
+ * Return: 0; -EPIPE (shut down for writing or finished); -EAGAIN;
+ * -EINTR/-ERESTARTSYS; the session's error.
+ */
+int dwcp_wait_sndbuf(struct dwcp_sock *dsk, long *timeo)
+{
+	struct sock *sk = &dsk->sk;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	for (;;) {
+		err = sock_error(sk);
+		if (err)
+			break;
+		if (!dsk->alive || sk->sk_shutdown & SEND_SHUTDOWN) {
+			err = -EPIPE;
+			break;
+		}
+		if (sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf))
+			break;
+		dwcp_io_kick(dsk);
+		err = dwcp_may_sleep(*timeo);
+		if (err)
+			break;
+		sk_wait_event(sk, timeo,
+			      sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf) ||
+			      !dsk->alive || sk->sk_err, &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return err;
+}
+
+/**
+ * dwcp_queue_frame() - queue @n bytes from @from as one data frame
+ * @dsk: the session, locked, alive, its FIN not queued
+ * @from: the bytes
+ * @n: at most the peer's frame size
+ *
+ * Return: 0; -ENOMEM; -EFAULT.
+ */
+int dwcp_queue_frame(struct dwcp_sock *dsk, struct iov_iter *from, u32 n)
+{
+	struct dwcp_txframe *f;
+
+	f = kmalloc(sizeof(*f), GFP_KERNEL);
+	if (f)
+		f->data = kvmalloc(n, GFP_KERNEL);
+	if (!f || !f->data) {
+		kfree(f);
+		return -ENOMEM;
+	}
+	if (!copy_from_iter_full(f->data, n, from)) {
+		kvfree(f->data);
+		kfree(f);
+		return -EFAULT;
+	}
+	f->seq = dsk->snd_nxt;
+	f->len = n;
+	f->stream = -1;
+	f->sent = false;
+	f->acked = false;
+	dwcp_frame_build(&f->hdr, DWCP_FRAME_DATA, n, f->seq, 0, f->data);
+	list_add_tail(&f->list, &dsk->tx_queue);
+	sk_wmem_queued_add(&dsk->sk, DWCP_FRAME_HDR_LEN + n);
+	dsk->snd_nxt += n;
+	return 0;
+}
+
+/**
  * dwcp_sendmsg() - send(): queue bytes for the session
  * @sock: the socket
  * @msg: the data (MSG_DONTWAIT, MSG_NOSIGNAL honoured)
  * @len: its length
+ *
+ * A SOCK_SEQPACKET socket sends one keyed record (dwcp_rec_sendmsg()).
  *
  * Return: bytes queued; -EAGAIN (non-blocking and full); -EPIPE (shut down
  * for writing or finished, with SIGPIPE unless MSG_NOSIGNAL); -ENOTCONN;
@@ -810,11 +913,12 @@ int dwcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	struct sock *sk = sock->sk;
 	struct dwcp_sock *dsk = dwcp_sk(sk);
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	size_t copied = 0;
 	long timeo;
 	int err = 0;
 
+	if (sk->sk_type == SOCK_SEQPACKET)
+		return dwcp_rec_sendmsg(sock, msg, len);
 	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE |
 			       MSG_EOR | MSG_WAITALL))
 		return -EOPNOTSUPP;
@@ -823,59 +927,19 @@ int dwcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	err = dwcp_wait_connected(sk, &timeo);
 	if (err)
 		goto out;
-	add_wait_queue(sk_sleep(sk), &wait);
 	while (copied < len) {
 		u32 fsize = min(dsk->frame_size, dsk->peer_max_frame);
-		struct dwcp_txframe *f;
-		u32 n;
+		u32 n = min_t(size_t, len - copied, fsize);
 
-		err = sock_error(sk);
+		err = dwcp_wait_sndbuf(dsk, &timeo);
+		if (!err)
+			err = dwcp_queue_frame(dsk, &msg->msg_iter, n);
 		if (err)
 			break;
-		if (!dsk->alive || sk->sk_shutdown & SEND_SHUTDOWN) {
-			err = -EPIPE;
-			break;
-		}
-		if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
-			dwcp_io_kick(dsk);
-			err = dwcp_may_sleep(timeo);
-			if (err)
-				break;
-			sk_wait_event(sk, &timeo,
-				      sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf) ||
-				      !dsk->alive || sk->sk_err, &wait);
-			continue;
-		}
-		n = min_t(size_t, len - copied, fsize);
-		f = kmalloc(sizeof(*f), GFP_KERNEL);
-		if (f)
-			f->data = kvmalloc(n, GFP_KERNEL);
-		if (!f || !f->data) {
-			kfree(f);
-			err = -ENOMEM;
-			break;
-		}
-		if (!copy_from_iter_full(f->data, n, &msg->msg_iter)) {
-			kvfree(f->data);
-			kfree(f);
-			err = -EFAULT;
-			break;
-		}
-		f->seq = dsk->snd_nxt;
-		f->len = n;
-		f->stream = -1;
-		f->sent = false;
-		f->acked = false;
-		dwcp_frame_build(&f->hdr, DWCP_FRAME_DATA, n, f->seq, 0,
-				 f->data);
-		list_add_tail(&f->list, &dsk->tx_queue);
-		sk_wmem_queued_add(sk, DWCP_FRAME_HDR_LEN + n);
-		dsk->snd_nxt += n;
 		copied += n;
 		if (copied == len || dsk->snd_nxt % (4 * fsize) == 0)
 			dwcp_io_kick(dsk);
 	}
-	remove_wait_queue(sk_sleep(sk), &wait);
 	if (copied)
 		dwcp_io_kick(dsk);
 out:
@@ -926,6 +990,36 @@ static int dwcp_copy_ready(struct dwcp_sock *dsk, struct msghdr *msg,
 }
 
 /**
+ * dwcp_ready_read() - copy in-order received bytes into a kernel buffer
+ * @dsk: the session, locked
+ * @buf: destination
+ * @n: bytes wanted
+ * @peek: leave them queued
+ *
+ * Return: bytes copied (fewer when fewer are there).
+ */
+int dwcp_ready_read(struct dwcp_sock *dsk, void *buf, size_t n, bool peek)
+{
+	struct msghdr m = {};
+	struct kvec kv = { .iov_base = buf, .iov_len = n };
+	size_t skip = 0;
+
+	iov_iter_kvec(&m.msg_iter, READ, &kv, 1, n);
+	return dwcp_copy_ready(dsk, &m, n, peek, &skip);
+}
+
+/**
+ * dwcp_rx_window_update() - tell the peer when reading opened the window
+ * @dsk: the session, locked
+ */
+void dwcp_rx_window_update(struct dwcp_sock *dsk)
+{
+	if (dsk->alive &&
+	    dwcp_rcv_window(dsk) >= dsk->wnd_sent + dwcp_rcvbuf(dsk) / 4)
+		dwcp_io_kick(dsk);
+}
+
+/**
  * dwcp_recvmsg() - recv(): in-order bytes of the session
  * @sock: the socket
  * @msg: where to put them
@@ -946,6 +1040,8 @@ int dwcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	long timeo;
 	int target, err = 0, n;
 
+	if (sk->sk_type == SOCK_SEQPACKET)
+		return dwcp_rec_recvmsg(sock, msg, len, flags);
 	if (flags & ~(MSG_DONTWAIT | MSG_WAITALL | MSG_PEEK | MSG_NOSIGNAL |
 		      MSG_CMSG_CLOEXEC | MSG_TRUNC))
 		return -EOPNOTSUPP;
@@ -981,17 +1077,15 @@ int dwcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		err = dwcp_may_sleep(timeo);
 		if (err)
 			break;
-		if (!peek && dwcp_rcv_window(dsk) >= dsk->wnd_sent +
-					READ_ONCE(sk->sk_rcvbuf) / 4)
-			dwcp_io_kick(dsk);	/* window update */
+		if (!peek)
+			dwcp_rx_window_update(dsk);
 		sk_wait_event(sk, &timeo, READ_ONCE(dsk->rx_ready_bytes) ||
 			      sk->sk_err || sk->sk_shutdown & RCV_SHUTDOWN ||
 			      !dsk->alive, &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
-	if (!peek && copied && dsk->alive &&
-	    dwcp_rcv_window(dsk) >= dsk->wnd_sent + READ_ONCE(sk->sk_rcvbuf) / 4)
-		dwcp_io_kick(dsk);
+	if (!peek && copied)
+		dwcp_rx_window_update(dsk);
 out:
 	release_sock(sk);
 	return copied ? copied : err;
@@ -1027,7 +1121,8 @@ __poll_t dwcp_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLHUP;
 	if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
-	if (READ_ONCE(dsk->rx_ready_bytes))
+	if (sk->sk_type == SOCK_SEQPACKET ? dwcp_rec_readable(dsk) :
+	    READ_ONCE(dsk->rx_ready_bytes))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (state == DWCP_STATE_ESTABLISHED &&
 	    !(READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) &&
@@ -1062,6 +1157,11 @@ int dwcp_shutdown(struct socket *sock, int how)
 	if (!dsk->alive) {
 		err = -ENOTCONN;
 		goto out;
+	}
+	if (how & SEND_SHUTDOWN) {
+		err = dwcp_rec_flush(dsk);
+		if (err)
+			goto out;
 	}
 	sk->sk_shutdown |= how;
 	if (how & SEND_SHUTDOWN && !dsk->fin_queued) {
@@ -1100,6 +1200,7 @@ static int dwcp_get_info(struct dwcp_sock *dsk, char __user *optval,
 	info.dwci_reorder_bytes = dsk->reorder.bytes;
 	info.dwci_pacing_rate = dsk->pacing_rate;
 	info.dwci_peer_window = dsk->peer_wnd;
+	dwcp_rec_info(dsk, &info);
 	if (len > sizeof(info) && dsk->nstreams) {
 		n = min_t(int, (len - sizeof(info)) / sizeof(*si),
 			  dsk->nstreams);
@@ -1145,11 +1246,15 @@ static int dwcp_get_info(struct dwcp_sock *dsk, char __user *optval,
  * dwcp_setsockopt() - setsockopt() at level SOL_DWCP
  * @sock: the socket
  * @level: must be SOL_DWCP
- * @optname: DWCP_STREAMS, DWCP_CONGESTION, DWCP_PACING_RATE, DWCP_FRAME_SIZE
+ * @optname: DWCP_STREAMS, DWCP_CONGESTION, DWCP_PACING_RATE, DWCP_FRAME_SIZE,
+ *	DWCP_HDE_STORE, DWCP_CODEC
  * @optval: value
  * @optlen: its length
  *
- * Return: 0; -ENOPROTOOPT (level or name); -EINVAL (length or range);
+ * DWCP_PACING_RATE and DWCP_HDE_STORE take a __u64 (or a __u32).
+ *
+ * Return: 0; -ENOPROTOOPT (level or name); -EINVAL (length or range, or
+ * DWCP_HDE_STORE above sysctl net.dwcp.hde_store_bytes);
  * -EISCONN (only before connect/listen); -EFAULT; for DWCP_CONGESTION the
  * error TCP gives the caller for that algorithm (-ENOENT, -EPERM).
  */
@@ -1168,11 +1273,13 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 	switch (optname) {
 	case DWCP_STREAMS:
 	case DWCP_FRAME_SIZE:
+	case DWCP_CODEC:
 		if (optlen < sizeof(int))
 			return -EINVAL;
 		if (copy_from_sockptr(&val, optval, sizeof(int)))
 			return -EFAULT;
 		break;
+	case DWCP_HDE_STORE:
 	case DWCP_PACING_RATE:
 		if (optlen == sizeof(u32)) {
 			u32 r32;
@@ -1222,6 +1329,20 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 		else
 			dsk->frame_size = val;
 		break;
+	case DWCP_HDE_STORE:
+		if (rate > READ_ONCE(dwcp_pernet(sock_net(sk))->hde_store_bytes))
+			err = -EINVAL;	/* above the netns limit */
+		else if (!early)
+			err = -EISCONN;
+		else
+			dsk->hde_store = rate;
+		break;
+	case DWCP_CODEC:
+		if (val < -1 || val >= HDE_NR_OPTS)
+			err = -EINVAL;
+		else
+			dsk->codec = val;
+		break;
 	case DWCP_PACING_RATE:
 		dsk->pacing_rate = rate;
 		dsk->tokens = 0;
@@ -1245,7 +1366,7 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
  * @sock: the socket
  * @level: must be SOL_DWCP
  * @optname: DWCP_STREAMS, DWCP_CONGESTION, DWCP_PACING_RATE, DWCP_INFO,
- *	DWCP_FRAME_SIZE
+ *	DWCP_FRAME_SIZE, DWCP_HDE_STORE, DWCP_CODEC
  * @optval: buffer
  * @optlen: its length; set to the length returned
  *
@@ -1268,11 +1389,14 @@ int dwcp_getsockopt(struct socket *sock, int level, int optname,
 	switch (optname) {
 	case DWCP_STREAMS:
 	case DWCP_FRAME_SIZE:
+	case DWCP_CODEC:
 		if (len < sizeof(int))
 			return -EINVAL;
 		lock_sock(sock->sk);
 		if (optname == DWCP_FRAME_SIZE)
 			val = dsk->frame_size;
+		else if (optname == DWCP_CODEC)
+			val = dsk->codec;
 		else
 			val = dsk->nstreams ?: dsk->want_streams;
 		release_sock(sock->sk);
@@ -1281,9 +1405,15 @@ int dwcp_getsockopt(struct socket *sock, int level, int optname,
 			return -EFAULT;
 		break;
 	case DWCP_PACING_RATE:
+	case DWCP_HDE_STORE:
 		if (len < sizeof(u64))
 			return -EINVAL;
-		rate = READ_ONCE(dsk->pacing_rate);
+		lock_sock(sock->sk);
+		if (optname == DWCP_PACING_RATE)
+			rate = dsk->pacing_rate;
+		else	/* the agreed limit once connected */
+			rate = dsk->rec ? dsk->hde_store_limit : dsk->hde_store;
+		release_sock(sock->sk);
 		len = sizeof(u64);
 		if (copy_to_user(optval, &rate, len))
 			return -EFAULT;

@@ -134,13 +134,14 @@ static const struct proto_ops *dwcp_ops_of(int family)
  * dwcp_sock_alloc() - a new DWCP sock with an empty session
  * @net: its network namespace
  * @kern: nonzero for a kernel socket (which does not pin @net)
+ * @type: SOCK_STREAM or SOCK_SEQPACKET
  *
  * Used by socket() and for the sessions a listener accepts.  Sends the
  * session-created event.
  *
  * Return: the sock with one reference, or NULL.
  */
-struct sock *dwcp_sock_alloc(struct net *net, int kern)
+struct sock *dwcp_sock_alloc(struct net *net, int kern, int type)
 {
 	struct dwcp_sock *dsk;
 	struct sock *sk;
@@ -149,7 +150,7 @@ struct sock *dwcp_sock_alloc(struct net *net, int kern)
 	if (!sk)
 		return NULL;
 	sock_init_data(NULL, sk);
-	sk->sk_type = SOCK_STREAM;
+	sk->sk_type = type;
 	sk->sk_protocol = 0;
 	sk->sk_state = DWCP_STATE_CLOSED;
 	sk->sk_destruct = dwcp_sock_destruct;
@@ -157,6 +158,8 @@ struct sock *dwcp_sock_alloc(struct net *net, int kern)
 	sk->sk_rcvbuf = DWCP_DEFAULT_BUF;
 	dsk = dwcp_sk(sk);
 	dsk->id = atomic64_inc_return(&dwcp_next_session_id);
+	dsk->hde_store = READ_ONCE(dwcp_pernet(net)->hde_store_bytes);
+	dsk->codec = -1;
 	dwcp_session_init(dsk);
 	spin_lock_bh(&dwcp_pernet(net)->socks_lock);
 	list_add_tail(&dsk->netns_node, &dwcp_pernet(net)->socks);
@@ -174,10 +177,10 @@ static int dwcp_create(struct net *net, struct socket *sock, int protocol,
 
 	if (protocol != 0)
 		return -EPROTONOSUPPORT;
-	if (sock->type != SOCK_STREAM)
+	if (sock->type != SOCK_STREAM && sock->type != SOCK_SEQPACKET)
 		return -ESOCKTNOSUPPORT;
 
-	sk = dwcp_sock_alloc(net, kern);
+	sk = dwcp_sock_alloc(net, kern, sock->type);
 	if (!sk)
 		return -ENOBUFS;
 	sock->ops = dwcp_ops_of(dwcp_family);

@@ -5,6 +5,7 @@
  * like /proc/net/netstat), and the table of server sessions by join token.
  */
 #include <linux/proc_fs.h>
+#include <linux/sysctl.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -29,6 +30,24 @@ static const char *const dwcp_mib_names[DWCP_MIB_MAX] = {
 	[DWCP_MIB_REFUSED_BAD_PROOF] = "RefusedBadProof",
 	[DWCP_MIB_REFUSED_FULL] = "RefusedFull",
 	[DWCP_MIB_PROTOCOL_ERRORS] = "ProtocolErrors",
+	[DWCP_MIB_REFUSED_TYPE] = "RefusedType",
+	[DWCP_MIB_HDE_REJECTED] = "HdeChunksRejected",
+	[DWCP_MIB_HDE_STALE] = "HdeStaleBaselines",
+};
+
+/* Keyed-record baselines: 64 MiB per session end unless the admin says. */
+#define DWCP_HDE_STORE_DEFAULT	(64UL << 20)
+static unsigned long dwcp_hde_store_max = 1UL << 32;
+
+static const struct ctl_table dwcp_sysctl_template[] = {
+	{
+		.procname = "hde_store_bytes",
+		.maxlen = sizeof(unsigned long),
+		.mode = 0644,
+		.proc_handler = proc_doulongvec_minmax,
+		.extra2 = &dwcp_hde_store_max,
+	},
+	{}
 };
 
 /**
@@ -102,6 +121,24 @@ static int dwcp_sessions_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/* net.dwcp.* of @net, pointing at its own dwcp_net. */
+static int dwcp_sysctl_init(struct net *net, struct dwcp_net *dn)
+{
+	struct ctl_table *tbl;
+
+	tbl = kmemdup(dwcp_sysctl_template, sizeof(dwcp_sysctl_template),
+		      GFP_KERNEL);
+	if (!tbl)
+		return -ENOMEM;
+	tbl[0].data = &dn->hde_store_bytes;
+	dn->sysctl = register_net_sysctl(net, "net/dwcp", tbl);
+	if (!dn->sysctl) {
+		kfree(tbl);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int __net_init dwcp_net_init(struct net *net)
 {
 	struct dwcp_net *dn = dwcp_pernet(net);
@@ -114,19 +151,30 @@ static int __net_init dwcp_net_init(struct net *net)
 	INIT_LIST_HEAD(&dn->socks);
 	for (i = 0; i < ARRAY_SIZE(dn->tokens); i++)
 		INIT_HLIST_HEAD(&dn->tokens[i]);
+	dn->hde_store_bytes = DWCP_HDE_STORE_DEFAULT;
 	if (!proc_create_net_single("dwcp_stat", 0444, net->proc_net,
 				    dwcp_stat_show, NULL))
 		return -ENOMEM;
 	if (!proc_create_net_single("dwcp_sessions", 0444, net->proc_net,
-				    dwcp_sessions_show, NULL)) {
-		remove_proc_entry("dwcp_stat", net->proc_net);
-		return -ENOMEM;
-	}
+				    dwcp_sessions_show, NULL))
+		goto err_stat;
+	if (dwcp_sysctl_init(net, dn))
+		goto err_sessions;
 	return 0;
+err_sessions:
+	remove_proc_entry("dwcp_sessions", net->proc_net);
+err_stat:
+	remove_proc_entry("dwcp_stat", net->proc_net);
+	return -ENOMEM;
 }
 
 static void __net_exit dwcp_net_exit(struct net *net)
 {
+	struct dwcp_net *dn = dwcp_pernet(net);
+	const struct ctl_table *tbl = dn->sysctl->ctl_table_arg;
+
+	unregister_net_sysctl_table(dn->sysctl);
+	kfree(tbl);
 	remove_proc_entry("dwcp_sessions", net->proc_net);
 	remove_proc_entry("dwcp_stat", net->proc_net);
 }

@@ -493,6 +493,8 @@ static int dwcp_decline_errno(u32 reason)
 		return -EPROTONOSUPPORT;
 	case DWCP_DECLINE_FULL:
 		return -ECONNREFUSED;
+	case DWCP_DECLINE_TYPE:
+		return -EPROTOTYPE;
 	default:
 		return -ECONNREFUSED;
 	}
@@ -521,6 +523,7 @@ static void dwcp_connect_work(struct work_struct *work)
 	struct dwcp_hello_ack ack;
 	struct dwcp_hello hello;
 	struct socket *sock = NULL;
+	bool records;
 	u8 *payload;
 	int err;
 
@@ -537,8 +540,13 @@ static void dwcp_connect_work(struct work_struct *work)
 	lock_sock(sk);
 	hello.streams = cpu_to_be16(dsk->want_streams ?: DWCP_AUTO_STREAMS_MAX);
 	memcpy(hello.key, dsk->ckey, DWCP_KEY_LEN);
+	records = sk->sk_type == SOCK_SEQPACKET;
+	if (records)
+		hello.hde_store_kib = cpu_to_be32(min_t(u64, dsk->hde_store >> 10,
+							U32_MAX));
 	release_sock(sk);
-	hello.caps = cpu_to_be32(DWCP_CAP_TCP);
+	hello.caps = cpu_to_be32(DWCP_CAP_TCP |
+				 (records ? DWCP_CAP_RECORDS : 0));
 	hello.max_frame = cpu_to_be32(DWCP_MAX_FRAME);
 	err = dwcp_hs_send(sock, DWCP_FRAME_HELLO, 0, &hello, sizeof(hello));
 	if (err)
@@ -555,6 +563,10 @@ static void dwcp_connect_work(struct work_struct *work)
 		goto out;
 	}
 	err = dwcp_hello_ack_parse(payload, be32_to_cpu(hdr.len), &ack);
+	if (!err && (!(be32_to_cpu(ack.caps) & DWCP_CAP_RECORDS) != !records ||
+		     be32_to_cpu(ack.hde_store_kib) >
+		     be32_to_cpu(hello.hde_store_kib)))
+		err = -EPROTO;	/* not what we asked for */
 	if (err)
 		goto out;
 
@@ -568,6 +580,7 @@ static void dwcp_connect_work(struct work_struct *work)
 	dsk->token = be32_to_cpu(ack.token);
 	memcpy(dsk->skey, ack.key, DWCP_KEY_LEN);
 	dsk->peer_max_frame = be32_to_cpu(ack.max_frame);
+	dsk->hde_store_limit = (u64)be32_to_cpu(ack.hde_store_kib) << 10;
 	if (!dsk->bound) {
 		kernel_getsockname(sock, (struct sockaddr *)&dsk->local);
 		dsk->bound = true;
@@ -848,6 +861,7 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	struct dwcp_hello hello;
 	struct dwcp_sock *child;
 	struct sock *csk;
+	bool records;
 	u16 streams;
 	int err;
 
@@ -857,7 +871,15 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 			     NULL, 0);
 		return -EBADMSG;
 	}
-	csk = dwcp_sock_alloc(net, 0);
+	/* Records and byte streams do not mix: both ends say which. */
+	records = be32_to_cpu(hello.caps) & DWCP_CAP_RECORDS;
+	if (!records != (lsn->sk.sk_type != SOCK_SEQPACKET)) {
+		dwcp_count(net, DWCP_MIB_REFUSED_TYPE);
+		dwcp_hs_send(sock, DWCP_FRAME_DECLINE, DWCP_DECLINE_TYPE,
+			     NULL, 0);
+		return -EPROTOTYPE;
+	}
+	csk = dwcp_sock_alloc(net, 0, lsn->sk.sk_type);
 	if (!csk)
 		return -ENOMEM;
 	child = dwcp_sk(csk);
@@ -866,7 +888,12 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	child->want_streams = lsn->want_streams;
 	child->frame_size = lsn->frame_size;
 	child->pacing_rate = lsn->pacing_rate;
+	child->codec = lsn->codec;
 	memcpy(child->cc, lsn->cc, sizeof(child->cc));
+	/* Both ends keep the same baselines: the smaller offer wins. */
+	if (records)
+		child->hde_store_limit = min_t(u64, lsn->hde_store,
+					       (u64)be32_to_cpu(hello.hde_store_kib) << 10);
 	release_sock(&lsn->sk);
 
 	/* A listener grants what the client asks unless DWCP_STREAMS caps it. */
@@ -884,9 +911,10 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	dwcp_token_add(child);
 	memset(&ack, 0, sizeof(ack));
 	ack.streams = cpu_to_be16(streams);
-	ack.caps = cpu_to_be32(DWCP_CAP_TCP);
+	ack.caps = cpu_to_be32(DWCP_CAP_TCP | (records ? DWCP_CAP_RECORDS : 0));
 	ack.max_frame = cpu_to_be32(DWCP_MAX_FRAME);
 	ack.token = cpu_to_be32(child->token);
+	ack.hde_store_kib = cpu_to_be32(child->hde_store_limit >> 10);
 	memcpy(ack.key, child->skey, DWCP_KEY_LEN);
 	err = dwcp_hs_send(sock, DWCP_FRAME_HELLO_ACK, 0, &ack, sizeof(ack));
 	if (err) {

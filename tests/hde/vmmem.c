@@ -126,7 +126,7 @@ fail:
 	return -1;
 }
 
-int vmmem_load(struct vmmem *m, const char *dir)
+static int vmmem_open(struct vmmem *m, const char *dir, int data)
 {
 	char path[4096], *manifest;
 	const char *p;
@@ -139,11 +139,18 @@ int vmmem_load(struct vmmem *m, const char *dir)
 		fprintf(stderr, "vmmem: no %s\n", path);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/base.raw.zst", dir);
-	m->base = unzstd(path, &len);
-	if (!m->base || len % VMMEM_PAGE)
-		goto fail;
-	m->pages = len / VMMEM_PAGE;
+	if (data) {
+		snprintf(path, sizeof(path), "%s/base.raw.zst", dir);
+		m->base = unzstd(path, &len);
+		if (!m->base || len % VMMEM_PAGE)
+			goto fail;
+		m->pages = len / VMMEM_PAGE;
+	} else {
+		p = strstr(manifest, "\"num_pages\": ");
+		m->pages = p ? strtoul(p + 13, NULL, 10) : 0;
+		if (!m->pages)
+			goto fail;
+	}
 	p = strstr(manifest, "\"base\"");
 	p = p ? json_hex(p, "sha256", m->base_sha256) : NULL;
 	if (!p)
@@ -155,7 +162,7 @@ int vmmem_load(struct vmmem *m, const char *dir)
 		if (!p)
 			break;
 		snprintf(path, sizeof(path), "%s/round-%d.pages.zst", dir, m->rounds + 1);
-		if (load_round(r, path, m->pages))
+		if (data && load_round(r, path, m->pages))
 			goto fail;
 		m->rounds++;
 	}
@@ -165,6 +172,16 @@ fail:
 	free(manifest);
 	vmmem_free(m);
 	return -1;
+}
+
+int vmmem_load(struct vmmem *m, const char *dir)
+{
+	return vmmem_open(m, dir, 1);
+}
+
+int vmmem_load_manifest(struct vmmem *m, const char *dir)
+{
+	return vmmem_open(m, dir, 0);
 }
 
 void vmmem_free(struct vmmem *m)

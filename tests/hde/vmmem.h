@@ -28,6 +28,8 @@ struct vmmem {
 };
 
 int vmmem_load(struct vmmem *m, const char *dir);
+/* Checksums and page count only, no page data. */
+int vmmem_load_manifest(struct vmmem *m, const char *dir);
 void vmmem_free(struct vmmem *m);
 void vmmem_sha256(const uint8_t *p, size_t n, char out[65]);
 

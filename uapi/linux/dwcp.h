@@ -89,6 +89,23 @@ struct sockaddr_dwcp {
  *	struct dwcp_stream_info (get only; the length returned says how many).
  * @DWCP_FRAME_SIZE: int, payload bytes per data frame, DWCP_MIN_FRAME..
  *	DWCP_MAX_FRAME (default DWCP_DEFAULT_FRAME).  Before connect().
+ * @DWCP_HDE_STORE: __u64, bytes of baselines (delta encoding) each end of a
+ *	keyed-record session may keep; 0 turns delta encoding off.  Default
+ *	and maximum: sysctl net.dwcp.hde_store_bytes of the netns.  The
+ *	session uses the smaller of the two ends' values.  Before
+ *	connect()/listen().
+ * @DWCP_CODEC: int, compression of keyed-record chunks: -1 (default) the
+ *	kernel chooses by measured payoff, 0 none, 1..3 zstd level 1, 3, 6
+ *	always.  Any time; get returns the setting.
+ *
+ * Keyed records (socket(AF_DWCP, SOCK_SEQPACKET, 0)): each sendmsg() is one
+ * record of 1..DWCP_HDE_MAX_RECORD bytes and needs a control message
+ * (cmsg_level SOL_DWCP, cmsg_type DWCP_CMSG_KEY, a __u64 key); each
+ * recvmsg() returns one record, in order, with the same control message
+ * (MSG_TRUNC when the buffer was shorter; the rest is dropped).  Records are
+ * delta-encoded against the key's previous record and compressed (HDE,
+ * below).  Both ends must be SOCK_SEQPACKET.  MSG_MORE holds the record in
+ * the current chunk.
  */
 #define SOL_DWCP		290
 
@@ -98,6 +115,13 @@ enum {
 	DWCP_PACING_RATE = 3,
 	DWCP_INFO = 4,
 	DWCP_FRAME_SIZE = 5,
+	DWCP_HDE_STORE = 6,
+	DWCP_CODEC = 7,
+};
+
+/* Control message types at level SOL_DWCP. */
+enum {
+	DWCP_CMSG_KEY = 1,	/* __u64: the key of a record */
 };
 
 #define DWCP_MAX_STREAMS	512
@@ -114,7 +138,7 @@ enum dwcp_sock_state {
 	DWCP_STATE_CLOSING = 4,
 };
 
-#define DWCP_INFO_VERSION	1
+#define DWCP_INFO_VERSION	2
 
 /*
  * DWCP_INFO, like tcp_info: fields are only ever appended; dwci_len says how
@@ -142,6 +166,25 @@ struct dwcp_conn_info {
 	__u64	dwci_stream_joins;	/* streams (re)joined after the first */
 	__u32	dwci_peer_window;	/* bytes the peer can still take */
 	__u32	dwci_pad;
+	/* version 2: keyed records and HDE (zero on byte-stream sessions) */
+	__u64	dwci_rec_sent;
+	__u64	dwci_rec_received;
+	__u64	dwci_rec_bytes_sent;	/* record content, before HDE */
+	__u64	dwci_rec_bytes_received;
+	__u64	dwci_hde_chunks_sent;
+	__u64	dwci_hde_chunk_bytes_sent; /* on the wire, chunk headers in */
+	__u64	dwci_hde_chunk_bytes_received;
+	__u64	dwci_hde_kind[6];	/* records sent per enum dwcp_hde_kind */
+	__u64	dwci_hde_store_limit;	/* agreed baseline bytes per end */
+	__u64	dwci_hde_store_bytes;	/* used by the sending end */
+	__u64	dwci_hde_evictions;
+	__u64	dwci_hde_stale;		/* records refused: baseline missing */
+	__s32	dwci_hde_codec;		/* DWCP_CODEC setting */
+	__u32	dwci_hde_ratio_ppm[4];	/* per option: out / plain, EWMA */
+	__u32	dwci_hde_ns_per_kib[4];	/* per option: encode cost, EWMA */
+	__u32	dwci_hde_chunks_by_opt[4]; /* chunks sent with each option */
+	__u32	dwci_pad2;
+	__u64	dwci_hde_rate;		/* delivery rate the codec choice used */
 };
 
 struct dwcp_stream_info {
@@ -193,6 +236,7 @@ enum dwcp_frame_type {
 
 /* Capability bits of hello frames. */
 #define DWCP_CAP_TCP		0x1
+#define DWCP_CAP_RECORDS	0x2	/* keyed records (SOCK_SEQPACKET) */
 
 #define DWCP_KEY_LEN		32
 #define DWCP_NONCE_LEN		16
@@ -204,7 +248,12 @@ struct dwcp_hello {
 	__be32	caps;
 	__be32	max_frame;		/* largest payload the client accepts */
 	__u8	key[DWCP_KEY_LEN];	/* client key */
+	__be32	hde_store_kib;		/* baseline memory offered (records) */
 };
+
+/* Hello payloads only grow; a receiver reads what it knows, zero beyond. */
+#define DWCP_HELLO_MIN_LEN	44
+#define DWCP_HELLO_ACK_MIN_LEN	48
 
 struct dwcp_hello_ack {
 	__be16	streams;		/* granted */
@@ -213,6 +262,7 @@ struct dwcp_hello_ack {
 	__be32	max_frame;
 	__be32	token;			/* names the session in joins */
 	__u8	key[DWCP_KEY_LEN];	/* server key */
+	__be32	hde_store_kib;		/* baseline memory both ends use */
 };
 
 /*
@@ -239,6 +289,7 @@ enum dwcp_decline {
 	DWCP_DECLINE_NO_SESSION = 3,	/* join names no session */
 	DWCP_DECLINE_BAD_PROOF = 4,	/* join proof does not verify */
 	DWCP_DECLINE_FULL = 5,		/* the listener's backlog is full */
+	DWCP_DECLINE_TYPE = 6,		/* records vs byte stream mismatch */
 };
 
 /*
@@ -280,13 +331,15 @@ enum dwcp_decline {
  * Integers of the chunk header are big-endian.  A decoder rejects
  * (-EBADMSG) any length out of bounds, an overlong or oversized ULEB128, an
  * unknown kind or comp, sections that do not add up exactly, and a zstd
- * frame that does not produce exactly @plain_len bytes.  A record whose
- * baseline is missing or has another version, or whose reconstruction fails
- * its check, is not delivered (-ESTALE): the receiver asks for that key
- * again and the sender sends it whole.
+ * frame that does not produce exactly @plain_len bytes, and a chunk whose
+ * records hold more than DWCP_HDE_MAX_CONTENT bytes together.  A record
+ * whose baseline is missing or has another version, or whose reconstruction
+ * fails its check, is never delivered (-ESTALE): the session fails with
+ * ESTALE instead (a resync of the key is not built yet).
  */
 #define DWCP_HDE_MAX_RECORD	1048576		/* content bytes of one record */
 #define DWCP_HDE_MAX_PLAIN	(DWCP_HDE_MAX_RECORD + 4096) /* of a chunk */
+#define DWCP_HDE_MAX_CONTENT	(4 * DWCP_HDE_MAX_RECORD) /* records of a chunk */
 #define DWCP_HDE_CHUNK_HDR_LEN	12
 
 struct dwcp_hde_chunk {
