@@ -873,7 +873,7 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	}
 	/* Records and byte streams do not mix: both ends say which. */
 	records = be32_to_cpu(hello.caps) & DWCP_CAP_RECORDS;
-	if (!records != (lsn->sk.sk_type != SOCK_SEQPACKET)) {
+	if (records != (lsn->sk.sk_type == SOCK_SEQPACKET)) {
 		dwcp_count(net, DWCP_MIB_REFUSED_TYPE);
 		dwcp_hs_send(sock, DWCP_FRAME_DECLINE, DWCP_DECLINE_TYPE,
 			     NULL, 0);

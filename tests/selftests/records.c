@@ -4,9 +4,10 @@
  *
  *   dwcp-records api PORT
  *       the record API on loopback; prints "ok - ..." / "not ok - ..."
- *   dwcp-records server PORT DIR
+ *   dwcp-records server PORT DIR [nocheck]
  *       receive pre-copy rounds of a vmmem data set and check each round's
  *       image against the manifest; exit 0 when every round matched
+ *       (nocheck: only report when each round arrived, for benchmarks)
  *   dwcp-records client HOST PORT DIR [STREAMS [CODEC [STORE]]]
  *       send the base and every round of DIR as records (key = page
  *       number), a marker record after each round; print DWCP_INFO
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "../../uapi/linux/dwcp.h"
@@ -29,6 +31,14 @@
 #define PAGE		VMMEM_PAGE
 
 static int failed;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static void report(int ok, const char *what)
 {
@@ -255,12 +265,13 @@ static int api(int port)
 
 /* --- vmmem rounds ---------------------------------------------------------- */
 
-static int server(int port, const char *dir)
+static int server(int port, const char *dir, int check)
 {
 	struct vmmem m;
 	uint8_t *image, *buf = malloc(DWCP_HDE_MAX_RECORD);
 	int lfd, fd, round = 0, bad = 0;
 	char sha[65];
+	double t0;
 	uint64_t key;
 	ssize_t n;
 
@@ -273,12 +284,20 @@ static int server(int port, const char *dir)
 	fd = accept(lfd, NULL, NULL);
 	if (fd < 0 || !image || !buf)
 		return 2;
+	t0 = now();
 	while ((n = recv_rec(fd, &key, buf, DWCP_HDE_MAX_RECORD, 0, NULL)) > 0) {
 		if (key == ROUND_KEY) {
 			const char *want = round ? m.round[round - 1].sha256_after : m.base_sha256;
 
+			if (!check) {
+				printf("round %d: arrived %.3f s after accept\n", round,
+				       now() - t0);
+				round++;
+				continue;
+			}
 			vmmem_sha256(image, m.pages * PAGE, sha);
-			printf("round %d: %s\n", round, strcmp(sha, want) ? "MISMATCH" : "sha256 ok");
+			printf("round %d: %s, %.3f s after accept\n", round,
+			       strcmp(sha, want) ? "MISMATCH" : "sha256 ok", now() - t0);
 			fflush(stdout);
 			bad |= !!strcmp(sha, want);
 			round++;
@@ -361,14 +380,15 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && !strcmp(argv[1], "api"))
 		return api(atoi(argv[2]));
-	if (argc == 4 && !strcmp(argv[1], "server"))
-		return server(atoi(argv[2]), argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "server"))
+		return server(atoi(argv[2]), argv[3],
+			      argc == 4 || strcmp(argv[4], "nocheck"));
 	if (argc >= 5 && argc <= 8 && !strcmp(argv[1], "client"))
 		return client(argv[2], atoi(argv[3]), argv[4],
 			      argc > 5 ? atoi(argv[5]) : 0,
 			      argc > 6 ? atoi(argv[6]) : -2,
 			      argc > 7 ? atoll(argv[7]) : -1);
-	fprintf(stderr, "usage: dwcp-records api PORT | server PORT DIR |\n"
+	fprintf(stderr, "usage: dwcp-records api PORT | server PORT DIR [nocheck] |\n"
 		"       client HOST PORT DIR [STREAMS [CODEC [STORE]]]\n");
 	return 2;
 }
