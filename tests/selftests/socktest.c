@@ -145,8 +145,11 @@ static int basic(void)
 	close(fd);
 
 	check_errno(socket(af, SOCK_DGRAM, 0), ESOCKTNOSUPPORT, "SOCK_DGRAM");
-	check_errno(socket(af, SOCK_SEQPACKET, 0), ESOCKTNOSUPPORT,
-		    "SOCK_SEQPACKET");
+	fd = socket(af, SOCK_SEQPACKET, 0);
+	check(fd >= 0 && get_int_opt(fd, SO_TYPE) == SOCK_SEQPACKET,
+	      "SOCK_SEQPACKET (keyed records) succeeds");
+	close(fd);
+	check_errno(socket(af, SOCK_RAW, 0), ESOCKTNOSUPPORT, "SOCK_RAW");
 	check_errno(socket(af, SOCK_STREAM, IPPROTO_TCP), EPROTONOSUPPORT,
 		    "protocol IPPROTO_TCP");
 

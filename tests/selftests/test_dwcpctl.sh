@@ -38,14 +38,16 @@ check "info (text): version, family, features" text_info
 json_info() {
 	dwcpctl -j info >"$TMP/info.json" || return 1
 	cat "$TMP/info.json"
-	python3 - "$TMP/info.json" "$VERSION" <<'PY'
-import json, sys
+	python3 - "$TMP/info.json" "$VERSION" uapi/linux/dwcp.h <<'PY'
+import json, re, sys
 d = json.load(open(sys.argv[1]))
 fam = int(open("/sys/module/dwcp/parameters/family").read())
 assert d["version"] == sys.argv[2], d
 assert d["family"] == fam, d
 assert d["features"] == ["socket", "events", "tcp", "hde", "pacing"], d
-assert d["feature_bits"] == 39, d
+bits = {m[1].lower(): int(m[2]) for m in re.finditer(
+    r"DWCP_FEATURE_(\w+) = (\d+),", open(sys.argv[3]).read())}
+assert d["feature_bits"] == sum(bits[f] for f in d["features"]), (d, bits)
 PY
 }
 check "info -j: valid JSON matching modinfo and sysfs" json_info
