@@ -44,8 +44,14 @@ struct request {
 	uint64_t bytes;		/* 0: time-based */
 	uint64_t base;		/* offset of byte 0 in the pattern */
 	uint32_t seconds;
-	uint32_t pad;
+	uint32_t flags;		/* REQ_* */
 };
+
+#define REQ_CLOSE_EARLY		1	/* the client closes after sending */
+#define REQ_COMPRESSIBLE	2	/* the compressible pattern */
+
+/* Which pattern this process sends and checks (the client's choice). */
+static bool compressible;
 
 struct result {
 	uint64_t bytes;
@@ -56,7 +62,8 @@ static struct {
 	bool server, tcp, json, once, reverse, close_early;
 	int linger;
 	const char *host, *bind_addr, *cc;
-	int port, streams, seconds, frame;
+	int port, streams, seconds, frame, codec;
+	bool codec_set;
 	uint64_t bytes, rate;
 } opt = { .port = 5201, .seconds = 0 };
 
@@ -72,6 +79,12 @@ static uint64_t splitmix64(uint64_t x)
 static void pattern_fill(uint8_t *buf, size_t len, uint64_t off)
 {
 	size_t i = 0;
+
+	if (compressible) {	/* one letter per 4 KiB: zstd's delight */
+		for (; i < len; i++)
+			buf[i] = (uint8_t)('A' + ((off + i) >> 12) % 26);
+		return;
+	}
 
 	while (i < len && ((off + i) & 7)) {
 		buf[i] = (uint8_t)(splitmix64((off + i) >> 3) >> (8 * ((off + i) & 7)));
@@ -253,6 +266,7 @@ static void serve_one(int fd)
 		fprintf(stderr, "dwcp-perf: bad request\n");
 		return;
 	}
+	compressible = rq.flags & REQ_COMPRESSIBLE;
 	if (rq.reverse) {
 		r.bytes = send_pattern(fd, rq.base, rq.bytes, rq.seconds);
 		shutdown(fd, SHUT_WR);
@@ -263,7 +277,7 @@ static void serve_one(int fd)
 		printf("received %" PRIu64 " bytes%s\n", r.bytes,
 		       r.bad_offset == UINT64_MAX ? ", verified" : ", MISMATCH");
 		fflush(stdout);
-		if (write_all(fd, &r, sizeof(r)) && !rq.pad)
+		if (write_all(fd, &r, sizeof(r)) && !(rq.flags & REQ_CLOSE_EARLY))
 			fprintf(stderr, "dwcp-perf: cannot send verdict\n");
 	}
 	if (r.bad_offset != UINT64_MAX)
@@ -332,7 +346,8 @@ static void *client_conn(void *arg)
 	struct request rq = { .magic = MAGIC, .reverse = opt.reverse,
 			      .bytes = c->bytes, .base = c->base,
 			      .seconds = (uint32_t)opt.seconds,
-			      .pad = opt.close_early };
+			      .flags = (opt.close_early ? REQ_CLOSE_EARLY : 0) |
+				       (compressible ? REQ_COMPRESSIBLE : 0) };
 
 	if (write_all(c->fd, &rq, sizeof(rq)))
 		die("send request");
@@ -385,14 +400,19 @@ static void print_dwcp_info(int fd)
 	printf(",\"streams_up\":%u,\"streams_total\":%u,\"frames_sent\":%" PRIu64
 	       ",\"frames_resent\":%" PRIu64 ",\"stream_failures\":%" PRIu64
 	       ",\"stream_joins\":%" PRIu64 ",\"bytes_acked\":%" PRIu64
-	       ",\"reorder_bytes_max\":%" PRIu64 ",\"per_stream\":[",
+	       ",\"reorder_bytes_max\":%" PRIu64 ",\"frames_compressed\":%" PRIu64
+	       ",\"compressed_in\":%" PRIu64 ",\"compressed_out\":%" PRIu64
+	       ",\"per_stream\":[",
 	       info->c.dwci_streams_up, info->c.dwci_streams_total,
 	       (uint64_t)info->c.dwci_frames_sent,
 	       (uint64_t)info->c.dwci_frames_resent,
 	       (uint64_t)info->c.dwci_stream_failures,
 	       (uint64_t)info->c.dwci_stream_joins,
 	       (uint64_t)info->c.dwci_bytes_acked,
-	       (uint64_t)info->c.dwci_reorder_bytes_max);
+	       (uint64_t)info->c.dwci_reorder_bytes_max,
+	       (uint64_t)info->c.dwci_frames_compressed,
+	       (uint64_t)info->c.dwci_bytes_compressed_in,
+	       (uint64_t)info->c.dwci_bytes_compressed_out);
 	for (i = 0; i < n; i++)
 		printf("%s{\"up\":%u,\"rtt_us\":%u,\"cwnd\":%u,\"retrans\":%u,"
 		       "\"bytes_sent\":%" PRIu64 ",\"cc\":\"%s\"}",
@@ -444,6 +464,10 @@ static int run_client(void)
 						    DWCP_FRAME_SIZE, &opt.frame,
 						    sizeof(opt.frame)))
 				die("DWCP_FRAME_SIZE");
+			if (opt.codec_set && setsockopt(c[i].fd, SOL_DWCP,
+							DWCP_CODEC, &opt.codec,
+							sizeof(opt.codec)))
+				die("DWCP_CODEC");
 		}
 		if (connect(c[i].fd, (struct sockaddr *)&ss, len))
 			die("connect");
@@ -509,7 +533,7 @@ static void usage(void)
 		"usage: dwcp-perf -s [-p PORT] [-B ADDR] [-1] [-P STREAMS] [--tcp]\n"
 		"       dwcp-perf -c HOST [-p PORT] [-t SEC | -n BYTES] [-P STREAMS]\n"
 		"                 [-C CC] [-R] [--tcp] [--rate BYTES/S] [--frame N] [-j]\n"
-		"                 [--close [--linger SEC]]\n");
+		"                 [--close [--linger SEC]] [--codec -1..3] [--compressible]\n");
 	exit(2);
 }
 
@@ -522,6 +546,8 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "close", no_argument, NULL, 'x' },
 		{ "linger", required_argument, NULL, 'L' },
+		{ "codec", required_argument, NULL, 'z' },
+		{ "compressible", no_argument, NULL, 'Z' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -544,6 +570,8 @@ int main(int argc, char **argv)
 		case 'j': opt.json = true; break;
 		case 'x': opt.close_early = true; break;
 		case 'L': opt.linger = atoi(optarg); break;
+		case 'z': opt.codec = atoi(optarg); opt.codec_set = true; break;
+		case 'Z': compressible = true; break;
 		default: usage();
 		}
 	}

@@ -28,6 +28,8 @@ void dwcp_frame_build(struct dwcp_frame_hdr *hdr, u8 type, u32 len, u64 seq,
 		      u32 aux, const void *payload);
 int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data);
 int dwcp_frame_check_crc(const struct dwcp_frame_hdr *hdr, const void *payload);
+void dwcp_frame_set_flags(struct dwcp_frame_hdr *hdr, u16 flags, u32 aux,
+			  const void *payload);
 int dwcp_hello_parse(const void *p, u32 len, struct dwcp_hello *out);
 int dwcp_hello_ack_parse(const void *p, u32 len, struct dwcp_hello_ack *out);
 int dwcp_join_parse(const void *p, u32 len, struct dwcp_join *out);
@@ -133,6 +135,7 @@ void dwcp_stats_exit(void);
  * @list: in tx_queue (to send) or tx_inflight (handed to a stream)
  * @seq: sequence number of the first payload byte
  * @len: payload bytes
+ * @app_len: session bytes it covers (@len unless compressed)
  * @stream: index of the stream it was last handed to, -1 if none
  * @sent: it went out at least once (so sending again is a resend)
  * @acked: acknowledged while a stream was still writing it
@@ -143,6 +146,7 @@ struct dwcp_txframe {
 	struct list_head list;
 	u64 seq;
 	u32 len;
+	u32 app_len;
 	int stream;
 	bool sent;
 	bool acked;
@@ -253,6 +257,10 @@ struct dwcp_sock {
 	u64 refill_ns;
 	struct hrtimer pace_timer;
 
+	/* byte-stream compression: compress.c */
+	struct dwcp_zstd *zstd;
+	bool peer_zstd;			/* the peer takes DWCP_FRAME_F_ZSTD */
+
 	/* keyed records (SOCK_SEQPACKET): record.c */
 	struct dwcp_rec *rec;
 	u64 hde_store_limit;		/* baseline bytes both ends agreed */
@@ -324,6 +332,14 @@ int dwcp_wait_sndbuf(struct dwcp_sock *dsk, long *timeo);
 int dwcp_queue_frame(struct dwcp_sock *dsk, struct iov_iter *from, u32 n);
 int dwcp_ready_read(struct dwcp_sock *dsk, void *buf, size_t n, bool peek);
 void dwcp_rx_window_update(struct dwcp_sock *dsk);
+u64 dwcp_session_rate(struct dwcp_sock *dsk);
+
+/* compress.c */
+void dwcp_zframe_compress(struct dwcp_sock *dsk, struct dwcp_txframe *f,
+			  u64 rate);
+struct dwcp_rxbuf *dwcp_zframe_decompress(struct dwcp_sock *dsk,
+					  struct dwcp_rxbuf *rb, u32 out_len);
+void dwcp_zframe_destroy(struct dwcp_sock *dsk);
 
 /* record.c */
 void dwcp_rec_init(struct dwcp_sock *dsk);

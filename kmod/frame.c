@@ -49,6 +49,22 @@ void dwcp_frame_build(struct dwcp_frame_hdr *hdr, u8 type, u32 len, u64 seq,
 }
 
 /**
+ * dwcp_frame_set_flags() - set a built header's flags and aux, CRC again
+ * @hdr: header from dwcp_frame_build()
+ * @flags: DWCP_FRAME_F_* bits
+ * @aux: new aux field
+ * @payload: the payload the header's length covers
+ */
+void dwcp_frame_set_flags(struct dwcp_frame_hdr *hdr, u16 flags, u32 aux,
+			  const void *payload)
+{
+	hdr->flags = cpu_to_be16(flags);
+	hdr->aux = cpu_to_be32(aux);
+	hdr->crc = 0;
+	hdr->crc = cpu_to_be32(dwcp_crc(hdr, payload, be32_to_cpu(hdr->len)));
+}
+
+/**
  * dwcp_frame_check_hdr() - is this header acceptable before its payload?
  * @hdr: received header
  * @max_data: largest DATA payload this receiver accepts
@@ -57,8 +73,8 @@ void dwcp_frame_build(struct dwcp_frame_hdr *hdr, u8 type, u32 len, u64 seq,
  * the receiver allocate or wait for it.
  *
  * Return: 0 if acceptable; -EPROTONOSUPPORT for another version; -EPROTO
- * for an unknown type or nonzero flags; -EMSGSIZE for a length out of the
- * bounds of the frame's type.
+ * for an unknown type or unknown flags; -EMSGSIZE for a length (or a
+ * compressed frame's session length) out of the bounds of the frame's type.
  */
 int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data)
 {
@@ -66,8 +82,11 @@ int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data)
 
 	if (hdr->version != DWCP_PROTO_VERSION)
 		return -EPROTONOSUPPORT;
-	if (hdr->flags)
+	if (hdr->flags && (hdr->type != DWCP_FRAME_DATA ||
+			   hdr->flags != cpu_to_be16(DWCP_FRAME_F_ZSTD)))
 		return -EPROTO;
+	if (hdr->flags && (!hdr->aux || be32_to_cpu(hdr->aux) > max_data))
+		return -EMSGSIZE;
 	switch (hdr->type) {
 	case DWCP_FRAME_HELLO:
 	case DWCP_FRAME_HELLO_ACK:

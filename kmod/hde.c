@@ -395,7 +395,7 @@ int hde_delta_apply(const u8 *runs, u32 runs_len, const u8 *lits,
 
 static const int hde_levels[HDE_NR_OPTS] = { 0, 1, 3, 6 };
 
-/* Every this many chunks, all options are measured on the same chunk. */
+/* By default, every this many chunks all options are measured on one. */
 #define HDE_PROBE_EVERY		32
 
 /**
@@ -417,6 +417,7 @@ void hde_selector_init(struct hde_selector *sel)
 {
 	memset(sel, 0, sizeof(*sel));
 	sel->fixed = -1;
+	sel->probe_every = HDE_PROBE_EVERY;
 }
 
 static u32 hde_ewma(u32 old, u32 sample, bool first)
@@ -483,7 +484,7 @@ int hde_select(struct hde_selector *sel, u64 rate)
 
 	if (sel->fixed >= 0)
 		return sel->fixed;
-	if (sel->chunks++ % HDE_PROBE_EVERY == 0)
+	if (sel->chunks++ % max_t(u32, sel->probe_every, 1) == 0)
 		return HDE_PROBE;
 	if (!rate)
 		return HDE_OPT_ZSTD1;

@@ -116,11 +116,13 @@ struct hde_opt_stats {
  * @opt: per-option measurements
  * @fixed: option forced by policy, or -1 for measured choice
  * @chunks: chunks chosen so far (drives the probes)
+ * @probe_every: every this many chunks all options are measured
  */
 struct hde_selector {
 	struct hde_opt_stats opt[HDE_NR_OPTS];
 	int fixed;
 	u64 chunks;
+	u32 probe_every;
 };
 
 void hde_selector_init(struct hde_selector *sel);

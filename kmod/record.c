@@ -141,31 +141,6 @@ static int dwcp_rec_dec_ready(struct dwcp_sock *dsk)
 	return 0;
 }
 
-/* The session's delivery rate in bytes/s: its streams' together, paced. */
-static u64 dwcp_rec_rate(struct dwcp_sock *dsk)
-{
-	u64 rate = 0;
-	u16 i;
-
-	for (i = 0; i < dsk->nstreams; i++) {
-		struct dwcp_stream *st = &dsk->streams[i];
-		const struct tcp_sock *tp;
-		u32 intv;
-
-		if (!st->up)
-			continue;
-		tp = tcp_sk(st->sock->sk);
-		intv = READ_ONCE(tp->rate_interval_us);
-		if (intv)
-			rate += div64_u64((u64)READ_ONCE(tp->rate_delivered) *
-					  READ_ONCE(tp->mss_cache) * USEC_PER_SEC,
-					  intv);
-	}
-	if (dsk->pacing_rate && (!rate || dsk->pacing_rate < rate))
-		rate = dsk->pacing_rate;
-	return rate;
-}
-
 /**
  * dwcp_rec_flush() - close the chunk being built and queue it as data
  * @dsk: the session
@@ -186,7 +161,7 @@ int dwcp_rec_flush(struct dwcp_sock *dsk)
 
 	if (!enc || !enc->nrec || !dsk->alive || dsk->fin_queued)
 		return 0;
-	dsk->st.dwci_hde_rate = dwcp_rec_rate(dsk);
+	dsk->st.dwci_hde_rate = dwcp_session_rate(dsk);
 	opt = dsk->codec >= 0 ? dsk->codec : hde_select(&enc->sel,
 							 dsk->st.dwci_hde_rate);
 	n = hde_enc_finish(enc, opt, rs->out, DWCP_REC_CHUNK_MAX);

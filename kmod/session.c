@@ -193,6 +193,7 @@ void dwcp_session_destruct(struct dwcp_sock *dsk)
 {
 	dwcp_session_purge(dsk, true);
 	dwcp_rec_destroy(dsk);
+	dwcp_zframe_destroy(dsk);
 	kvfree(dsk->streams);
 	dsk->streams = NULL;
 	kvfree(dsk->cands);
@@ -386,7 +387,7 @@ static void dwcp_rx_ack(struct dwcp_sock *dsk, u64 ack, u32 wnd)
 					    min(dsk->snd_una, dsk->snd_nxt);
 		dsk->snd_una = ack;
 		list_for_each_entry_safe(f, tmp, &dsk->tx_inflight, list) {
-			if (f->seq + f->len > ack)
+			if (f->seq + f->app_len > ack)
 				continue;
 			if (f->stream >= 0 && dsk->streams[f->stream].cur == f) {
 				f->acked = true;	/* freed when written */
@@ -397,7 +398,7 @@ static void dwcp_rx_ack(struct dwcp_sock *dsk, u64 ack, u32 wnd)
 		}
 		/* tx_queue is in sequence order: stop at the first unacked */
 		list_for_each_entry_safe(f, tmp, &dsk->tx_queue, list) {
-			if (f->seq + f->len > ack)
+			if (f->seq + f->app_len > ack)
 				break;
 			dwcp_txframe_free(dsk, f);
 			freed = true;
@@ -445,6 +446,15 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 	}
 	switch (h->type) {
 	case DWCP_FRAME_DATA:
+		if (h->flags) {		/* DWCP_FRAME_F_ZSTD */
+			rb = dwcp_zframe_decompress(dsk, rb, be32_to_cpu(h->aux));
+			if (IS_ERR(rb) && PTR_ERR(rb) == -EBADMSG)
+				return dwcp_protocol_error(dsk);
+			if (IS_ERR(rb)) {
+				dwcp_session_abort(dsk, ENOMEM);
+				return -ENOMEM;
+			}
+		}
 		return dwcp_rx_data(dsk, rb);
 	case DWCP_FRAME_ACK:
 		dwcp_rx_ack(dsk, be64_to_cpu(h->seq), be32_to_cpu(h->aux));
@@ -616,7 +626,7 @@ static bool dwcp_tx(struct dwcp_sock *dsk)
 		struct dwcp_stream *st;
 		int idx;
 
-		if (!f->sent && f->seq + f->len > dsk->snd_una + dsk->peer_wnd)
+		if (!f->sent && f->seq + f->app_len > dsk->snd_una + dsk->peer_wnd)
 			break;		/* the peer's window is full */
 		idx = dwcp_pick_stream(dsk, f->len);
 		if (idx < 0)
@@ -631,7 +641,7 @@ static bool dwcp_tx(struct dwcp_sock *dsk)
 		} else {
 			f->sent = true;
 			dsk->st.dwci_frames_sent++;
-			dsk->st.dwci_bytes_sent += f->len;
+			dsk->st.dwci_bytes_sent += f->app_len;
 		}
 		f->stream = idx;
 		st->cur = f;
@@ -825,6 +835,40 @@ int dwcp_wait_connected(struct sock *sk, long *timeo)
 }
 
 /**
+ * dwcp_session_rate() - the session's delivery rate, for codec choices
+ * @dsk: the session, locked
+ *
+ * The sum of its streams' latest TCP delivery-rate samples, capped by the
+ * pacing rate.  Samples of streams that share a bottleneck come from
+ * different moments, so this can overestimate (see performance.md).
+ *
+ * Return: bytes/s, 0 when nothing is measured yet.
+ */
+u64 dwcp_session_rate(struct dwcp_sock *dsk)
+{
+	u64 rate = 0;
+	u16 i;
+
+	for (i = 0; i < dsk->nstreams; i++) {
+		struct dwcp_stream *st = &dsk->streams[i];
+		const struct tcp_sock *tp;
+		u32 intv;
+
+		if (!st->up)
+			continue;
+		tp = tcp_sk(st->sock->sk);
+		intv = READ_ONCE(tp->rate_interval_us);
+		if (intv)
+			rate += div64_u64((u64)READ_ONCE(tp->rate_delivered) *
+					  READ_ONCE(tp->mss_cache) * USEC_PER_SEC,
+					  intv);
+	}
+	if (dsk->pacing_rate && (!rate || dsk->pacing_rate < rate))
+		rate = dsk->pacing_rate;
+	return rate;
+}
+
+/**
  * dwcp_wait_sndbuf() - wait until the send buffer has room
  * @dsk: the session, locked
  * @timeo: time left, updated
@@ -887,12 +931,16 @@ int dwcp_queue_frame(struct dwcp_sock *dsk, struct iov_iter *from, u32 n)
 	}
 	f->seq = dsk->snd_nxt;
 	f->len = n;
+	f->app_len = n;
 	f->stream = -1;
 	f->sent = false;
 	f->acked = false;
 	dwcp_frame_build(&f->hdr, DWCP_FRAME_DATA, n, f->seq, 0, f->data);
+	/* Record chunks are compressed already; byte streams may be. */
+	if (dsk->sk.sk_type == SOCK_STREAM)
+		dwcp_zframe_compress(dsk, f, dwcp_session_rate(dsk));
 	list_add_tail(&f->list, &dsk->tx_queue);
-	sk_wmem_queued_add(&dsk->sk, DWCP_FRAME_HDR_LEN + n);
+	sk_wmem_queued_add(&dsk->sk, DWCP_FRAME_HDR_LEN + f->len);
 	dsk->snd_nxt += n;
 	return 0;
 }

@@ -545,7 +545,7 @@ static void dwcp_connect_work(struct work_struct *work)
 		hello.hde_store_kib = cpu_to_be32(min_t(u64, dsk->hde_store >> 10,
 							U32_MAX));
 	release_sock(sk);
-	hello.caps = cpu_to_be32(DWCP_CAP_TCP |
+	hello.caps = cpu_to_be32(DWCP_CAP_TCP | DWCP_CAP_ZSTD |
 				 (records ? DWCP_CAP_RECORDS : 0));
 	hello.max_frame = cpu_to_be32(DWCP_MAX_FRAME);
 	err = dwcp_hs_send(sock, DWCP_FRAME_HELLO, 0, &hello, sizeof(hello));
@@ -581,6 +581,7 @@ static void dwcp_connect_work(struct work_struct *work)
 	memcpy(dsk->skey, ack.key, DWCP_KEY_LEN);
 	dsk->peer_max_frame = be32_to_cpu(ack.max_frame);
 	dsk->hde_store_limit = (u64)be32_to_cpu(ack.hde_store_kib) << 10;
+	dsk->peer_zstd = be32_to_cpu(ack.caps) & DWCP_CAP_ZSTD;
 	if (!dsk->bound) {
 		kernel_getsockname(sock, (struct sockaddr *)&dsk->local);
 		dsk->bound = true;
@@ -861,7 +862,7 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	struct dwcp_hello hello;
 	struct dwcp_sock *child;
 	struct sock *csk;
-	bool records;
+	bool records, seqpacket;
 	u16 streams;
 	int err;
 
@@ -873,7 +874,8 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	}
 	/* Records and byte streams do not mix: both ends say which. */
 	records = be32_to_cpu(hello.caps) & DWCP_CAP_RECORDS;
-	if (records != (lsn->sk.sk_type == SOCK_SEQPACKET)) {
+	seqpacket = lsn->sk.sk_type == SOCK_SEQPACKET;
+	if (records != seqpacket) {
 		dwcp_count(net, DWCP_MIB_REFUSED_TYPE);
 		dwcp_hs_send(sock, DWCP_FRAME_DECLINE, DWCP_DECLINE_TYPE,
 			     NULL, 0);
@@ -911,7 +913,9 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	dwcp_token_add(child);
 	memset(&ack, 0, sizeof(ack));
 	ack.streams = cpu_to_be16(streams);
-	ack.caps = cpu_to_be32(DWCP_CAP_TCP | (records ? DWCP_CAP_RECORDS : 0));
+	ack.caps = cpu_to_be32(DWCP_CAP_TCP | DWCP_CAP_ZSTD |
+			       (records ? DWCP_CAP_RECORDS : 0));
+	child->peer_zstd = be32_to_cpu(hello.caps) & DWCP_CAP_ZSTD;
 	ack.max_frame = cpu_to_be32(DWCP_MAX_FRAME);
 	ack.token = cpu_to_be32(child->token);
 	ack.hde_store_kib = cpu_to_be32(child->hde_store_limit >> 10);

@@ -101,6 +101,31 @@ static void header_refusals(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, DWCP_MAX_FRAME), -EPROTO);
 }
 
+/* DWCP_FRAME_F_ZSTD: DATA only, known bits only, a bounded session span. */
+static void zstd_flag_bounds(struct kunit *test)
+{
+	struct dwcp_frame_hdr h;
+	u8 payload[8] = {};
+
+	dwcp_frame_build(&h, DWCP_FRAME_DATA, 8, 0, 0, payload);
+	dwcp_frame_set_flags(&h, DWCP_FRAME_F_ZSTD, 65536, payload);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, 65536), 0);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_crc(&h, payload), 0);
+	payload[0] = 1;
+	KUNIT_EXPECT_NE(test, dwcp_frame_check_crc(&h, payload), 0);
+
+	dwcp_frame_set_flags(&h, DWCP_FRAME_F_ZSTD, 65537, payload);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, 65536), -EMSGSIZE);
+	dwcp_frame_set_flags(&h, DWCP_FRAME_F_ZSTD, 0, payload);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, 65536), -EMSGSIZE);
+	dwcp_frame_set_flags(&h, DWCP_FRAME_F_ZSTD | 2, 100, payload);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, 65536), -EPROTO);
+
+	dwcp_frame_build(&h, DWCP_FRAME_FIN, 0, 0, 0, NULL);
+	dwcp_frame_set_flags(&h, DWCP_FRAME_F_ZSTD, 100, NULL);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, 65536), -EPROTO);
+}
+
 static void length_bounds_per_type(struct kunit *test)
 {
 	struct dwcp_frame_hdr h = { .version = DWCP_PROTO_VERSION };
@@ -146,7 +171,12 @@ static void hello_payloads(struct kunit *test)
 	u8 longer[sizeof(in) + 16] = {};
 
 	KUNIT_EXPECT_EQ(test, dwcp_hello_parse(&in, sizeof(in), &out), 0);
-	KUNIT_EXPECT_EQ(test, dwcp_hello_parse(&in, sizeof(in) - 1, &out),
+	/* A version-1 hello without hde_store_kib: accepted, the field 0. */
+	in.hde_store_kib = cpu_to_be32(77);
+	KUNIT_EXPECT_EQ(test, dwcp_hello_parse(&in, DWCP_HELLO_MIN_LEN, &out), 0);
+	KUNIT_EXPECT_EQ(test, out.hde_store_kib, 0U);
+	in.hde_store_kib = 0;
+	KUNIT_EXPECT_EQ(test, dwcp_hello_parse(&in, DWCP_HELLO_MIN_LEN - 1, &out),
 			-EBADMSG);
 	memcpy(longer, &in, sizeof(in));	/* a newer client: accepted */
 	KUNIT_EXPECT_EQ(test, dwcp_hello_parse(longer, sizeof(longer), &out), 0);
@@ -237,6 +267,7 @@ static struct kunit_case dwcp_frame_cases[] = {
 	KUNIT_CASE(crc_is_crc32c_of_header_then_payload),
 	KUNIT_CASE(header_refusals),
 	KUNIT_CASE(length_bounds_per_type),
+	KUNIT_CASE(zstd_flag_bounds),
 	KUNIT_CASE(hello_payloads),
 	KUNIT_CASE(join_payloads),
 	KUNIT_CASE(join_proof_binds_every_input),

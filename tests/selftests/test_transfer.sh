@@ -83,6 +83,38 @@ check "32M down over netem, 8 streams, verified" transfer netem-down -n 32M -P 8
 C tc qdisc del dev veth-c root 2>/dev/null
 S tc qdisc del dev veth-s root 2>/dev/null
 
+# Byte streams: compressible data over a 200 Mbit/s link goes zstd-framed
+# (the codec's measured choice), incompressible data and DWCP_CODEC 0 not.
+compression() {
+	local out=$TMP/z.json rc
+	C tc qdisc add dev veth-c root netem delay 2ms rate 200mbit
+	C timeout 300 dwcp-perf -c $SRV -j -n 64M -P 4 --compressible >"$out"
+	rc=$?
+	C tc qdisc del dev veth-c root
+	cat "$out"
+	[ $rc = 0 ] && [ "$(json_get "$out" verified)" = True ] &&
+		python3 - "$out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("frames compressed", d["frames_compressed"], "of", d["frames_sent"],
+      "bytes", d["compressed_in"], "->", d["compressed_out"])
+sys.exit(not (d["frames_compressed"] > d["frames_sent"] // 2 and
+              d["compressed_out"] * 10 < d["compressed_in"]))
+PY
+}
+check "compressible 64M over 200 Mbit/s: most frames zstd-compressed, verified" compression
+
+no_compression() {
+	local a=$TMP/n1.json b=$TMP/n2.json
+	C dwcp-perf -c $SRV -j -n 16M -P 2 >"$a" &&
+		C dwcp-perf -c $SRV -j -n 16M -P 2 --compressible --codec 0 >"$b" || return 1
+	cat "$a" "$b"
+	[ "$(json_get "$a" verified)" = True ] && [ "$(json_get "$b" verified)" = True ] &&
+		[ "$(json_get "$b" frames_compressed)" = 0 ] &&
+		[ "$(json_get "$a" frames_compressed)" -lt 4 ]
+}
+check "random data is (nearly) never compressed, DWCP_CODEC 0 never" no_compression
+
 # Kill one stream's TCP connection (ss -K) while data flows.
 kill_stream() {
 	local before after

@@ -94,9 +94,10 @@ struct sockaddr_dwcp {
  *	and maximum: sysctl net.dwcp.hde_store_bytes of the netns.  The
  *	session uses the smaller of the two ends' values.  Before
  *	connect()/listen().
- * @DWCP_CODEC: int, compression of keyed-record chunks: -1 (default) the
- *	kernel chooses by measured payoff, 0 none, 1..3 zstd level 1, 3, 6
- *	always.  Any time; get returns the setting.
+ * @DWCP_CODEC: int, compression of keyed-record chunks and of byte-stream
+ *	frames: -1 (default) the kernel chooses by measured payoff, 0 none,
+ *	1..3 zstd level 1, 3, 6 always (frames that do not shrink go as they
+ *	are).  Any time; get returns the setting.
  *
  * Keyed records (socket(AF_DWCP, SOCK_SEQPACKET, 0)): each sendmsg() is one
  * record of 1..DWCP_HDE_MAX_RECORD bytes and needs a control message
@@ -185,6 +186,10 @@ struct dwcp_conn_info {
 	__u32	dwci_hde_chunks_by_opt[4]; /* chunks sent with each option */
 	__u32	dwci_pad2;
 	__u64	dwci_hde_rate;		/* delivery rate the codec choice used */
+	/* byte streams: frames sent zstd-compressed and their wire bytes */
+	__u64	dwci_frames_compressed;
+	__u64	dwci_bytes_compressed_in;	/* session bytes they carry */
+	__u64	dwci_bytes_compressed_out;	/* their payload on the wire */
 };
 
 struct dwcp_stream_info {
@@ -216,7 +221,7 @@ struct dwcp_stream_info {
 struct dwcp_frame_hdr {
 	__u8	version;
 	__u8	type;		/* enum dwcp_frame_type */
-	__be16	flags;		/* none defined: must be zero */
+	__be16	flags;		/* DWCP_FRAME_F_*; others must be zero */
 	__be32	len;		/* payload bytes */
 	__be64	seq;		/* DATA/FIN: session byte offset; ACK: next expected */
 	__be32	aux;		/* ACK: receive window bytes; DECLINE: reason */
@@ -234,9 +239,18 @@ enum dwcp_frame_type {
 	DWCP_FRAME_FIN = 8,		/* no payload; seq = end of data */
 };
 
+/*
+ * DATA frame flag: the payload is one zstd frame; aux is the number of
+ * session bytes it decompresses to (1..the receiver's frame limit), and
+ * seq..seq+aux is the span it covers.  Sent only to a peer whose hello
+ * carried DWCP_CAP_ZSTD.  The CRC covers the bytes as sent.
+ */
+#define DWCP_FRAME_F_ZSTD	0x1
+
 /* Capability bits of hello frames. */
 #define DWCP_CAP_TCP		0x1
 #define DWCP_CAP_RECORDS	0x2	/* keyed records (SOCK_SEQPACKET) */
+#define DWCP_CAP_ZSTD		0x4	/* accepts DWCP_FRAME_F_ZSTD frames */
 
 #define DWCP_KEY_LEN		32
 #define DWCP_NONCE_LEN		16
