@@ -22,16 +22,16 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
 HCFLAGS := -std=c11 -D_GNU_SOURCE -DDWCP_HELPER_VERSION='"$(HELPER_VERSION)"' \
 	$(WARN) $(CFLAGS) $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
-NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null) -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC := helper/msg.c helper/nl.c helper/af.c
+LIB_SRC := helper/msg.c helper/nl.c helper/af.c helper/pba.c
 LIB_HDR := $(wildcard helper/*.h) uapi/linux/dwcp.h
 PROGS := $(B)/bin/dwcpctl $(B)/bin/dwcpd $(B)/bin/dwcp-socktest $(B)/bin/dwcp-perf \
 	$(B)/bin/dwcp-epolltest $(B)/bin/dwcp-records
-UNIT_TESTS := $(B)/tests/test_msg $(B)/tests/hde-vmmem
+UNIT_TESTS := $(B)/tests/test_msg $(B)/tests/test_pba $(B)/tests/hde-vmmem
 
-.PHONY: all module helper check demo kunit selftests unit fuzz deps clean hde-bench
+.PHONY: all module helper check demo kunit selftests unit fuzz deps clean hde-bench pba-bench
 
 all: module helper
 
@@ -92,6 +92,14 @@ kunit: deps
 selftests: deps
 	$(MAKE) KDIR=/lib/modules/$$(scripts/kver)/build all
 	scripts/vm-run tests/selftests/run.sh
+
+$(B)/bin/pba-replay: tests/bench/pba_replay.c helper/pba.c helper/pba.h
+	@mkdir -p $(@D)
+	$(CC) $(HCFLAGS) -o $@ $< helper/pba.c -lm
+
+# PBA prediction quality on the held-out traces (norway-test).
+pba-bench: $(B)/bin/pba-replay
+	tests/bench/pba
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
