@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 
 #include "msg.h"
 
@@ -59,9 +60,13 @@ static int get_string(const struct nlattr *a, const char *name, char *dst,
 struct field {
 	uint16_t type;
 	const char *name;
-	enum { FIELD_U32, FIELD_U64, FIELD_STRING } kind;
+	enum { FIELD_U32, FIELD_U64, FIELD_STRING, FIELD_U8, FIELD_EXACT,
+	       FIELD_PREFIX } kind;
 	size_t off;		/* offset of the destination in the output */
-	size_t size;		/* FIELD_STRING: room, NUL included */
+	size_t size;		/* STRING: room, NUL included; EXACT,
+				 * PREFIX: bytes (PREFIX: at most, and
+				 * at least 8)
+				 */
 	bool required;
 };
 
@@ -71,6 +76,26 @@ static int get_field(const struct nlattr *a, const struct field *f, void *out,
 	void *dst = (char *)out + f->off;
 
 	switch (f->kind) {
+	case FIELD_U8:
+		if (nla_len(a) != 1)
+			return bad(err, "attribute %s: %d bytes, expected 1",
+				   f->name, nla_len(a));
+		memcpy(dst, nla_data(a), 1);
+		return 0;
+	case FIELD_EXACT:
+		if ((size_t)nla_len(a) != f->size)
+			return bad(err, "attribute %s: %d bytes, expected %zu",
+				   f->name, nla_len(a), f->size);
+		memcpy(dst, nla_data(a), f->size);
+		return 0;
+	case FIELD_PREFIX:
+		/* a versioned struct: an older kernel sends less, a newer more */
+		if (nla_len(a) < 8)
+			return bad(err, "attribute %s: %d bytes, at least 8",
+				   f->name, nla_len(a));
+		memcpy(dst, nla_data(a),
+		       (size_t)nla_len(a) < f->size ? (size_t)nla_len(a) : f->size);
+		return 0;
 	case FIELD_U32:
 		return get_u32(a, f->name, dst, err);
 	case FIELD_U64:
@@ -143,6 +168,96 @@ static int session_parse(const struct nlattr *head, int len,
 {
 	return parse_fields(head, len, out, session_fields,
 			    NFIELDS(session_fields), err);
+}
+
+#define SF(attr, name, kind, member, size, req) \
+	{ attr, name, kind, offsetof(struct dwcp_session, member), size, req }
+
+static const struct field session_get_fields[] = {
+	SF(DWCP_A_SESSION_ID, "id", FIELD_U64, id, 0, true),
+	SF(DWCP_A_SESSION_SOCK_TYPE, "sock-type", FIELD_U32, sock_type, 0, false),
+	SF(DWCP_A_SESSION_STATE, "state", FIELD_U32, state, 0, false),
+	SF(DWCP_A_SESSION_LOCAL, "local", FIELD_EXACT, local,
+	   sizeof(struct sockaddr_dwcp), false),
+	SF(DWCP_A_SESSION_PEER, "peer", FIELD_EXACT, peer,
+	   sizeof(struct sockaddr_dwcp), false),
+	SF(DWCP_A_SESSION_STREAMS_UP, "streams-up", FIELD_U32, streams_up, 0,
+	   false),
+	SF(DWCP_A_SESSION_STREAMS_TOTAL, "streams-total", FIELD_U32,
+	   streams_total, 0, false),
+	SF(DWCP_A_SESSION_BYTES_SENT, "bytes-sent", FIELD_U64, bytes_sent, 0,
+	   false),
+	SF(DWCP_A_SESSION_BYTES_ACKED, "bytes-acked", FIELD_U64, bytes_acked, 0,
+	   false),
+	SF(DWCP_A_SESSION_BYTES_RECEIVED, "bytes-received", FIELD_U64,
+	   bytes_received, 0, false),
+	SF(DWCP_A_SESSION_FRAMES_RESENT, "frames-resent", FIELD_U64,
+	   frames_resent, 0, false),
+	SF(DWCP_A_SESSION_PACING_RATE, "pacing-rate", FIELD_U64, pacing_rate, 0,
+	   false),
+	SF(DWCP_A_SESSION_CODEC, "codec", FIELD_U32, codec, 0, false),
+	SF(DWCP_A_SESSION_INFO, "info", FIELD_PREFIX, info,
+	   sizeof(struct dwcp_conn_info), false),
+};
+
+#define STF(attr, name, kind, member, size) \
+	{ attr, name, kind, offsetof(struct dwcp_stream_view, member), size, false }
+
+static const struct field stream_fields[] = {
+	{ DWCP_A_STREAM_INDEX, "stream.index", FIELD_U32,
+	  offsetof(struct dwcp_stream_view, index), 0, true },
+	STF(DWCP_A_STREAM_UP, "stream.up", FIELD_U8, up, 0),
+	STF(DWCP_A_STREAM_RTT_US, "stream.rtt-us", FIELD_U32, rtt_us, 0),
+	STF(DWCP_A_STREAM_MIN_RTT_US, "stream.min-rtt-us", FIELD_U32,
+	    min_rtt_us, 0),
+	STF(DWCP_A_STREAM_CWND, "stream.cwnd", FIELD_U32, cwnd, 0),
+	STF(DWCP_A_STREAM_RETRANS, "stream.retrans", FIELD_U32, retrans, 0),
+	STF(DWCP_A_STREAM_DELIVERY_RATE, "stream.delivery-rate", FIELD_U64,
+	    delivery_rate, 0),
+	STF(DWCP_A_STREAM_PACING_RATE, "stream.pacing-rate", FIELD_U64,
+	    pacing_rate, 0),
+	STF(DWCP_A_STREAM_BYTES_SENT, "stream.bytes-sent", FIELD_U64,
+	    bytes_sent, 0),
+	STF(DWCP_A_STREAM_BYTES_RECEIVED, "stream.bytes-received", FIELD_U64,
+	    bytes_received, 0),
+	STF(DWCP_A_STREAM_CC, "stream.cc", FIELD_STRING, cc, 16),
+};
+
+int dwcp_session_parse(const struct nlattr *head, int len,
+		       struct dwcp_session *out, char err[DWCP_ERRLEN])
+{
+	struct nlattr *a;
+	int rem, r;
+
+	memset(out, 0, sizeof(*out));
+	r = parse_fields(head, len, out, session_get_fields,
+			 NFIELDS(session_get_fields), err);
+	if (r)
+		return r;
+	nla_for_each_attr(a, (struct nlattr *)head, len, rem) {
+		struct dwcp_stream_view sv;
+
+		if (nla_type(a) != DWCP_A_SESSION_STREAM)
+			continue;
+		memset(&sv, 0, sizeof(sv));
+		r = parse_fields(nla_data(a), nla_len(a), &sv, stream_fields,
+				 NFIELDS(stream_fields), err);
+		if (r)
+			return r;
+		if (out->nstreams < DWCP_VIEW_STREAMS)
+			out->streams[out->nstreams] = sv;
+		out->nstreams++;
+	}
+	/* which optional attributes were present, for the printers */
+	nla_for_each_attr(a, (struct nlattr *)head, len, rem) {
+		if (nla_type(a) == DWCP_A_SESSION_LOCAL)
+			out->has_local = 1;
+		else if (nla_type(a) == DWCP_A_SESSION_PEER)
+			out->has_peer = 1;
+		else if (nla_type(a) == DWCP_A_SESSION_INFO)
+			out->has_info = 1;
+	}
+	return 0;
 }
 
 int dwcp_event_parse(uint8_t cmd, const struct nlattr *head, int len,
@@ -269,4 +384,130 @@ void dwcp_event_format(char *buf, size_t size, const struct dwcp_event *ev)
 	else
 		snprintf(buf, size, "event %s id=%" PRIu64 " type=%" PRIu32,
 			 what, ev->session_id, ev->sock_type);
+}
+
+static const char *const state_names[] = {
+	"closed", "listen", "connecting", "established", "closing",
+};
+
+const char *dwcp_state_name(uint32_t state)
+{
+	if (state >= sizeof(state_names) / sizeof(state_names[0]))
+		return NULL;
+	return state_names[state];
+}
+
+void dwcp_addr_format(char *buf, size_t size, const struct sockaddr_dwcp *a)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (a->sdwcp_ip_family == AF_INET) {
+		inet_ntop(AF_INET, &a->sdwcp_addr.v4, ip, sizeof(ip));
+		snprintf(buf, size, "%s:%u", ip, ntohs(a->sdwcp_port));
+	} else if (a->sdwcp_ip_family == AF_INET6) {
+		inet_ntop(AF_INET6, a->sdwcp_addr.v6, ip, sizeof(ip));
+		snprintf(buf, size, "[%s]:%u", ip, ntohs(a->sdwcp_port));
+	} else {
+		snprintf(buf, size, "*");
+	}
+}
+
+static const char *state_or_num(uint32_t state, char *buf, size_t size)
+{
+	const char *name = dwcp_state_name(state);
+
+	if (name)
+		return name;
+	snprintf(buf, size, "state%" PRIu32, state);
+	return buf;
+}
+
+void dwcp_session_print_text(FILE *f, const struct dwcp_session *s,
+			     int verbose)
+{
+	char local[64] = "*", peer[64] = "*", st[16];
+	const char *type = dwcp_sock_type_name(s->sock_type);
+	uint32_t i, n;
+
+	if (s->has_local)
+		dwcp_addr_format(local, sizeof(local), &s->local);
+	if (s->has_peer)
+		dwcp_addr_format(peer, sizeof(peer), &s->peer);
+	fprintf(f, "%-6" PRIu64 " %-9s %-11s %-22s %-22s streams %" PRIu32 "/%" PRIu32
+		" sent %" PRIu64 " acked %" PRIu64 " recv %" PRIu64 " resent %" PRIu64
+		" pacing %" PRIu64 " codec %" PRId32 "\n",
+		s->id, type ? type : "?", state_or_num(s->state, st, sizeof(st)),
+		local, peer, s->streams_up, s->streams_total, s->bytes_sent,
+		s->bytes_acked, s->bytes_received, s->frames_resent,
+		s->pacing_rate, s->codec);
+	if (!verbose)
+		return;
+	n = s->nstreams < DWCP_VIEW_STREAMS ? s->nstreams : DWCP_VIEW_STREAMS;
+	for (i = 0; i < n; i++) {
+		const struct dwcp_stream_view *v = &s->streams[i];
+
+		fprintf(f, "    stream %" PRIu32 " %s", v->index, v->up ? "up" : "down");
+		if (v->up)
+			fprintf(f, " %s rtt %" PRIu32 "us min_rtt %" PRIu32
+				"us cwnd %" PRIu32 " retrans %" PRIu32
+				" delivery %" PRIu64 "B/s",
+				v->cc, v->rtt_us, v->min_rtt_us, v->cwnd,
+				v->retrans, v->delivery_rate);
+		fprintf(f, " sent %" PRIu64 " recv %" PRIu64 "\n",
+			v->bytes_sent, v->bytes_received);
+	}
+}
+
+void dwcp_session_print_json(FILE *f, const struct dwcp_session *s)
+{
+	char addr[64], st[16];
+	const char *type = dwcp_sock_type_name(s->sock_type);
+	uint32_t i, n;
+
+	fprintf(f, "{\"id\":%" PRIu64 ",\"type\":", s->id);
+	dwcp_json_string(f, type ? type : "?");
+	fprintf(f, ",\"state\":");
+	dwcp_json_string(f, state_or_num(s->state, st, sizeof(st)));
+	if (s->has_local) {
+		dwcp_addr_format(addr, sizeof(addr), &s->local);
+		fprintf(f, ",\"local\":");
+		dwcp_json_string(f, addr);
+	}
+	if (s->has_peer) {
+		dwcp_addr_format(addr, sizeof(addr), &s->peer);
+		fprintf(f, ",\"peer\":");
+		dwcp_json_string(f, addr);
+	}
+	fprintf(f, ",\"streams_up\":%" PRIu32 ",\"streams_total\":%" PRIu32
+		",\"bytes_sent\":%" PRIu64 ",\"bytes_acked\":%" PRIu64
+		",\"bytes_received\":%" PRIu64 ",\"frames_resent\":%" PRIu64
+		",\"pacing_rate\":%" PRIu64 ",\"codec\":%" PRId32,
+		s->streams_up, s->streams_total, s->bytes_sent, s->bytes_acked,
+		s->bytes_received, s->frames_resent, s->pacing_rate, s->codec);
+	if (s->has_info)
+		fprintf(f, ",\"frames_sent\":%" PRIu64 ",\"frames_compressed\":%"
+			PRIu64 ",\"records_sent\":%" PRIu64 ",\"hde_chunks_sent\":%"
+			PRIu64 ",\"stream_failures\":%" PRIu64,
+			(uint64_t)s->info.dwci_frames_sent,
+			(uint64_t)s->info.dwci_frames_compressed,
+			(uint64_t)s->info.dwci_rec_sent,
+			(uint64_t)s->info.dwci_hde_chunks_sent,
+			(uint64_t)s->info.dwci_stream_failures);
+	fprintf(f, ",\"streams\":[");
+	n = s->nstreams < DWCP_VIEW_STREAMS ? s->nstreams : DWCP_VIEW_STREAMS;
+	for (i = 0; i < n; i++) {
+		const struct dwcp_stream_view *v = &s->streams[i];
+
+		fprintf(f, "%s{\"index\":%" PRIu32 ",\"up\":%s,\"cc\":",
+			i ? "," : "", v->index, v->up ? "true" : "false");
+		dwcp_json_string(f, v->cc);
+		fprintf(f, ",\"rtt_us\":%" PRIu32 ",\"min_rtt_us\":%" PRIu32
+			",\"cwnd\":%" PRIu32 ",\"retrans\":%" PRIu32
+			",\"delivery_rate\":%" PRIu64 ",\"pacing_rate\":%" PRIu64
+			",\"bytes_sent\":%" PRIu64 ",\"bytes_received\":%" PRIu64 "}",
+			v->rtt_us, v->min_rtt_us, v->cwnd, v->retrans,
+			v->delivery_rate, v->pacing_rate, v->bytes_sent,
+			v->bytes_received);
+	}
+	fprintf(f, "]}\n");
 }

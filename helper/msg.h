@@ -51,6 +51,49 @@ int dwcp_info_parse(const struct nlattr *head, int len, struct dwcp_info *out,
 int dwcp_event_parse(uint8_t cmd, const struct nlattr *head, int len,
 		     struct dwcp_event *out, char err[DWCP_ERRLEN]);
 
+/* One stream of a session-get reply (DWCP_A_STREAM_*). */
+struct dwcp_stream_view {
+	uint32_t index;
+	uint8_t up;
+	uint32_t rtt_us, min_rtt_us, cwnd, retrans;
+	uint64_t delivery_rate, pacing_rate, bytes_sent, bytes_received;
+	char cc[16];
+};
+
+/* Stream nests kept per session; more are counted, not stored. */
+#define DWCP_VIEW_STREAMS 512
+
+/* A session-get reply (DWCP_A_SESSION_*); has_* say what was present. */
+struct dwcp_session {
+	uint64_t id;
+	uint32_t sock_type, state;
+	int has_local, has_peer, has_info;
+	struct sockaddr_dwcp local, peer;
+	uint32_t streams_up, streams_total;
+	uint64_t bytes_sent, bytes_acked, bytes_received, frames_resent;
+	uint64_t pacing_rate;
+	int32_t codec;
+	struct dwcp_conn_info info;	/* zero beyond what the kernel sent */
+	uint32_t nstreams;		/* stream nests in the message */
+	struct dwcp_stream_view streams[DWCP_VIEW_STREAMS];
+};
+
+/*
+ * Parse a session-get reply.  Returns 0, or -EBADMSG with @err naming the
+ * attribute (id missing, a wrong length, a malformed nest).  Unknown
+ * attributes are ignored.
+ */
+int dwcp_session_parse(const struct nlattr *head, int len,
+		       struct dwcp_session *out, char err[DWCP_ERRLEN]);
+/* "established", ... for enum dwcp_sock_state, or NULL. */
+const char *dwcp_state_name(uint32_t state);
+/* "192.0.2.1:5201" or "[2001:db8::1]:5201" into @buf. */
+void dwcp_addr_format(char *buf, size_t size, const struct sockaddr_dwcp *a);
+/* One line per session like ss; @verbose adds a line per stream. */
+void dwcp_session_print_text(FILE *f, const struct dwcp_session *s,
+			     int verbose);
+void dwcp_session_print_json(FILE *f, const struct dwcp_session *s);
+
 /* Name of feature bit @bit (0..63), or NULL if it has none. */
 const char *dwcp_feature_name(unsigned int bit);
 /* Name of a socket type ("stream", ...), or NULL. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
@@ -250,4 +251,195 @@ int dwcp_nl_events_read(struct dwcp_nl *nl, dwcp_event_cb cb, void *arg)
 	if (err == -ENOBUFS)
 		return err;
 	return err < 0 ? dwcp_nl_errno(err) : 0;
+}
+
+/*
+ * A request and its answers: replies go to @parse, the transaction ends at
+ * the ack (do) or NLMSG_DONE (dump); an error ack's errno and extack message
+ * are kept.
+ */
+struct txn {
+	struct dwcp_nl *nl;
+	uint32_t seq;
+	uint8_t cmd;
+	int (*parse)(const struct nlattr *head, int len, void *arg,
+		     char err[DWCP_ERRLEN]);
+	void *arg;
+	int err;
+	int done;
+	char errmsg[DWCP_ERRLEN];
+};
+
+static int txn_valid(struct nl_msg *msg, void *arg)
+{
+	struct txn *t = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh;
+	int r;
+
+	if (nlh->nlmsg_type != t->nl->family_id || nlh->nlmsg_seq != t->seq)
+		return NL_SKIP;
+	if (!genlmsg_valid_hdr(nlh, 0) || genlmsg_hdr(nlh)->cmd != t->cmd) {
+		t->err = -EBADMSG;
+		snprintf(t->errmsg, sizeof(t->errmsg), "unexpected message");
+		return NL_SKIP;
+	}
+	gh = genlmsg_hdr(nlh);
+	if (!t->parse)
+		return NL_OK;
+	r = t->parse(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), t->arg,
+		     t->errmsg);
+	if (r && !t->err)
+		t->err = r;
+	return NL_OK;
+}
+
+static int txn_done(struct nl_msg *msg, void *arg)
+{
+	struct txn *t = arg;
+
+	(void)msg;
+	t->done = 1;
+	return NL_STOP;
+}
+
+/* NETLINK_CAP_ACK is set: the TLVs follow the error's message header. */
+static int txn_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct txn *t = arg;
+	struct nlattr *a;
+	int len, rem;
+
+	(void)who;
+	t->err = e->error;
+	t->done = 1;
+	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || len <= 0)
+		return NL_STOP;
+	nla_for_each_attr(a, (struct nlattr *)(e + 1), len, rem) {
+		const char *s = nla_data(a);
+
+		if (nla_type(a) == NLMSGERR_ATTR_MSG && nla_len(a) > 0 &&
+		    s[nla_len(a) - 1] == '\0')
+			snprintf(t->errmsg, sizeof(t->errmsg), "%s", s);
+	}
+	return NL_STOP;
+}
+
+static int txn_run(struct dwcp_nl *nl, struct nl_msg *msg, struct txn *t,
+		   char *errmsg)
+{
+	struct nl_cb *cb, *orig;
+	int err, one = 1;
+
+	t->nl = nl;
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+	err = nl_send_auto(nl->sk, msg);
+	t->seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nlmsg_free(msg);
+	if (err < 0)
+		return dwcp_nl_errno(err);
+	orig = nl_socket_get_cb(nl->sk);
+	cb = nl_cb_clone(orig);
+	nl_cb_put(orig);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, txn_valid, t);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, txn_done, t);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, txn_done, t);
+	nl_cb_err(cb, NL_CB_CUSTOM, txn_error, t);
+	err = 0;
+	while (!t->done) {
+		err = nl_recvmsgs(nl->sk, cb);
+		if (err < 0)
+			break;
+	}
+	nl_cb_put(cb);
+	if (errmsg)
+		snprintf(errmsg, DWCP_ERRLEN, "%s", t->errmsg);
+	if (t->err)
+		return t->err;
+	return err < 0 ? dwcp_nl_errno(err) : 0;
+}
+
+static struct nl_msg *dwcp_msg(struct dwcp_nl *nl, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family_id,
+				0, flags, cmd, DWCP_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+struct session_cb_ctx {
+	dwcp_session_cb cb;
+	void *arg;
+	struct dwcp_session *s;
+};
+
+static int session_parse_cb(const struct nlattr *head, int len, void *arg,
+			    char err[DWCP_ERRLEN])
+{
+	struct session_cb_ctx *ctx = arg;
+	int r = dwcp_session_parse(head, len, ctx->s, err);
+
+	if (!r && ctx->cb)
+		ctx->cb(ctx->s, ctx->arg);
+	return r;
+}
+
+int dwcp_nl_session_dump(struct dwcp_nl *nl, dwcp_session_cb cb, void *arg)
+{
+	struct session_cb_ctx ctx = { .cb = cb, .arg = arg };
+	struct txn t = { .cmd = DWCP_CMD_SESSION_GET, .parse = session_parse_cb,
+			 .arg = &ctx };
+	struct nl_msg *msg;
+	int err;
+
+	ctx.s = malloc(sizeof(*ctx.s));
+	if (!ctx.s)
+		return -ENOMEM;
+	msg = dwcp_msg(nl, DWCP_CMD_SESSION_GET, NLM_F_DUMP);
+	err = msg ? txn_run(nl, msg, &t, NULL) : -ENOMEM;
+	if (err == -EBADMSG)
+		fprintf(stderr, "dwcp: bad session-get reply: %s\n", t.errmsg);
+	free(ctx.s);
+	return err;
+}
+
+int dwcp_nl_session_get(struct dwcp_nl *nl, uint64_t id,
+			struct dwcp_session *out, char errmsg[DWCP_ERRLEN])
+{
+	struct session_cb_ctx ctx = { .s = out };
+	struct txn t = { .cmd = DWCP_CMD_SESSION_GET, .parse = session_parse_cb,
+			 .arg = &ctx, .err = 0 };
+	struct nl_msg *msg = dwcp_msg(nl, DWCP_CMD_SESSION_GET, 0);
+
+	if (!msg || nla_put_u64(msg, DWCP_A_SESSION_ID, id)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return txn_run(nl, msg, &t, errmsg);
+}
+
+int dwcp_nl_session_set(struct dwcp_nl *nl, const struct dwcp_session_change *c,
+			char errmsg[DWCP_ERRLEN])
+{
+	struct txn t = { .cmd = DWCP_CMD_SESSION_SET };
+	struct nl_msg *msg = dwcp_msg(nl, DWCP_CMD_SESSION_SET, 0);
+
+	if (!msg || nla_put_u64(msg, DWCP_A_SESSION_ID, c->id) ||
+	    (c->set_pacing &&
+	     nla_put_u64(msg, DWCP_A_SESSION_PACING_RATE, c->pacing_rate)) ||
+	    (c->set_codec &&
+	     nla_put_s32(msg, DWCP_A_SESSION_CODEC, c->codec))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return txn_run(nl, msg, &t, errmsg);
 }

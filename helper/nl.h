@@ -42,6 +42,27 @@ typedef void (*dwcp_event_cb)(const struct dwcp_event *ev, void *arg);
  */
 int dwcp_nl_events_read(struct dwcp_nl *nl, dwcp_event_cb cb, void *arg);
 
+typedef void (*dwcp_session_cb)(const struct dwcp_session *s, void *arg);
+/* Dump every session of the netns, calling @cb for each. */
+int dwcp_nl_session_dump(struct dwcp_nl *nl, dwcp_session_cb cb, void *arg);
+/*
+ * One session by id.  Errors as the kernel gives them (-ENOENT: no such
+ * session); @errmsg gets the kernel's extack message, if any.
+ */
+int dwcp_nl_session_get(struct dwcp_nl *nl, uint64_t id,
+			struct dwcp_session *out, char errmsg[DWCP_ERRLEN]);
+
+/* What session-set changes. */
+struct dwcp_session_change {
+	uint64_t id;
+	int set_pacing, set_codec;
+	uint64_t pacing_rate;
+	int32_t codec;
+};
+/* -EPERM without CAP_NET_ADMIN; -ENOENT; -EINVAL/-ERANGE (see @errmsg). */
+int dwcp_nl_session_set(struct dwcp_nl *nl, const struct dwcp_session_change *c,
+			char errmsg[DWCP_ERRLEN]);
+
 /* libnl error (NLE_*) to errno. */
 int dwcp_nl_errno(int nlerr);
 

@@ -333,6 +333,10 @@ int dwcp_queue_frame(struct dwcp_sock *dsk, struct iov_iter *from, u32 n);
 int dwcp_ready_read(struct dwcp_sock *dsk, void *buf, size_t n, bool peek);
 void dwcp_rx_window_update(struct dwcp_sock *dsk);
 u64 dwcp_session_rate(struct dwcp_sock *dsk);
+int dwcp_session_snapshot(struct dwcp_sock *dsk, struct dwcp_conn_info *info,
+			  struct dwcp_stream_info *si, int n);
+void dwcp_session_set_pacing(struct dwcp_sock *dsk, u64 rate);
+int dwcp_session_set_codec(struct dwcp_sock *dsk, int codec);
 
 /* compress.c */
 void dwcp_zframe_compress(struct dwcp_sock *dsk, struct dwcp_txframe *f,
@@ -405,6 +409,28 @@ struct dwcp_session_event {
 	u32 sock_type;
 };
 
+/**
+ * struct dwcp_session_view - what session-get reports of one session
+ * @id: session id
+ * @sock_type: socket type
+ * @has_peer: @peer is known
+ * @local: local address
+ * @peer: peer address
+ * @info: the DWCP_INFO figures
+ * @streams: per-stream figures, @nstreams of them
+ * @nstreams: entries in @streams
+ */
+struct dwcp_session_view {
+	u64 id;
+	u32 sock_type;
+	bool has_peer;
+	struct sockaddr_dwcp local;
+	struct sockaddr_dwcp peer;
+	struct dwcp_conn_info info;
+	struct dwcp_stream_info *streams;
+	int nstreams;
+};
+
 int dwcp_genl_init(void);
 void dwcp_genl_exit(void);
 int dwcp_nl_fill_info(struct sk_buff *skb, u32 portid, u32 seq,
@@ -415,5 +441,8 @@ void dwcp_nl_notify_session(struct net *net,
 			    const struct dwcp_session_event *ev);
 extern const struct nla_policy dwcp_info_reply_policy[DWCP_A_INFO_MAX + 1];
 extern const struct nla_policy dwcp_session_policy[DWCP_A_SESSION_MAX + 1];
+extern const struct nla_policy dwcp_stream_policy[DWCP_A_STREAM_MAX + 1];
+int dwcp_nl_fill_session(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+			 const struct dwcp_session_view *v, bool streams);
 
 #endif /* _DWCP_H */

@@ -22,20 +22,62 @@ static const struct genl_multicast_group dwcp_mcgrps[] = {
 
 /*
  * Reply and event layouts.  The kernel never parses these; they are the
- * reference that KUnit and userspace parsers check messages against.
+ * reference that KUnit and userspace parsers check messages against.  PAD
+ * is NLA_BINARY, not NLA_UNSPEC: where 64-bit attributes need alignment
+ * (UML, 32-bit) nla_put_u64_64bit() emits it, and strict parsing refuses
+ * NLA_UNSPEC.
  */
 const struct nla_policy dwcp_info_reply_policy[DWCP_A_INFO_MAX + 1] = {
 	[DWCP_A_INFO_VERSION] = { .type = NLA_NUL_STRING,
 				  .len = DWCP_VERSION_LEN - 1 },
 	[DWCP_A_INFO_FAMILY] = { .type = NLA_U32 },
 	[DWCP_A_INFO_FEATURES] = { .type = NLA_U64 },
-	[DWCP_A_INFO_PAD] = { .type = NLA_UNSPEC },
+	[DWCP_A_INFO_PAD] = { .type = NLA_BINARY },
+};
+
+const struct nla_policy dwcp_stream_policy[DWCP_A_STREAM_MAX + 1] = {
+	[DWCP_A_STREAM_INDEX] = { .type = NLA_U32 },
+	[DWCP_A_STREAM_UP] = NLA_POLICY_MAX(NLA_U8, 1),
+	[DWCP_A_STREAM_RTT_US] = { .type = NLA_U32 },
+	[DWCP_A_STREAM_MIN_RTT_US] = { .type = NLA_U32 },
+	[DWCP_A_STREAM_CWND] = { .type = NLA_U32 },
+	[DWCP_A_STREAM_RETRANS] = { .type = NLA_U32 },
+	[DWCP_A_STREAM_DELIVERY_RATE] = { .type = NLA_U64 },
+	[DWCP_A_STREAM_PACING_RATE] = { .type = NLA_U64 },
+	[DWCP_A_STREAM_BYTES_SENT] = { .type = NLA_U64 },
+	[DWCP_A_STREAM_BYTES_RECEIVED] = { .type = NLA_U64 },
+	[DWCP_A_STREAM_CC] = { .type = NLA_NUL_STRING, .len = 15 },
+	[DWCP_A_STREAM_PAD] = { .type = NLA_BINARY },
 };
 
 const struct nla_policy dwcp_session_policy[DWCP_A_SESSION_MAX + 1] = {
 	[DWCP_A_SESSION_ID] = { .type = NLA_U64 },
 	[DWCP_A_SESSION_SOCK_TYPE] = { .type = NLA_U32 },
-	[DWCP_A_SESSION_PAD] = { .type = NLA_UNSPEC },
+	[DWCP_A_SESSION_PAD] = { .type = NLA_BINARY },
+	[DWCP_A_SESSION_STATE] = { .type = NLA_U32 },
+	[DWCP_A_SESSION_LOCAL] = NLA_POLICY_EXACT_LEN(sizeof(struct sockaddr_dwcp)),
+	[DWCP_A_SESSION_PEER] = NLA_POLICY_EXACT_LEN(sizeof(struct sockaddr_dwcp)),
+	[DWCP_A_SESSION_STREAMS_UP] = { .type = NLA_U32 },
+	[DWCP_A_SESSION_STREAMS_TOTAL] = { .type = NLA_U32 },
+	[DWCP_A_SESSION_BYTES_SENT] = { .type = NLA_U64 },
+	[DWCP_A_SESSION_BYTES_ACKED] = { .type = NLA_U64 },
+	[DWCP_A_SESSION_BYTES_RECEIVED] = { .type = NLA_U64 },
+	[DWCP_A_SESSION_FRAMES_RESENT] = { .type = NLA_U64 },
+	[DWCP_A_SESSION_PACING_RATE] = { .type = NLA_U64 },
+	[DWCP_A_SESSION_CODEC] = NLA_POLICY_RANGE(NLA_S32, -1, HDE_NR_OPTS - 1),
+	[DWCP_A_SESSION_INFO] = { .type = NLA_BINARY },
+	[DWCP_A_SESSION_STREAM] = NLA_POLICY_NESTED(dwcp_stream_policy),
+};
+
+/* Requests: only what each command reads; strict validation refuses the rest. */
+static const struct nla_policy dwcp_session_get_policy[DWCP_A_SESSION_MAX + 1] = {
+	[DWCP_A_SESSION_ID] = { .type = NLA_U64 },
+};
+
+static const struct nla_policy dwcp_session_set_policy[DWCP_A_SESSION_MAX + 1] = {
+	[DWCP_A_SESSION_ID] = { .type = NLA_U64 },
+	[DWCP_A_SESSION_PACING_RATE] = { .type = NLA_U64 },
+	[DWCP_A_SESSION_CODEC] = NLA_POLICY_RANGE(NLA_S32, -1, HDE_NR_OPTS - 1),
 };
 
 /*
@@ -156,13 +198,295 @@ static int dwcp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* Read-only commands carry no flags; state-changing ones GENL_ADMIN_PERM. */
+static int dwcp_nl_put_stream(struct sk_buff *skb,
+			      const struct dwcp_stream_info *si)
+{
+	struct nlattr *nest = nla_nest_start(skb, DWCP_A_SESSION_STREAM);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, DWCP_A_STREAM_INDEX, si->dwsi_index) ||
+	    nla_put_u8(skb, DWCP_A_STREAM_UP, !!si->dwsi_state) ||
+	    nla_put_u64_64bit(skb, DWCP_A_STREAM_BYTES_SENT,
+			      si->dwsi_bytes_sent, DWCP_A_STREAM_PAD) ||
+	    nla_put_u64_64bit(skb, DWCP_A_STREAM_BYTES_RECEIVED,
+			      si->dwsi_bytes_received, DWCP_A_STREAM_PAD))
+		goto cancel;
+	if (si->dwsi_state &&
+	    (nla_put_u32(skb, DWCP_A_STREAM_RTT_US, si->dwsi_rtt_us) ||
+	     nla_put_u32(skb, DWCP_A_STREAM_MIN_RTT_US, si->dwsi_min_rtt_us) ||
+	     nla_put_u32(skb, DWCP_A_STREAM_CWND, si->dwsi_cwnd) ||
+	     nla_put_u32(skb, DWCP_A_STREAM_RETRANS, si->dwsi_total_retrans) ||
+	     nla_put_u64_64bit(skb, DWCP_A_STREAM_DELIVERY_RATE,
+			       si->dwsi_delivery_rate, DWCP_A_STREAM_PAD) ||
+	     nla_put_u64_64bit(skb, DWCP_A_STREAM_PACING_RATE,
+			       si->dwsi_pacing_rate, DWCP_A_STREAM_PAD) ||
+	     nla_put_string(skb, DWCP_A_STREAM_CC, si->dwsi_cc)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int dwcp_nl_put_session(struct sk_buff *skb,
+			       const struct dwcp_session_view *v,
+			       bool streams)
+{
+	const struct dwcp_conn_info *ci = &v->info;
+	int i;
+
+	if (nla_put_u64_64bit(skb, DWCP_A_SESSION_ID, v->id,
+			      DWCP_A_SESSION_PAD) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_SOCK_TYPE, v->sock_type) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_STATE, ci->dwci_state) ||
+	    nla_put(skb, DWCP_A_SESSION_LOCAL, sizeof(v->local), &v->local) ||
+	    (v->has_peer &&
+	     nla_put(skb, DWCP_A_SESSION_PEER, sizeof(v->peer), &v->peer)) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_STREAMS_UP, ci->dwci_streams_up) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_STREAMS_TOTAL,
+			ci->dwci_streams_total) ||
+	    nla_put_u64_64bit(skb, DWCP_A_SESSION_BYTES_SENT,
+			      ci->dwci_bytes_sent, DWCP_A_SESSION_PAD) ||
+	    nla_put_u64_64bit(skb, DWCP_A_SESSION_BYTES_ACKED,
+			      ci->dwci_bytes_acked, DWCP_A_SESSION_PAD) ||
+	    nla_put_u64_64bit(skb, DWCP_A_SESSION_BYTES_RECEIVED,
+			      ci->dwci_bytes_received, DWCP_A_SESSION_PAD) ||
+	    nla_put_u64_64bit(skb, DWCP_A_SESSION_FRAMES_RESENT,
+			      ci->dwci_frames_resent, DWCP_A_SESSION_PAD) ||
+	    nla_put_u64_64bit(skb, DWCP_A_SESSION_PACING_RATE,
+			      ci->dwci_pacing_rate, DWCP_A_SESSION_PAD) ||
+	    nla_put_s32(skb, DWCP_A_SESSION_CODEC, ci->dwci_hde_codec) ||
+	    nla_put(skb, DWCP_A_SESSION_INFO, sizeof(*ci), ci))
+		return -EMSGSIZE;
+	for (i = 0; streams && i < v->nstreams; i++)
+		if (dwcp_nl_put_stream(skb, &v->streams[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+/**
+ * dwcp_nl_fill_session() - put a session-get reply into @skb
+ * @skb: message buffer
+ * @portid: netlink port of the requester
+ * @seq: sequence number of the request
+ * @flags: netlink message flags (NLM_F_MULTI in dumps)
+ * @v: the session's figures
+ * @streams: include the per-stream nests
+ *
+ * Return: 0 on success; -EMSGSIZE if @skb is too small (@skb is left as it
+ * was).
+ */
+int dwcp_nl_fill_session(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+			 const struct dwcp_session_view *v, bool streams)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &dwcp_genl_family, flags,
+			  DWCP_CMD_SESSION_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (dwcp_nl_put_session(skb, v, streams)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * The session of @net with the smallest id above @after (@exact: the one
+ * with id @after), with a reference held; NULL if none.
+ */
+static struct dwcp_sock *dwcp_nl_session_find(struct net *net, u64 after,
+					      bool exact)
+{
+	struct dwcp_net *dn = dwcp_pernet(net);
+	struct dwcp_sock *dsk, *found = NULL;
+
+	spin_lock_bh(&dn->socks_lock);
+	list_for_each_entry(dsk, &dn->socks, netns_node) {
+		if (exact ? dsk->id != after : dsk->id <= after)
+			continue;
+		if (found && found->id < dsk->id)
+			continue;
+		if (!refcount_inc_not_zero(&dsk->sk.sk_refcnt))
+			continue;
+		if (found)
+			sock_put(&found->sk);
+		found = dsk;
+	}
+	spin_unlock_bh(&dn->socks_lock);
+	return found;
+}
+
+/* Figures of @dsk for a reply; v->streams is kvmalloc'ed (kvfree it). */
+static int dwcp_nl_session_view(struct dwcp_sock *dsk,
+				struct dwcp_session_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	lock_sock(&dsk->sk);
+	if (dsk->nstreams && dsk->streams) {
+		v->streams = kvcalloc(dsk->nstreams, sizeof(*v->streams),
+				      GFP_KERNEL);
+		if (!v->streams) {
+			release_sock(&dsk->sk);
+			return -ENOMEM;
+		}
+	}
+	v->nstreams = dwcp_session_snapshot(dsk, &v->info, v->streams,
+					    v->streams ? dsk->nstreams : 0);
+	v->id = dsk->id;
+	v->sock_type = dsk->sk.sk_type;
+	v->has_peer = dsk->peer.ss_family != AF_UNSPEC;
+	dwcp_addr_to_user(&dsk->local, (struct sockaddr *)&v->local);
+	dwcp_addr_to_user(&dsk->peer, (struct sockaddr *)&v->peer);
+	release_sock(&dsk->sk);
+	return 0;
+}
+
+static size_t dwcp_nl_session_size(const struct dwcp_session_view *v)
+{
+	return NLMSG_ALIGN(GENL_HDRLEN) + 1024 + sizeof(v->info) +
+	       v->nstreams * 160;
+}
+
+static struct dwcp_sock *dwcp_nl_session_of(struct genl_info *info)
+{
+	struct dwcp_sock *dsk;
+
+	if (GENL_REQ_ATTR_CHECK(info, DWCP_A_SESSION_ID))
+		return ERR_PTR(-EINVAL);
+	dsk = dwcp_nl_session_find(genl_info_net(info),
+				   nla_get_u64(info->attrs[DWCP_A_SESSION_ID]),
+				   true);
+	if (!dsk) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[DWCP_A_SESSION_ID],
+				    "no session with this id in this netns");
+		return ERR_PTR(-ENOENT);
+	}
+	return dsk;
+}
+
+static int dwcp_nl_session_get_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct dwcp_session_view v;
+	struct dwcp_sock *dsk;
+	struct sk_buff *msg;
+	int err;
+
+	dsk = dwcp_nl_session_of(info);
+	if (IS_ERR(dsk))
+		return PTR_ERR(dsk);
+	err = dwcp_nl_session_view(dsk, &v);
+	sock_put(&dsk->sk);
+	if (err)
+		return err;
+	msg = genlmsg_new(dwcp_nl_session_size(&v), GFP_KERNEL);
+	if (!msg) {
+		kvfree(v.streams);
+		return -ENOMEM;
+	}
+	err = dwcp_nl_fill_session(msg, info->snd_portid, info->snd_seq, 0,
+				   &v, true);
+	kvfree(v.streams);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * One message per session, by increasing id; cb->args[0] is the last id
+ * sent.  A session whose streams do not fit in a dump message is sent
+ * without the stream nests (session-get of its id returns them).
+ */
+static int dwcp_nl_session_get_dumpit(struct sk_buff *skb,
+				      struct netlink_callback *cb)
+{
+	struct dwcp_session_view v;
+	struct dwcp_sock *dsk;
+	u32 portid = NETLINK_CB(cb->skb).portid;
+	u32 seq = cb->nlh->nlmsg_seq;
+	int err, sent = 0;
+
+	while ((dsk = dwcp_nl_session_find(sock_net(skb->sk), cb->args[0],
+					   false))) {
+		err = dwcp_nl_session_view(dsk, &v);
+		sock_put(&dsk->sk);
+		if (err)
+			return sent ? skb->len : err;
+		err = dwcp_nl_fill_session(skb, portid, seq, NLM_F_MULTI, &v,
+					   true);
+		if (err && !sent)
+			err = dwcp_nl_fill_session(skb, portid, seq,
+						   NLM_F_MULTI, &v, false);
+		kvfree(v.streams);
+		if (err)
+			break;
+		cb->args[0] = v.id;
+		sent++;
+	}
+	return skb->len;
+}
+
+static int dwcp_nl_session_set_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct nlattr *pacing = info->attrs[DWCP_A_SESSION_PACING_RATE];
+	struct nlattr *codec = info->attrs[DWCP_A_SESSION_CODEC];
+	struct dwcp_sock *dsk;
+	int err = 0;
+
+	if (!pacing && !codec) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to set: give pacing-rate or codec");
+		return -EINVAL;
+	}
+	dsk = dwcp_nl_session_of(info);
+	if (IS_ERR(dsk))
+		return PTR_ERR(dsk);
+	lock_sock(&dsk->sk);
+	if (codec)
+		err = dwcp_session_set_codec(dsk, nla_get_s32(codec));
+	if (!err && pacing)
+		dwcp_session_set_pacing(dsk, nla_get_u64(pacing));
+	release_sock(&dsk->sk);
+	sock_put(&dsk->sk);
+	if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, codec, "codec out of range");
+	return err;
+}
+
+/*
+ * Read-only commands carry no flags; state-changing ones need CAP_NET_ADMIN
+ * in the user namespace that owns the netns (GENL_UNS_ADMIN_PERM), so a
+ * container's admin steers its own sessions and nobody else's.
+ */
 static const struct genl_ops dwcp_genl_ops[] = {
 	{
 		.cmd = DWCP_CMD_INFO_GET,
 		.doit = dwcp_nl_info_get_doit,
 		.policy = dwcp_info_get_policy,
 		.maxattr = DWCP_A_INFO_MAX,
+	},
+	{
+		.cmd = DWCP_CMD_SESSION_GET,
+		.doit = dwcp_nl_session_get_doit,
+		.dumpit = dwcp_nl_session_get_dumpit,
+		.policy = dwcp_session_get_policy,
+		.maxattr = DWCP_A_SESSION_MAX,
+	},
+	{
+		.cmd = DWCP_CMD_SESSION_SET,
+		.doit = dwcp_nl_session_set_doit,
+		.policy = dwcp_session_set_policy,
+		.maxattr = DWCP_A_SESSION_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -1225,43 +1225,40 @@ out:
 
 /* ---- socket options ---- */
 
-static int dwcp_get_info(struct dwcp_sock *dsk, char __user *optval,
-			 int __user *optlen)
+/**
+ * dwcp_session_snapshot() - the DWCP_INFO figures of a session
+ * @dsk: the session; the caller holds its socket lock
+ * @info: filled completely
+ * @si: per-stream figures, @n slots; may be NULL when @n is 0
+ * @n: slots in @si
+ *
+ * Shared by getsockopt(DWCP_INFO) and netlink session-get.
+ *
+ * Return: the number of @si slots filled (at most the session's streams).
+ */
+int dwcp_session_snapshot(struct dwcp_sock *dsk, struct dwcp_conn_info *info,
+			  struct dwcp_stream_info *si, int n)
 {
-	struct dwcp_stream_info *si = NULL;
-	struct dwcp_conn_info info;
-	int len, n = 0, i, err = 0;
-	size_t want;
+	int i;
 
-	if (get_user(len, optlen))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
-	lock_sock(&dsk->sk);
-	info = dsk->st;
-	info.dwci_version = DWCP_INFO_VERSION;
-	info.dwci_len = sizeof(info);
-	info.dwci_stream_info_len = sizeof(*si);
-	info.dwci_state = dsk->sk.sk_state;
-	info.dwci_streams_total = dsk->nstreams;
-	info.dwci_frame_size = min(dsk->frame_size, dsk->peer_max_frame);
-	info.dwci_reorder_bytes = dsk->reorder.bytes;
-	info.dwci_pacing_rate = dsk->pacing_rate;
-	info.dwci_peer_window = dsk->peer_wnd;
-	dwcp_rec_info(dsk, &info);
-	if (len > sizeof(info) && dsk->nstreams) {
-		n = min_t(int, (len - sizeof(info)) / sizeof(*si),
-			  dsk->nstreams);
-		si = kvcalloc(n ?: 1, sizeof(*si), GFP_KERNEL);
-		if (!si) {
-			release_sock(&dsk->sk);
-			return -ENOMEM;
-		}
-	}
-	for (i = 0; i < n && dsk->streams; i++) {
+	*info = dsk->st;
+	info->dwci_version = DWCP_INFO_VERSION;
+	info->dwci_len = sizeof(*info);
+	info->dwci_stream_info_len = sizeof(*si);
+	info->dwci_state = dsk->sk.sk_state;
+	info->dwci_streams_total = dsk->nstreams;
+	info->dwci_frame_size = min(dsk->frame_size, dsk->peer_max_frame);
+	info->dwci_reorder_bytes = dsk->reorder.bytes;
+	info->dwci_pacing_rate = dsk->pacing_rate;
+	info->dwci_peer_window = dsk->peer_wnd;
+	dwcp_rec_info(dsk, info);
+
+	n = dsk->streams ? min_t(int, n, dsk->nstreams) : 0;
+	for (i = 0; i < n; i++) {
 		struct dwcp_stream *st = &dsk->streams[i];
 		struct tcp_info ti;
 
+		memset(&si[i], 0, sizeof(si[i]));
 		si[i].dwsi_index = i;
 		si[i].dwsi_state = st->up;
 		si[i].dwsi_bytes_sent = st->bytes_sent;
@@ -1278,6 +1275,32 @@ static int dwcp_get_info(struct dwcp_sock *dsk, char __user *optval,
 		strscpy(si[i].dwsi_cc, inet_csk(st->sock->sk)->icsk_ca_ops->name,
 			sizeof(si[i].dwsi_cc));
 	}
+	return n;
+}
+
+static int dwcp_get_info(struct dwcp_sock *dsk, char __user *optval,
+			 int __user *optlen)
+{
+	struct dwcp_stream_info *si = NULL;
+	struct dwcp_conn_info info;
+	int len, n = 0, err = 0;
+	size_t want;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	lock_sock(&dsk->sk);
+	if (len > sizeof(info) && dsk->nstreams) {
+		n = min_t(int, (len - sizeof(info)) / sizeof(*si),
+			  dsk->nstreams);
+		si = kvcalloc(n ?: 1, sizeof(*si), GFP_KERNEL);
+		if (!si) {
+			release_sock(&dsk->sk);
+			return -ENOMEM;
+		}
+	}
+	n = dwcp_session_snapshot(dsk, &info, si, n);
 	release_sock(&dsk->sk);
 
 	want = min_t(size_t, len, sizeof(info));
@@ -1288,6 +1311,37 @@ static int dwcp_get_info(struct dwcp_sock *dsk, char __user *optval,
 		err = -EFAULT;
 	kvfree(si);
 	return err;
+}
+
+/**
+ * dwcp_session_set_pacing() - set the aggregate pacing rate of a session
+ * @dsk: the session; the caller holds its socket lock
+ * @rate: bytes/s for the whole session, 0 for none
+ *
+ * Takes effect at once: the token bucket restarts empty.
+ */
+void dwcp_session_set_pacing(struct dwcp_sock *dsk, u64 rate)
+{
+	dsk->pacing_rate = rate;
+	dsk->tokens = 0;
+	dsk->refill_ns = ktime_get_ns();
+	if (dsk->alive)
+		dwcp_io_kick(dsk);
+}
+
+/**
+ * dwcp_session_set_codec() - set the compression policy of a session
+ * @dsk: the session; the caller holds its socket lock
+ * @codec: as DWCP_CODEC: -1 measured choice, 0 none, 1..3 zstd levels
+ *
+ * Return: 0; -EINVAL when @codec is out of range.
+ */
+int dwcp_session_set_codec(struct dwcp_sock *dsk, int codec)
+{
+	if (codec < -1 || codec >= HDE_NR_OPTS)
+		return -EINVAL;
+	dsk->codec = codec;
+	return 0;
 }
 
 /**
@@ -1386,17 +1440,10 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 			dsk->hde_store = rate;
 		break;
 	case DWCP_CODEC:
-		if (val < -1 || val >= HDE_NR_OPTS)
-			err = -EINVAL;
-		else
-			dsk->codec = val;
+		err = dwcp_session_set_codec(dsk, val);
 		break;
 	case DWCP_PACING_RATE:
-		dsk->pacing_rate = rate;
-		dsk->tokens = 0;
-		dsk->refill_ns = ktime_get_ns();
-		if (dsk->alive)
-			dwcp_io_kick(dsk);
+		dwcp_session_set_pacing(dsk, rate);
 		break;
 	case DWCP_CONGESTION:
 		if (!early)

@@ -34,6 +34,7 @@ static void parse_msg(struct kunit *test, struct sk_buff *skb, u8 cmd,
 		      const struct nla_policy *policy)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(skb);
+	struct netlink_ext_ack extack = {};
 	struct genlmsghdr *gnlh;
 	int err;
 
@@ -44,8 +45,11 @@ static void parse_msg(struct kunit *test, struct sk_buff *skb, u8 cmd,
 	KUNIT_EXPECT_EQ(test, gnlh->cmd, cmd);
 	KUNIT_EXPECT_EQ(test, gnlh->version, DWCP_GENL_VERSION);
 
-	err = nlmsg_parse(nlh, GENL_HDRLEN, tb, maxtype, policy, NULL);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	err = nlmsg_parse(nlh, GENL_HDRLEN, tb, maxtype, policy, &extack);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "%s (attribute offset %ld)",
+			    extack._msg ?: "no message",
+			    extack.bad_attr ? (long)((u8 *)extack.bad_attr -
+						     (u8 *)nlh) : -1L);
 }
 
 static void info_reply_round_trip(struct kunit *test)
@@ -172,6 +176,124 @@ static void reply_policy_rejects_wrong_length(struct kunit *test)
 	kfree_skb(skb);
 }
 
+static void fill_view(struct dwcp_session_view *v,
+		      struct dwcp_stream_info *si, int n)
+{
+	int i;
+
+	memset(v, 0, sizeof(*v));
+	v->id = 42;
+	v->sock_type = SOCK_SEQPACKET;
+	v->has_peer = true;
+	v->local.sdwcp_ip_family = AF_INET;
+	v->local.sdwcp_port = htons(40000);
+	v->peer.sdwcp_ip_family = AF_INET;
+	v->peer.sdwcp_port = htons(5201);
+	v->info.dwci_state = DWCP_STATE_ESTABLISHED;
+	v->info.dwci_streams_up = n - 1;
+	v->info.dwci_streams_total = n;
+	v->info.dwci_bytes_sent = 1ULL << 40;
+	v->info.dwci_pacing_rate = 1000000;
+	v->info.dwci_hde_codec = -1;
+	for (i = 0; i < n; i++) {
+		memset(&si[i], 0, sizeof(si[i]));
+		si[i].dwsi_index = i;
+		si[i].dwsi_state = i != 1;	/* stream 1 is down */
+		si[i].dwsi_rtt_us = 100 + i;
+		si[i].dwsi_bytes_sent = 1000 * i;
+		strscpy(si[i].dwsi_cc, "bbr", sizeof(si[i].dwsi_cc));
+	}
+	v->streams = si;
+	v->nstreams = n;
+}
+
+static void session_reply_round_trip(struct kunit *test)
+{
+	/* Arrange */
+	struct dwcp_stream_info si[3];
+	struct dwcp_session_view v;
+	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
+	struct nlattr *tb[DWCP_A_SESSION_MAX + 1], *st[DWCP_A_STREAM_MAX + 1];
+	struct nlattr *a;
+	int rem, n = 0, err;
+
+	fill_view(&v, si, 3);
+
+	/* Act */
+	err = dwcp_nl_fill_session(skb, 7, 8, NLM_F_MULTI, &v, true);
+
+	/* Assert: every attribute valid under the reference policy */
+	KUNIT_ASSERT_EQ(test, err, 0);
+	parse_msg(test, skb, DWCP_CMD_SESSION_GET, tb, DWCP_A_SESSION_MAX,
+		  dwcp_session_policy);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_SESSION_ID]), 42ULL);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_STATE]),
+			(u32)DWCP_STATE_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_SESSION_BYTES_SENT]),
+			1ULL << 40);
+	KUNIT_EXPECT_EQ(test, nla_get_s32(tb[DWCP_A_SESSION_CODEC]), -1);
+	KUNIT_EXPECT_EQ(test, nla_len(tb[DWCP_A_SESSION_INFO]),
+			(int)sizeof(struct dwcp_conn_info));
+	KUNIT_ASSERT_NOT_NULL(test, tb[DWCP_A_SESSION_PEER]);
+	nlmsg_for_each_attr(a, nlmsg_hdr(skb), GENL_HDRLEN, rem) {
+		if (nla_type(a) != DWCP_A_SESSION_STREAM)
+			continue;
+		KUNIT_ASSERT_EQ(test, nla_parse_nested(st, DWCP_A_STREAM_MAX, a,
+						       dwcp_stream_policy,
+						       NULL), 0);
+		KUNIT_EXPECT_EQ(test, nla_get_u32(st[DWCP_A_STREAM_INDEX]),
+				(u32)n);
+		/* tcp_info figures only for a stream that is up */
+		KUNIT_EXPECT_EQ(test, !!st[DWCP_A_STREAM_RTT_US], n != 1);
+		KUNIT_EXPECT_EQ(test, !!st[DWCP_A_STREAM_CC], n != 1);
+		KUNIT_EXPECT_EQ(test, nla_get_u64(st[DWCP_A_STREAM_BYTES_SENT]),
+				1000ULL * n);
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, 3);
+	kfree_skb(skb);
+}
+
+static void session_reply_without_streams(struct kunit *test)
+{
+	/* Arrange */
+	struct dwcp_stream_info si[2];
+	struct dwcp_session_view v;
+	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
+	struct nlattr *tb[DWCP_A_SESSION_MAX + 1];
+
+	fill_view(&v, si, 2);
+	v.has_peer = false;
+
+	/* Act */
+	KUNIT_ASSERT_EQ(test, dwcp_nl_fill_session(skb, 0, 0, 0, &v, false), 0);
+
+	/* Assert */
+	parse_msg(test, skb, DWCP_CMD_SESSION_GET, tb, DWCP_A_SESSION_MAX,
+		  dwcp_session_policy);
+	KUNIT_EXPECT_NULL(test, tb[DWCP_A_SESSION_STREAM]);
+	KUNIT_EXPECT_NULL(test, tb[DWCP_A_SESSION_PEER]);
+	KUNIT_EXPECT_NOT_NULL(test, tb[DWCP_A_SESSION_LOCAL]);
+	kfree_skb(skb);
+}
+
+static void session_reply_too_small_leaves_skb_unchanged(struct kunit *test)
+{
+	/* Arrange: room for the session but not for its streams */
+	struct dwcp_stream_info si[8];
+	struct dwcp_session_view v;
+	struct sk_buff *skb = tight_skb(test, 900);
+
+	fill_view(&v, si, 8);
+
+	/* Act, Assert */
+	KUNIT_EXPECT_EQ(test, dwcp_nl_fill_session(skb, 0, 0, 0, &v, true),
+			-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, skb->len, 0U);
+	KUNIT_EXPECT_EQ(test, dwcp_nl_fill_session(skb, 0, 0, 0, &v, false), 0);
+	kfree_skb(skb);
+}
+
 static struct kunit_case dwcp_netlink_cases[] = {
 	KUNIT_CASE(info_reply_round_trip),
 	KUNIT_CASE(info_reply_too_small_leaves_skb_unchanged),
@@ -179,6 +301,9 @@ static struct kunit_case dwcp_netlink_cases[] = {
 	KUNIT_CASE(session_event_round_trip),
 	KUNIT_CASE(session_event_too_small),
 	KUNIT_CASE(reply_policy_rejects_wrong_length),
+	KUNIT_CASE(session_reply_round_trip),
+	KUNIT_CASE(session_reply_without_streams),
+	KUNIT_CASE(session_reply_too_small_leaves_skb_unchanged),
 	{}
 };
 

@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct dwcp_session sess;
+	static FILE *null;
 	char err[DWCP_ERRLEN], line[160];
 	struct dwcp_info info;
 	struct dwcp_event ev;
@@ -35,6 +38,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				     &info, err) &&
 		    memchr(info.version, '\0', sizeof(info.version)) == NULL)
 			abort();	/* the parser promised a C string */
+	} else if (cmd == DWCP_CMD_SESSION_GET) {
+		/* session-get replies: parse, then print as dwcpctl would */
+		if (!dwcp_session_parse((struct nlattr *)copy, (int)size - 1,
+					&sess, err)) {
+			if (memchr(sess.streams[0].cc, '\0', sizeof(sess.streams[0].cc)) == NULL)
+				abort();
+			if (!null)
+				null = fopen("/dev/null", "w");
+			if (null) {
+				dwcp_session_print_text(null, &sess, 1);
+				dwcp_session_print_json(null, &sess);
+			}
+		}
 	} else if (!dwcp_event_parse(cmd, (struct nlattr *)copy,
 				     (int)size - 1, &ev, err)) {
 		dwcp_event_format(line, sizeof(line), &ev);

@@ -63,30 +63,30 @@ in_netns() {
 }
 check "info works in another network namespace" in_netns
 
-# Operations the spec marks admin-perm must require CAP_NET_ADMIN in the
-# kernel, and no other operation may.
+# Operations the spec marks admin-perm or uns-admin-perm must carry that
+# flag in the kernel, and no other operation may carry either.
 op_flags() {
 	python3 tests/selftests/genl_ops.py dwcp >"$TMP/ops" || return 1
 	python3 - "$SPEC" "$TMP/ops" <<'PY'
 import sys, yaml
-GENL_ADMIN_PERM = 0x1
+PERMS = {"admin-perm": 0x1, "uns-admin-perm": 0x10}
 spec = yaml.safe_load(open(sys.argv[1]))
 kernel = {}
 for line in open(sys.argv[2]):
     cmd, flags = line.split()
-    kernel[int(cmd)] = bool(int(flags, 16) & GENL_ADMIN_PERM)
+    kernel[int(cmd)] = {n for n, bit in PERMS.items() if int(flags, 16) & bit}
 names = [op["name"] for op in spec["operations"]["list"]]
 ops = {names.index(op["name"]) + 1: op for op in spec["operations"]["list"]
        if "do" in op or "dump" in op}
 bad = 0
 for cmd, op in ops.items():
-    want = "admin-perm" in op.get("flags", [])
+    want = set(op.get("flags", [])) & set(PERMS)
     if cmd not in kernel:
         print(f"{op['name']}: not registered in the kernel"); bad += 1
     elif kernel[cmd] != want:
-        print(f"{op['name']}: kernel admin={kernel[cmd]}, spec admin={want}"); bad += 1
+        print(f"{op['name']}: kernel {sorted(kernel[cmd])}, spec {sorted(want)}"); bad += 1
     else:
-        print(f"{op['name']}: admin={want} as specified")
+        print(f"{op['name']}: {sorted(want) or 'open'} as specified")
 for cmd in sorted(set(kernel) - set(ops)):
     print(f"kernel operation {cmd} missing from the spec"); bad += 1
 sys.exit(1 if bad else 0)

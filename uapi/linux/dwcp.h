@@ -459,22 +459,89 @@ enum {
 };
 
 /*
- * Attributes of a session (session events).
+ * Attributes of a session (session-get replies and dumps, session-set
+ * requests, session events).
  *
  * A session object exists for every DWCP socket, from socket() to the last
- * close().
+ * close().  Events carry only ID and SOCK_TYPE; session-get carries every
+ * attribute that applies (a listener has no streams, a session not yet
+ * connected no peer).
  *
  * @DWCP_A_SESSION_ID: u64, session id, unique until the next reboot
- * @DWCP_A_SESSION_SOCK_TYPE: u32, socket type (SOCK_STREAM, ...)
+ * @DWCP_A_SESSION_SOCK_TYPE: u32, socket type (SOCK_STREAM, SOCK_SEQPACKET)
  * @DWCP_A_SESSION_PAD: padding for 64-bit attributes, carries nothing
+ * @DWCP_A_SESSION_STATE: u32, enum dwcp_sock_state
+ * @DWCP_A_SESSION_LOCAL: binary, struct sockaddr_dwcp of the local end
+ * @DWCP_A_SESSION_PEER: binary, struct sockaddr_dwcp of the peer
+ * @DWCP_A_SESSION_STREAMS_UP: u32, streams carrying data now
+ * @DWCP_A_SESSION_STREAMS_TOTAL: u32, streams of the session
+ * @DWCP_A_SESSION_BYTES_SENT: u64, as dwci_bytes_sent
+ * @DWCP_A_SESSION_BYTES_ACKED: u64, as dwci_bytes_acked
+ * @DWCP_A_SESSION_BYTES_RECEIVED: u64, as dwci_bytes_received
+ * @DWCP_A_SESSION_FRAMES_RESENT: u64, as dwci_frames_resent
+ * @DWCP_A_SESSION_PACING_RATE: u64, aggregate pacing in bytes/s, 0 = none.
+ *	session-set: any value; it applies at once to the whole session.
+ * @DWCP_A_SESSION_CODEC: s32, as DWCP_CODEC: -1 measured choice, 0 none,
+ *	1..3 zstd level 1, 3, 6.  session-set: -1..3.
+ * @DWCP_A_SESSION_INFO: binary, struct dwcp_conn_info (DWCP_INFO, every
+ *	counter; dwci_len says how much a newer or older kernel filled)
+ * @DWCP_A_SESSION_STREAM: nest, repeated: one stream (DWCP_A_STREAM_*)
  */
 enum {
 	DWCP_A_SESSION_ID = 1,
 	DWCP_A_SESSION_SOCK_TYPE,
 	DWCP_A_SESSION_PAD,
+	DWCP_A_SESSION_STATE,
+	DWCP_A_SESSION_LOCAL,
+	DWCP_A_SESSION_PEER,
+	DWCP_A_SESSION_STREAMS_UP,
+	DWCP_A_SESSION_STREAMS_TOTAL,
+	DWCP_A_SESSION_BYTES_SENT,
+	DWCP_A_SESSION_BYTES_ACKED,
+	DWCP_A_SESSION_BYTES_RECEIVED,
+	DWCP_A_SESSION_FRAMES_RESENT,
+	DWCP_A_SESSION_PACING_RATE,
+	DWCP_A_SESSION_CODEC,
+	DWCP_A_SESSION_INFO,
+	DWCP_A_SESSION_STREAM,
 
 	__DWCP_A_SESSION_MAX,
 	DWCP_A_SESSION_MAX = (__DWCP_A_SESSION_MAX - 1)
+};
+
+/*
+ * Attributes of one stream, nested in DWCP_A_SESSION_STREAM.  Figures from
+ * the stream's TCP connection (tcp_info) are present only while it is up.
+ *
+ * @DWCP_A_STREAM_INDEX: u32, slot 0..streams_total-1
+ * @DWCP_A_STREAM_UP: u8, 1 while the stream carries data
+ * @DWCP_A_STREAM_RTT_US: u32, smoothed RTT
+ * @DWCP_A_STREAM_MIN_RTT_US: u32
+ * @DWCP_A_STREAM_CWND: u32, segments
+ * @DWCP_A_STREAM_RETRANS: u32, segments retransmitted in total
+ * @DWCP_A_STREAM_DELIVERY_RATE: u64, bytes/s
+ * @DWCP_A_STREAM_PACING_RATE: u64, bytes/s, TCP's own pacing
+ * @DWCP_A_STREAM_BYTES_SENT: u64, frame bytes, headers included
+ * @DWCP_A_STREAM_BYTES_RECEIVED: u64
+ * @DWCP_A_STREAM_CC: string, congestion control algorithm
+ * @DWCP_A_STREAM_PAD: padding for 64-bit attributes, carries nothing
+ */
+enum {
+	DWCP_A_STREAM_INDEX = 1,
+	DWCP_A_STREAM_UP,
+	DWCP_A_STREAM_RTT_US,
+	DWCP_A_STREAM_MIN_RTT_US,
+	DWCP_A_STREAM_CWND,
+	DWCP_A_STREAM_RETRANS,
+	DWCP_A_STREAM_DELIVERY_RATE,
+	DWCP_A_STREAM_PACING_RATE,
+	DWCP_A_STREAM_BYTES_SENT,
+	DWCP_A_STREAM_BYTES_RECEIVED,
+	DWCP_A_STREAM_CC,
+	DWCP_A_STREAM_PAD,
+
+	__DWCP_A_STREAM_MAX,
+	DWCP_A_STREAM_MAX = (__DWCP_A_STREAM_MAX - 1)
 };
 
 /*
@@ -484,11 +551,21 @@ enum {
  *	DWCP_A_INFO_* attributes.  Open to every user.
  * @DWCP_CMD_SESSION_CREATED: event (DWCP_A_SESSION_*): a session was created.
  * @DWCP_CMD_SESSION_CLOSED: event (DWCP_A_SESSION_*): a session was closed.
+ * @DWCP_CMD_SESSION_GET: do (DWCP_A_SESSION_ID required) or dump (every
+ *	session of the caller's netns, by increasing id); replies carry the
+ *	DWCP_A_SESSION_* attributes.  Open to every user.  -ENOENT for an
+ *	unknown id.
+ * @DWCP_CMD_SESSION_SET: do; DWCP_A_SESSION_ID and at least one of
+ *	DWCP_A_SESSION_PACING_RATE, DWCP_A_SESSION_CODEC.  CAP_NET_ADMIN in
+ *	the netns's user namespace.  -ENOENT unknown id; -EINVAL (with an
+ *	extack message naming the attribute) for a missing or bad attribute.
  */
 enum {
 	DWCP_CMD_INFO_GET = 1,
 	DWCP_CMD_SESSION_CREATED,
 	DWCP_CMD_SESSION_CLOSED,
+	DWCP_CMD_SESSION_GET,
+	DWCP_CMD_SESSION_SET,
 
 	__DWCP_CMD_MAX,
 	DWCP_CMD_MAX = (__DWCP_CMD_MAX - 1)

@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Netlink control of live sessions: session-get (do and dump, per-stream
+# nests), session-set (pacing, codec) with its privilege and errors,
+# netns isolation, and malformed requests.
+source "$(dirname "$0")/lib.sh"
+
+load_dwcp || { fail "insmod"; finish; }
+netns_pair || { fail "netns"; finish; }
+start_server || { fail "server"; cat "$TMP/server.log"; finish; }
+
+empty_dump() {
+	local out
+	out=$(dwcpctl -j sessions) && echo "$out" && [ "$out" = "[]" ]
+}
+check "sessions in a netns without sessions: an empty list" empty_dump
+
+# A paced 4-stream transfer that lasts while we look at it.
+C dwcp-perf -c $SRV -j -P 4 -t 40 --rate 4000000 >"$TMP/perf.json" 2>"$TMP/perf.err" &
+PERF=$!
+
+# client_session: the id of the client's established session, in $ID.
+client_session() {
+	local i
+	for i in $(seq 50); do
+		C dwcpctl -j sessions >"$TMP/s.json" 2>&1
+		ID=$(python3 - "$TMP/s.json" <<'PY'
+import json, sys
+for s in json.load(open(sys.argv[1])):
+    if s["state"] == "established" and s["streams_total"] == 4 and s["streams_up"] == 4:
+        print(s["id"])
+PY
+)
+		[ -n "$ID" ] && return 0
+		sleep 0.2
+	done
+	cat "$TMP/s.json"
+	return 1
+}
+check "dump lists the live client session with its 4 streams up" client_session
+
+session_details() {
+	C dwcpctl -j session "$ID" >"$TMP/one.json" || return 1
+	cat "$TMP/one.json"
+	python3 - "$TMP/one.json" "$ID" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["id"] == int(sys.argv[2]), s
+assert s["peer"] == "198.18.1.1:5201", s["peer"]
+assert s["pacing_rate"] == 4000000, s["pacing_rate"]
+assert len(s["streams"]) == 4, s["streams"]
+assert sorted(st["index"] for st in s["streams"]) == [0, 1, 2, 3]
+for st in s["streams"]:
+    assert st["up"] and st["cc"] and st["rtt_us"] > 0, st
+# paced, the least-delay scheduler may keep to the fastest stream: only
+# the sum over the streams must show the data
+assert s["bytes_sent"] > 0 and s["frames_sent"] > 0, s
+assert sum(st["bytes_sent"] for st in s["streams"]) > 0, s
+PY
+}
+check "session-get: address, pacing, per-stream figures" session_details
+
+text_verbose() {
+	C dwcpctl -v sessions | tee "$TMP/v.txt" &&
+		[ "$(grep -c '^    stream [0-3] up' "$TMP/v.txt")" -ge 4 ]
+}
+check "sessions -v prints a line per stream" text_verbose
+
+set_policy() {
+	C dwcpctl policy set "$ID" pacing 1000000 codec 0 || return 1
+	C dwcpctl -j session "$ID" >"$TMP/after.json" || return 1
+	[ "$(json_get "$TMP/after.json" pacing_rate)" = 1000000 ] &&
+		[ "$(json_get "$TMP/after.json" codec)" = 0 ]
+}
+check "policy set: pacing and codec change the live session" set_policy
+
+bad_codec() {
+	local rc=0
+	C dwcpctl policy set "$ID" codec 7 2>"$TMP/err" || rc=$?
+	cat "$TMP/err"
+	[ "$rc" = 1 ] && grep -q 'Numerical result out of range\|Invalid argument' "$TMP/err" &&
+		[ "$(C dwcpctl -j session "$ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["codec"])')" = 0 ]
+}
+check "policy set codec 7: refused, the session unchanged" bad_codec
+
+unknown_id() {
+	local rc=0
+	C dwcpctl session 999999999 2>"$TMP/err" || rc=$?
+	cat "$TMP/err"
+	[ "$rc" = 1 ] && grep -q 'No such file or directory: no session' "$TMP/err"
+}
+check "an unknown session id: ENOENT with the kernel's reason" unknown_id
+
+unprivileged() {
+	local rc=0
+	C setpriv --reuid=nobody --regid=nogroup --clear-groups dwcpctl -j sessions | grep -q "\"id\":$ID" || return 1
+	C setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		dwcpctl policy set "$ID" pacing 5 2>"$TMP/err" || rc=$?
+	cat "$TMP/err"
+	[ "$rc" = 1 ] && grep -q 'Operation not permitted' "$TMP/err" &&
+		grep -q 'CAP_NET_ADMIN' "$TMP/err" &&
+		[ "$(json_get "$TMP/after.json" pacing_rate)" = 1000000 ]
+}
+check "unprivileged: may list sessions, policy set gets EPERM" unprivileged
+
+isolation() {
+	# the server netns sees its accepted session, not the client's id
+	S dwcpctl -j sessions >"$TMP/srv.json" || return 1
+	! grep -q "\"id\":$ID," "$TMP/srv.json" && grep -q '"state":"established"' "$TMP/srv.json" &&
+		! dwcpctl -j sessions | grep -q established
+}
+check "each netns dumps only its own sessions" isolation
+
+malformed() {
+	C python3 tests/selftests/genl_fuzz.py 3000 "${DWCP_SEED:-1}"
+}
+check "3000 malformed netlink requests: errors, never success, no oops" malformed
+
+finish_transfer() {
+	C dwcpctl policy set "$ID" pacing 0 || return 1
+	wait $PERF || { cat "$TMP/perf.err"; return 1; }
+	[ "$(json_get "$TMP/perf.json" verified)" = True ]
+}
+check "the transfer ends verified after the changes" finish_transfer
+
+stop_server
+netns_pair_del
+check "rmmod" rmmod_wait
+finish
