@@ -25,13 +25,13 @@ HCFLAGS := -std=c11 -D_GNU_SOURCE -DDWCP_HELPER_VERSION='"$(HELPER_VERSION)"' \
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null) -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC := helper/msg.c helper/nl.c helper/af.c helper/pba.c
+LIB_SRC := helper/msg.c helper/nl.c helper/af.c helper/pba.c helper/policy.c helper/config.c
 LIB_HDR := $(wildcard helper/*.h) uapi/linux/dwcp.h
 PROGS := $(B)/bin/dwcpctl $(B)/bin/dwcpd $(B)/bin/dwcp-socktest $(B)/bin/dwcp-perf \
 	$(B)/bin/dwcp-epolltest $(B)/bin/dwcp-records
-UNIT_TESTS := $(B)/tests/test_msg $(B)/tests/test_pba $(B)/tests/hde-vmmem
+UNIT_TESTS := $(B)/tests/test_msg $(B)/tests/test_pba $(B)/tests/test_policy $(B)/tests/test_config $(B)/tests/hde-vmmem
 
-.PHONY: all module helper check demo kunit selftests unit fuzz deps clean hde-bench pba-bench
+.PHONY: all module helper check demo kunit selftests unit fuzz deps clean hde-bench pba-bench mode-bench
 
 all: module helper
 
@@ -101,12 +101,16 @@ $(B)/bin/pba-replay: tests/bench/pba_replay.c helper/pba.c helper/pba.h
 pba-bench: $(B)/bin/pba-replay
 	tests/bench/pba
 
+# Mode-switch latency from netem change to mode-changed event, in the guest.
+mode-bench: deps
+	tests/bench/mode
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(B)
 
 # libFuzzer harnesses (clang): one per parser of untrusted input.
-FUZZERS := $(B)/fuzz/fuzz_msg $(B)/fuzz/fuzz_hde
+FUZZERS := $(B)/fuzz/fuzz_msg $(B)/fuzz/fuzz_hde $(B)/fuzz/fuzz_config
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
@@ -114,6 +118,10 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) \
 $(B)/fuzz/fuzz_msg: tests/fuzz/fuzz_msg.c helper/msg.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< helper/msg.c $(NL_LIBS)
+
+$(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c helper/config.c helper/policy.c helper/pba.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< helper/config.c helper/policy.c helper/pba.c -lm
 
 # The HDE codec (kmod/hde.c) built in userspace: tests/hde/hde_user.h maps
 # the kernel API onto libc, libxxhash and libzstd.

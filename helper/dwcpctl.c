@@ -5,11 +5,17 @@
  *   dwcpctl [-j] info
  *   dwcpctl [-j] [-v] sessions
  *   dwcpctl [-j] [-v] session ID
- *   dwcpctl policy set ID [pacing BYTES_PER_S] [codec -1..3]
+ *   dwcpctl policy set ID [pacing BYTES_PER_S] [codec -1..3] [mode MODE]
+ *   dwcpctl [-j] mode get [ID]
+ *   dwcpctl mode set ID|default MODE
+ *   dwcpctl [-j] defaults [set KEY VALUE...]
+ *   dwcpctl [-j] monitor
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +31,18 @@ static void usage(FILE *f)
 		"  info        module version, AF_DWCP family number, features\n"
 		"  sessions    the sessions of this netns, one line each (-v: streams)\n"
 		"  session ID  one session\n"
-		"  policy set ID [pacing BYTES_PER_S] [codec -1..3]\n"
+		"  policy set ID [pacing BYTES_PER_S] [codec -1..3] [mode MODE]\n"
 		"              change a live session (needs CAP_NET_ADMIN)\n"
+		"  mode get [ID]\n"
+		"              a session's mode, or the netns's forced mode\n"
+		"  mode set ID|default auto|datacenter|internet|hybrid\n"
+		"              force a mode on a session or on the whole netns\n"
+		"              (auto: detect); needs CAP_NET_ADMIN\n"
+		"  defaults [set KEY VALUE...]\n"
+		"              the netns's mode detection thresholds; keys: mode,\n"
+		"              dc-rtt-us, inet-rtt-us, dc-bw, inet-bw, dc-loss-ppm,\n"
+		"              inet-loss-ppm, enter-pct, leave-pct, cooldown-ms\n"
+		"  monitor     print events as they come (one line each; -j JSON)\n"
 		"\n"
 		"options:\n"
 		"  -j, --json     print JSON\n"
@@ -129,7 +145,7 @@ static void report(const char *what, int err, const char *errmsg)
 	fprintf(stderr, "dwcpctl: %s: %s%s%s\n", what, strerror(-err),
 		errmsg[0] ? ": " : "", errmsg);
 	if (err == -EPERM)
-		fprintf(stderr, "dwcpctl: changing a session needs CAP_NET_ADMIN\n");
+		fprintf(stderr, "dwcpctl: changing sessions or defaults needs CAP_NET_ADMIN\n");
 }
 
 static int cmd_session(struct dwcp_nl *nl, int argc, char **argv, int json,
@@ -160,6 +176,20 @@ static int cmd_session(struct dwcp_nl *nl, int argc, char **argv, int json,
 	return err ? 1 : 0;
 }
 
+static int parse_mode(const char *arg, uint32_t *mode)
+{
+	int m = dwcp_mode_parse(arg);
+
+	if (m < 0) {
+		fprintf(stderr,
+			"dwcpctl: bad mode '%s' (auto, datacenter, internet, hybrid)\n",
+			arg);
+		return -1;
+	}
+	*mode = (uint32_t)m;
+	return 0;
+}
+
 static int cmd_policy(struct dwcp_nl *nl, int argc, char **argv)
 {
 	struct dwcp_session_change c = { 0 };
@@ -186,6 +216,10 @@ static int cmd_policy(struct dwcp_nl *nl, int argc, char **argv)
 				return 2;
 			c.set_codec = 1;
 			c.codec = (int32_t)v;
+		} else if (!strcmp(argv[i], "mode")) {
+			if (parse_mode(argv[i + 1], &c.mode))
+				return 2;
+			c.set_mode = 1;
 		} else {
 			fprintf(stderr, "dwcpctl: unknown setting '%s'\n", argv[i]);
 			return 2;
@@ -199,10 +233,243 @@ static int cmd_policy(struct dwcp_nl *nl, int argc, char **argv)
 	return 0;
 }
 
+static int mode_get(struct dwcp_nl *nl, int argc, char **argv, int json)
+{
+	char errmsg[DWCP_ERRLEN] = "";
+	struct dwcp_defaults d;
+	struct dwcp_session *s;
+	long long id;
+	int err;
+
+	if (!argc) {
+		err = dwcp_nl_defaults_get(nl, &d, errmsg);
+		if (err) {
+			report("defaults-get", err, errmsg);
+			return 1;
+		}
+		printf(json ? "{\"default_mode\":\"%s\"}\n" : "default: %s\n",
+		       dwcp_mode_name(d.mode) ? dwcp_mode_name(d.mode) : "?");
+		return 0;
+	}
+	if (parse_num(argv[0], "session id", 0, INT64_MAX, &id))
+		return 2;
+	s = malloc(sizeof(*s));
+	if (!s)
+		return 1;
+	err = dwcp_nl_session_get(nl, (uint64_t)id, s, errmsg);
+	if (err) {
+		report("session-get", err, errmsg);
+	} else {
+		const char *m = dwcp_mode_name(s->m.mode);
+		const char *f = dwcp_mode_name(s->mode_forced);
+
+		printf(json ? "{\"id\":%" PRIu64 ",\"mode\":\"%s\",\"forced\":\"%s\"}\n" :
+			      "session %" PRIu64 ": %s (forced: %s)\n",
+		       s->id, m ? m : "?", f ? f : "?");
+	}
+	free(s);
+	return err ? 1 : 0;
+}
+
+static int mode_set(struct dwcp_nl *nl, int argc, char **argv)
+{
+	char errmsg[DWCP_ERRLEN] = "";
+	struct dwcp_session_change c = { 0 };
+	struct dwcp_defaults_change dc = { 0 };
+	long long id;
+	int err;
+
+	if (argc != 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[0], "default")) {
+		if (parse_mode(argv[1], &dc.v.mode))
+			return 2;
+		dc.set = 1u << DWCP_A_DEFAULTS_MODE;
+		err = dwcp_nl_defaults_set(nl, &dc, errmsg);
+	} else {
+		if (parse_num(argv[0], "session id", 0, INT64_MAX, &id) ||
+		    parse_mode(argv[1], &c.mode))
+			return 2;
+		c.id = (uint64_t)id;
+		c.set_mode = 1;
+		err = dwcp_nl_session_set(nl, &c, errmsg);
+	}
+	if (err) {
+		report("mode set", err, errmsg);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_mode(struct dwcp_nl *nl, int argc, char **argv, int json)
+{
+	if (argc >= 1 && !strcmp(argv[0], "get") && argc <= 2)
+		return mode_get(nl, argc - 1, argv + 1, json);
+	if (argc >= 1 && !strcmp(argv[0], "set"))
+		return mode_set(nl, argc - 1, argv + 1);
+	usage(stderr);
+	return 2;
+}
+
+/* KEY VALUE of defaults set into @c; 0, or 2 after a message. */
+static int parse_default(const char *key, const char *val,
+			 struct dwcp_defaults_change *c)
+{
+	static const struct {
+		const char *key;
+		int type;
+		size_t off;
+		int is64;
+	} keys[] = {
+#define K(k, t, m, w) { k, t, offsetof(struct dwcp_defaults, m), w }
+		K("dc-rtt-us", DWCP_A_DEFAULTS_DC_RTT_US, dc_rtt_us, 0),
+		K("inet-rtt-us", DWCP_A_DEFAULTS_INET_RTT_US, inet_rtt_us, 0),
+		K("dc-bw", DWCP_A_DEFAULTS_DC_BW, dc_bw, 1),
+		K("inet-bw", DWCP_A_DEFAULTS_INET_BW, inet_bw, 1),
+		K("dc-loss-ppm", DWCP_A_DEFAULTS_DC_LOSS_PPM, dc_loss_ppm, 0),
+		K("inet-loss-ppm", DWCP_A_DEFAULTS_INET_LOSS_PPM, inet_loss_ppm, 0),
+		K("enter-pct", DWCP_A_DEFAULTS_ENTER_PCT, enter_pct, 0),
+		K("leave-pct", DWCP_A_DEFAULTS_LEAVE_PCT, leave_pct, 0),
+		K("cooldown-ms", DWCP_A_DEFAULTS_COOLDOWN_MS, cooldown_ms, 0),
+#undef K
+	};
+	long long v;
+	size_t i;
+
+	if (!strcmp(key, "mode")) {
+		if (parse_mode(val, &c->v.mode))
+			return 2;
+		c->set |= 1u << DWCP_A_DEFAULTS_MODE;
+		return 0;
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(key, keys[i].key))
+			continue;
+		/* ranges are the kernel's to check; it names the attribute */
+		if (parse_num(val, key, 0, keys[i].is64 ? INT64_MAX : UINT32_MAX,
+			      &v))
+			return 2;
+		if (keys[i].is64)
+			*(uint64_t *)((char *)&c->v + keys[i].off) = (uint64_t)v;
+		else
+			*(uint32_t *)((char *)&c->v + keys[i].off) = (uint32_t)v;
+		c->set |= 1u << keys[i].type;
+		return 0;
+	}
+	fprintf(stderr, "dwcpctl: unknown default '%s'\n", key);
+	return 2;
+}
+
+static int cmd_defaults(struct dwcp_nl *nl, int argc, char **argv, int json)
+{
+	struct dwcp_defaults_change c = { 0 };
+	char errmsg[DWCP_ERRLEN] = "";
+	struct dwcp_defaults d;
+	int i, err;
+
+	if (!argc) {
+		err = dwcp_nl_defaults_get(nl, &d, errmsg);
+		if (err) {
+			report("defaults-get", err, errmsg);
+			return 1;
+		}
+		if (json)
+			dwcp_defaults_print_json(stdout, &d);
+		else
+			dwcp_defaults_print_text(stdout, &d);
+		return 0;
+	}
+	if (strcmp(argv[0], "set") || argc < 3 || (argc - 1) % 2) {
+		usage(stderr);
+		return 2;
+	}
+	for (i = 1; i < argc; i += 2)
+		if (parse_default(argv[i], argv[i + 1], &c))
+			return 2;
+	err = dwcp_nl_defaults_set(nl, &c, errmsg);
+	if (err) {
+		report("defaults-set", err, errmsg);
+		return 1;
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t stop_monitor;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_monitor = 1;
+}
+
+static void print_event(const struct dwcp_event *ev, void *arg)
+{
+	char line[320];
+
+	if (*(int *)arg) {
+		dwcp_event_print_json(stdout, ev);
+	} else {
+		dwcp_event_format(line, sizeof(line), ev);
+		printf("%s\n", line);
+	}
+	fflush(stdout);
+}
+
+/* Events until SIGINT/SIGTERM; lost events are reported, not fatal. */
+static int cmd_monitor(struct dwcp_nl *nl, int argc, int json)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct pollfd pfd;
+	int err;
+
+	if (argc) {
+		usage(stderr);
+		return 2;
+	}
+	err = dwcp_nl_events_subscribe(nl);
+	if (err) {
+		fprintf(stderr, "dwcpctl: cannot join the events group: %s\n",
+			strerror(-err));
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	pfd.fd = dwcp_nl_fd(nl);
+	pfd.events = POLLIN;
+	while (!stop_monitor) {
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("dwcpctl: poll");
+			return 1;
+		}
+		err = dwcp_nl_events_read(nl, print_event, &json);
+		if (err == -ENOBUFS) {
+			fprintf(stderr,
+				"dwcpctl: events were lost (ENOBUFS); 'dwcpctl sessions' shows the current state\n");
+		} else if (err) {
+			fprintf(stderr, "dwcpctl: reading events: %s\n",
+				strerror(-err));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int known_command(const char *cmd)
 {
-	return !strcmp(cmd, "info") || !strcmp(cmd, "sessions") ||
-	       !strcmp(cmd, "session") || !strcmp(cmd, "policy");
+	static const char *const cmds[] = {
+		"info", "sessions", "session", "policy", "mode", "defaults",
+		"monitor",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmd, cmds[i]))
+			return 1;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -260,6 +527,12 @@ int main(int argc, char **argv)
 		rc = argc ? (usage(stderr), 2) : cmd_sessions(&nl, json, verbose);
 	else if (!strcmp(cmd, "session"))
 		rc = cmd_session(&nl, argc, argv, json, verbose);
+	else if (!strcmp(cmd, "mode"))
+		rc = cmd_mode(&nl, argc, argv, json);
+	else if (!strcmp(cmd, "defaults"))
+		rc = cmd_defaults(&nl, argc, argv, json);
+	else if (!strcmp(cmd, "monitor"))
+		rc = cmd_monitor(&nl, argc, json);
 	else
 		rc = cmd_policy(&nl, argc, argv);
 	dwcp_nl_close(&nl);

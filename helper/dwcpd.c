@@ -2,9 +2,18 @@
 /*
  * dwcpd - the DWCP policy helper.
  *
- * For now it attaches to the dwcp family (refusing another family version),
- * subscribes to the events group and logs every event, until SIGTERM or
- * SIGINT.  Policy (PBA, ...) comes in later issues.
+ * It attaches to the dwcp family (refusing another family version),
+ * subscribes to the events group, logs session and mode events, and runs the
+ * policy core (policy.c: PBA bandwidth prediction per session) on the
+ * kernel's measurement events, pushing the pacing it decides with
+ * session-set.  Without dwcpd the kernel runs on its own defaults.
+ *
+ *   dwcpd [-c FILE] [-n|--dry-run] [-v|--verbose]
+ *
+ * FILE (default /etc/dwcp/dwcpd.conf when it exists; helper/dwcpd.conf
+ * documents it) is re-read on SIGHUP.  --dry-run decides and logs but
+ * changes nothing; --verbose also logs every measurement event; both win
+ * over the file.  Stops cleanly on SIGTERM or SIGINT.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,7 +27,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <inttypes.h>
+
 #include "nl.h"
+#include "config.h"
+#include "policy.h"
 
 static void logmsg(const char *fmt, ...)
 {
@@ -38,13 +51,104 @@ static void logmsg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+#define DEFAULT_CONFIG "/etc/dwcp/dwcpd.conf"
+
+struct daemon {
+	struct dwcp_nl *req;		/* requests: session-set */
+	struct policy *policy;
+	bool verbose;
+	const char *config;		/* NULL: none */
+	bool dry_run, force_verbose;	/* command line, wins over the file */
+};
+
+/* Read and parse @path into @c (unchanged on error); 0 or -errno/-EINVAL. */
+static int load_config(const char *path, struct dwcpd_config *c)
+{
+	char *buf, err[DWCP_ERRLEN];
+	size_t len;
+	FILE *f;
+	int r;
+
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		logmsg("config %s: %s", path, strerror(-r));
+		return r;
+	}
+	buf = malloc(DWCPD_CONFIG_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	len = fread(buf, 1, DWCPD_CONFIG_MAX + 1, f);
+	r = ferror(f) ? -EIO : dwcpd_config_parse(buf, len, c, err);
+	if (r == -EINVAL)
+		logmsg("config %s: %s", path, err);
+	else if (r)
+		logmsg("config %s: read error", path);
+	free(buf);
+	fclose(f);
+	return r;
+}
+
+/* The configuration in force: the file's, then the command line's. */
+static int configure(struct daemon *d)
+{
+	struct dwcpd_config c;
+	int r = 0;
+
+	c.policy = d->policy->cfg;
+	c.verbose = d->verbose;
+	if (d->config)
+		r = load_config(d->config, &c);
+	if (r)
+		return r;
+	if (d->dry_run)
+		c.policy.apply = false;
+	if (d->force_verbose)
+		c.verbose = true;
+	d->policy->cfg = c.policy;
+	d->verbose = c.verbose;
+	return 0;
+}
+
+static void carry_out(struct daemon *d, const struct policy_action *a)
+{
+	struct dwcp_session_change c = {
+		.id = a->id, .set_pacing = 1, .pacing_rate = a->pacing_bps,
+	};
+	char errmsg[DWCP_ERRLEN] = "";
+	int err = 0;
+
+	if (d->policy->cfg.apply)
+		err = dwcp_nl_session_set(d->req, &c, errmsg);
+	if (err) {
+		logmsg("session %" PRIu64 ": pacing %" PRIu64 " B/s failed: %s%s%s",
+		       a->id, a->pacing_bps, strerror(-err),
+		       errmsg[0] ? ": " : "", errmsg);
+	} else {
+		logmsg("session %" PRIu64 ": pacing %" PRIu64 " B/s (%s; predicted %.0f B/s by %s, error %.2f)%s",
+		       a->id, a->pacing_bps, a->why, a->est.predicted,
+		       a->est.valid ? pba_predictor_name(a->est.best) : "-",
+		       a->est.rel_error, d->policy->cfg.apply ? "" : " [dry run]");
+	}
+	/* an ENOENT session is gone: its closed event frees the slot */
+	policy_applied(d->policy, a, !err && d->policy->cfg.apply);
+}
+
 static void on_event(const struct dwcp_event *ev, void *arg)
 {
-	char line[160];
+	struct daemon *d = arg;
+	struct policy_action a;
+	char line[320];
 
-	(void)arg;
-	dwcp_event_format(line, sizeof(line), ev);
-	logmsg("%s", line);
+	if (ev->kind != DWCP_EVENT_MEASUREMENT || d->verbose) {
+		dwcp_event_format(line, sizeof(line), ev);
+		logmsg("%s", line);
+	}
+	policy_step(d->policy, ev, &a);
+	if (a.kind != POLICY_NONE)
+		carry_out(d, &a);
 }
 
 /* signalfd for SIGTERM/SIGINT, so the poll loop sees them in order. */
@@ -56,13 +160,14 @@ static int signals_fd(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
 	fd = signalfd(-1, &set, SFD_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
-static int run(struct dwcp_nl *nl, int sfd)
+static int run(struct dwcp_nl *nl, int sfd, struct daemon *d)
 {
 	struct pollfd pfd[2] = {
 		{ .fd = dwcp_nl_fd(nl), .events = POLLIN },
@@ -79,16 +184,24 @@ static int run(struct dwcp_nl *nl, int sfd)
 			return 1;
 		}
 		if (pfd[1].revents & POLLIN) {
-			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
+			    si.ssi_signo == SIGHUP) {
+				if (!configure(d))
+					logmsg("configuration reloaded (apply %s, probe after %.0f s)",
+					       d->policy->cfg.apply ? "yes" : "no",
+					       d->policy->cfg.probe_after_ns / 1e9);
+				else
+					logmsg("reload refused, the running configuration stays");
+			} else {
 				logmsg("%s received, exiting",
 				       strsignal((int)si.ssi_signo));
 				return 0;
 			}
 		}
 		if (pfd[0].revents & POLLIN) {
-			err = dwcp_nl_events_read(nl, on_event, NULL);
+			err = dwcp_nl_events_read(nl, on_event, d);
 			if (err == -ENOBUFS)
-				logmsg("events lost (ENOBUFS): nothing to resync yet");
+				logmsg("events lost (ENOBUFS): measurements resume with the next events");
 			else if (err)
 				logmsg("reading events: %s", strerror(-err));
 		}
@@ -97,19 +210,54 @@ static int run(struct dwcp_nl *nl, int sfd)
 
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon d = { 0 };
+	struct policy_config pc;
 	struct dwcp_nl nl, ev;
 	struct dwcp_info info;
-	int err, sfd, rc;
+	int err, sfd, rc, c;
 
-	if (argc > 1 && (!strcmp(argv[1], "-V") ||
-			 !strcmp(argv[1], "--version"))) {
-		printf("dwcpd %s (genl family version %u)\n",
-		       DWCP_HELPER_VERSION, DWCP_GENL_VERSION);
-		return 0;
+	policy_config_default(&pc);
+	if (!access(DEFAULT_CONFIG, F_OK))
+		d.config = DEFAULT_CONFIG;
+	while ((c = getopt_long(argc, argv, "c:nvV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			d.config = optarg;
+			break;
+		case 'n':
+			d.dry_run = true;
+			break;
+		case 'v':
+			d.force_verbose = true;
+			break;
+		case 'V':
+			printf("dwcpd %s (genl family version %u)\n",
+			       DWCP_HELPER_VERSION, DWCP_GENL_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "usage: dwcpd [-c FILE] [-n|--dry-run] [-v|--verbose] [-V|--version]\n");
+			return 2;
+		}
 	}
-	if (argc > 1) {
-		fprintf(stderr, "usage: dwcpd [-V|--version]\n");
+	if (optind < argc) {
+		fprintf(stderr, "usage: dwcpd [-c FILE] [-n|--dry-run] [-v|--verbose] [-V|--version]\n");
 		return 2;
+	}
+	d.policy = malloc(sizeof(*d.policy));
+	if (!d.policy)
+		return 1;
+	policy_init(d.policy, &pc);
+	d.req = &nl;
+	if (configure(&d)) {
+		free(d.policy);
+		return 1;
 	}
 
 	sfd = signals_fd();
@@ -150,8 +298,9 @@ int main(int argc, char **argv)
 	}
 	logmsg("attached to dwcp %s (AF_DWCP %u, family version %u), listening for events",
 	       info.version, info.family, nl.version);
-	rc = run(&ev, sfd);
+	rc = run(&ev, sfd, &d);
 	dwcp_nl_close(&ev);
+	free(d.policy);
 	dwcp_nl_close(&nl);
 	close(sfd);
 	return rc;

@@ -153,6 +153,47 @@ static const struct field session_fields[] = {
 	  offsetof(struct dwcp_event, sock_type), 0, false },
 };
 
+#define EF(attr, name, kind, member, size, req) \
+	{ attr, name, kind, offsetof(struct dwcp_event, member), size, req }
+
+/* mode-changed and measurement events */
+static const struct field mode_event_fields[] = {
+	EF(DWCP_A_SESSION_ID, "id", FIELD_U64, session_id, 0, true),
+	EF(DWCP_A_SESSION_MODE, "mode", FIELD_U32, m.mode, 0, true),
+	EF(DWCP_A_SESSION_TIME_NS, "time-ns", FIELD_U64, time_ns, 0, true),
+	EF(DWCP_A_SESSION_RTT_US, "rtt-us", FIELD_U32, m.rtt_us, 0, false),
+	EF(DWCP_A_SESSION_MIN_RTT_US, "min-rtt-us", FIELD_U32, m.min_rtt_us, 0,
+	   false),
+	EF(DWCP_A_SESSION_LOSS_PPM, "loss-ppm", FIELD_U32, m.loss_ppm, 0,
+	   false),
+	EF(DWCP_A_SESSION_DELIVERY_RATE, "delivery-rate", FIELD_U64,
+	   m.delivery_rate, 0, false),
+	EF(DWCP_A_SESSION_MODE_SCORES, "mode-scores", FIELD_EXACT, m.scores,
+	   3 * sizeof(uint32_t), false),
+	EF(DWCP_A_SESSION_BYTES_ACKED, "bytes-acked", FIELD_U64, bytes_acked,
+	   0, false),
+	EF(DWCP_A_SESSION_OLD_MODE, "old-mode", FIELD_U32, old_mode, 0, false),
+	EF(DWCP_A_SESSION_MODE_REASON, "mode-reason", FIELD_U32, reason, 0,
+	   false),
+};
+
+#define DF(attr, name, kind, member) \
+	{ attr, name, kind, offsetof(struct dwcp_defaults, member), 0, true }
+
+static const struct field defaults_fields[] = {
+	DF(DWCP_A_DEFAULTS_MODE, "mode", FIELD_U32, mode),
+	DF(DWCP_A_DEFAULTS_DC_RTT_US, "dc-rtt-us", FIELD_U32, dc_rtt_us),
+	DF(DWCP_A_DEFAULTS_INET_RTT_US, "inet-rtt-us", FIELD_U32, inet_rtt_us),
+	DF(DWCP_A_DEFAULTS_DC_BW, "dc-bw", FIELD_U64, dc_bw),
+	DF(DWCP_A_DEFAULTS_INET_BW, "inet-bw", FIELD_U64, inet_bw),
+	DF(DWCP_A_DEFAULTS_DC_LOSS_PPM, "dc-loss-ppm", FIELD_U32, dc_loss_ppm),
+	DF(DWCP_A_DEFAULTS_INET_LOSS_PPM, "inet-loss-ppm", FIELD_U32,
+	   inet_loss_ppm),
+	DF(DWCP_A_DEFAULTS_ENTER_PCT, "enter-pct", FIELD_U32, enter_pct),
+	DF(DWCP_A_DEFAULTS_LEAVE_PCT, "leave-pct", FIELD_U32, leave_pct),
+	DF(DWCP_A_DEFAULTS_COOLDOWN_MS, "cooldown-ms", FIELD_U32, cooldown_ms),
+};
+
 #define NFIELDS(f) (sizeof(f) / sizeof((f)[0]))
 
 int dwcp_info_parse(const struct nlattr *head, int len, struct dwcp_info *out,
@@ -198,6 +239,17 @@ static const struct field session_get_fields[] = {
 	SF(DWCP_A_SESSION_CODEC, "codec", FIELD_U32, codec, 0, false),
 	SF(DWCP_A_SESSION_INFO, "info", FIELD_PREFIX, info,
 	   sizeof(struct dwcp_conn_info), false),
+	SF(DWCP_A_SESSION_MODE, "mode", FIELD_U32, m.mode, 0, false),
+	SF(DWCP_A_SESSION_MODE_FORCED, "mode-forced", FIELD_U32, mode_forced, 0,
+	   false),
+	SF(DWCP_A_SESSION_RTT_US, "rtt-us", FIELD_U32, m.rtt_us, 0, false),
+	SF(DWCP_A_SESSION_MIN_RTT_US, "min-rtt-us", FIELD_U32, m.min_rtt_us, 0,
+	   false),
+	SF(DWCP_A_SESSION_LOSS_PPM, "loss-ppm", FIELD_U32, m.loss_ppm, 0, false),
+	SF(DWCP_A_SESSION_DELIVERY_RATE, "delivery-rate", FIELD_U64,
+	   m.delivery_rate, 0, false),
+	SF(DWCP_A_SESSION_MODE_SCORES, "mode-scores", FIELD_EXACT, m.scores,
+	   3 * sizeof(uint32_t), false),
 };
 
 #define STF(attr, name, kind, member, size) \
@@ -256,6 +308,8 @@ int dwcp_session_parse(const struct nlattr *head, int len,
 			out->has_peer = 1;
 		else if (nla_type(a) == DWCP_A_SESSION_INFO)
 			out->has_info = 1;
+		else if (nla_type(a) == DWCP_A_SESSION_MODE)
+			out->has_mode = 1;
 	}
 	return 0;
 }
@@ -272,6 +326,14 @@ int dwcp_event_parse(uint8_t cmd, const struct nlattr *head, int len,
 	case DWCP_CMD_SESSION_CLOSED:
 		out->kind = DWCP_EVENT_SESSION_CLOSED;
 		return session_parse(head, len, out, err);
+	case DWCP_CMD_MODE_CHANGED:
+		out->kind = DWCP_EVENT_MODE_CHANGED;
+		return parse_fields(head, len, out, mode_event_fields,
+				    NFIELDS(mode_event_fields), err);
+	case DWCP_CMD_MEASUREMENT:
+		out->kind = DWCP_EVENT_MEASUREMENT;
+		return parse_fields(head, len, out, mode_event_fields,
+				    NFIELDS(mode_event_fields), err);
 	default:
 		out->kind = DWCP_EVENT_UNKNOWN;
 		return 0;
@@ -361,12 +423,106 @@ void dwcp_info_print_json(FILE *f, const struct dwcp_info *info)
 	fprintf(f, "]}\n");
 }
 
+static const char *const mode_names[] = {
+	"auto", "datacenter", "internet", "hybrid",
+};
+
+const char *dwcp_mode_name(uint32_t mode)
+{
+	if (mode >= sizeof(mode_names) / sizeof(mode_names[0]))
+		return NULL;
+	return mode_names[mode];
+}
+
+int dwcp_mode_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+		if (!strcmp(s, mode_names[i]) ||
+		    (s[0] == (char)('0' + i) && !s[1]))
+			return (int)i;
+	if (!strcmp(s, "dc"))
+		return DWCP_MODE_DATACENTER;
+	return -1;
+}
+
+static const char *mode_or_num(uint32_t mode)
+{
+	const char *name = dwcp_mode_name(mode);
+
+	return name ? name : "?";
+}
+
+static void mode_event_format(char *buf, size_t size,
+			      const struct dwcp_event *ev)
+{
+	const struct dwcp_measurement *m = &ev->m;
+	int n;
+
+	if (ev->kind == DWCP_EVENT_MODE_CHANGED)
+		n = snprintf(buf, size, "event mode-changed id=%" PRIu64
+			     " %s->%s reason=%s", ev->session_id,
+			     mode_or_num(ev->old_mode), mode_or_num(m->mode),
+			     ev->reason == DWCP_MODE_REASON_FORCED ? "forced" :
+			     "detected");
+	else
+		n = snprintf(buf, size, "event measurement id=%" PRIu64
+			     " mode=%s acked=%" PRIu64, ev->session_id,
+			     mode_or_num(m->mode), ev->bytes_acked);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	snprintf(buf + n, size - (size_t)n, " rtt=%" PRIu32 "us min_rtt=%"
+		 PRIu32 "us loss=%" PRIu32 "ppm rate=%" PRIu64
+		 "B/s scores=%" PRIu32 "/%" PRIu32 "/%" PRIu32 " time=%" PRIu64,
+		 m->rtt_us, m->min_rtt_us, m->loss_ppm, m->delivery_rate,
+		 m->scores[0], m->scores[1], m->scores[2], ev->time_ns);
+}
+
+int dwcp_defaults_parse(const struct nlattr *head, int len,
+			struct dwcp_defaults *out, char err[DWCP_ERRLEN])
+{
+	memset(out, 0, sizeof(*out));
+	return parse_fields(head, len, out, defaults_fields,
+			    NFIELDS(defaults_fields), err);
+}
+
+void dwcp_defaults_print_text(FILE *f, const struct dwcp_defaults *d)
+{
+	fprintf(f, "mode:          %s\n", mode_or_num(d->mode));
+	fprintf(f, "dc-rtt-us:     %" PRIu32 "\n", d->dc_rtt_us);
+	fprintf(f, "inet-rtt-us:   %" PRIu32 "\n", d->inet_rtt_us);
+	fprintf(f, "dc-bw:         %" PRIu64 "\n", d->dc_bw);
+	fprintf(f, "inet-bw:       %" PRIu64 "\n", d->inet_bw);
+	fprintf(f, "dc-loss-ppm:   %" PRIu32 "\n", d->dc_loss_ppm);
+	fprintf(f, "inet-loss-ppm: %" PRIu32 "\n", d->inet_loss_ppm);
+	fprintf(f, "enter-pct:     %" PRIu32 "\n", d->enter_pct);
+	fprintf(f, "leave-pct:     %" PRIu32 "\n", d->leave_pct);
+	fprintf(f, "cooldown-ms:   %" PRIu32 "\n", d->cooldown_ms);
+}
+
+void dwcp_defaults_print_json(FILE *f, const struct dwcp_defaults *d)
+{
+	fprintf(f, "{\"mode\":\"%s\",\"dc_rtt_us\":%" PRIu32
+		",\"inet_rtt_us\":%" PRIu32 ",\"dc_bw\":%" PRIu64
+		",\"inet_bw\":%" PRIu64 ",\"dc_loss_ppm\":%" PRIu32
+		",\"inet_loss_ppm\":%" PRIu32 ",\"enter_pct\":%" PRIu32
+		",\"leave_pct\":%" PRIu32 ",\"cooldown_ms\":%" PRIu32 "}\n",
+		mode_or_num(d->mode), d->dc_rtt_us, d->inet_rtt_us, d->dc_bw,
+		d->inet_bw, d->dc_loss_ppm, d->inet_loss_ppm, d->enter_pct,
+		d->leave_pct, d->cooldown_ms);
+}
+
 void dwcp_event_format(char *buf, size_t size, const struct dwcp_event *ev)
 {
 	const char *type = dwcp_sock_type_name(ev->sock_type);
 	const char *what;
 
 	switch (ev->kind) {
+	case DWCP_EVENT_MODE_CHANGED:
+	case DWCP_EVENT_MEASUREMENT:
+		mode_event_format(buf, size, ev);
+		return;
 	case DWCP_EVENT_SESSION_CREATED:
 		what = "session-created";
 		break;
@@ -435,11 +591,17 @@ void dwcp_session_print_text(FILE *f, const struct dwcp_session *s,
 		dwcp_addr_format(peer, sizeof(peer), &s->peer);
 	fprintf(f, "%-6" PRIu64 " %-9s %-11s %-22s %-22s streams %" PRIu32 "/%" PRIu32
 		" sent %" PRIu64 " acked %" PRIu64 " recv %" PRIu64 " resent %" PRIu64
-		" pacing %" PRIu64 " codec %" PRId32 "\n",
+		" pacing %" PRIu64 " codec %" PRId32,
 		s->id, type ? type : "?", state_or_num(s->state, st, sizeof(st)),
 		local, peer, s->streams_up, s->streams_total, s->bytes_sent,
 		s->bytes_acked, s->bytes_received, s->frames_resent,
 		s->pacing_rate, s->codec);
+	if (s->has_mode)
+		fprintf(f, " mode %s%s rtt %" PRIu32 "us loss %" PRIu32
+			"ppm rate %" PRIu64 "B/s", mode_or_num(s->m.mode),
+			s->mode_forced ? "(forced)" : "", s->m.rtt_us,
+			s->m.loss_ppm, s->m.delivery_rate);
+	fputc('\n', f);
 	if (!verbose)
 		return;
 	n = s->nstreams < DWCP_VIEW_STREAMS ? s->nstreams : DWCP_VIEW_STREAMS;
@@ -493,6 +655,17 @@ void dwcp_session_print_json(FILE *f, const struct dwcp_session *s)
 			(uint64_t)s->info.dwci_rec_sent,
 			(uint64_t)s->info.dwci_hde_chunks_sent,
 			(uint64_t)s->info.dwci_stream_failures);
+	if (s->has_mode) {
+		fprintf(f, ",\"mode\":");
+		dwcp_json_string(f, mode_or_num(s->m.mode));
+		fprintf(f, ",\"mode_forced\":");
+		dwcp_json_string(f, mode_or_num(s->mode_forced));
+		fprintf(f, ",\"rtt_us\":%" PRIu32 ",\"min_rtt_us\":%" PRIu32
+			",\"loss_ppm\":%" PRIu32 ",\"delivery_rate\":%" PRIu64
+			",\"mode_changes\":%" PRIu64,
+			s->m.rtt_us, s->m.min_rtt_us, s->m.loss_ppm,
+			s->m.delivery_rate, (uint64_t)s->info.dwci_mode_changes);
+	}
 	fprintf(f, ",\"streams\":[");
 	n = s->nstreams < DWCP_VIEW_STREAMS ? s->nstreams : DWCP_VIEW_STREAMS;
 	for (i = 0; i < n; i++) {
@@ -510,4 +683,36 @@ void dwcp_session_print_json(FILE *f, const struct dwcp_session *s)
 			v->bytes_received);
 	}
 	fprintf(f, "]}\n");
+}
+
+void dwcp_event_print_json(FILE *f, const struct dwcp_event *ev)
+{
+	const struct dwcp_measurement *m = &ev->m;
+	static const char *const kinds[] = {
+		"unknown", "session-created", "session-closed", "mode-changed",
+		"measurement",
+	};
+
+	fprintf(f, "{\"event\":\"%s\",\"cmd\":%u,\"id\":%" PRIu64,
+		kinds[ev->kind], ev->cmd, ev->session_id);
+	if (ev->kind == DWCP_EVENT_SESSION_CREATED ||
+	    ev->kind == DWCP_EVENT_SESSION_CLOSED)
+		fprintf(f, ",\"sock_type\":%" PRIu32, ev->sock_type);
+	if (ev->kind == DWCP_EVENT_MODE_CHANGED)
+		fprintf(f, ",\"old_mode\":\"%s\",\"reason\":\"%s\"",
+			mode_or_num(ev->old_mode),
+			ev->reason == DWCP_MODE_REASON_FORCED ? "forced" :
+			"detected");
+	if (ev->kind == DWCP_EVENT_MODE_CHANGED ||
+	    ev->kind == DWCP_EVENT_MEASUREMENT)
+		fprintf(f, ",\"mode\":\"%s\",\"time_ns\":%" PRIu64
+			",\"rtt_us\":%" PRIu32 ",\"min_rtt_us\":%" PRIu32
+			",\"loss_ppm\":%" PRIu32 ",\"delivery_rate\":%" PRIu64
+			",\"bytes_acked\":%" PRIu64 ",\"scores\":[%" PRIu32
+			",%" PRIu32 ",%" PRIu32 "]",
+			mode_or_num(m->mode), ev->time_ns, m->rtt_us,
+			m->min_rtt_us, m->loss_ppm, m->delivery_rate,
+			ev->bytes_acked, m->scores[0], m->scores[1],
+			m->scores[2]);
+	fprintf(f, "}\n");
 }

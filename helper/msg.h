@@ -26,6 +26,16 @@ enum dwcp_event_kind {
 	DWCP_EVENT_UNKNOWN,
 	DWCP_EVENT_SESSION_CREATED,
 	DWCP_EVENT_SESSION_CLOSED,
+	DWCP_EVENT_MODE_CHANGED,
+	DWCP_EVENT_MEASUREMENT,
+};
+
+/* Measurements of a session path (DWCP_A_SESSION_RTT_US, ...). */
+struct dwcp_measurement {
+	uint32_t mode;			/* enum dwcp_mode in force */
+	uint32_t rtt_us, min_rtt_us, loss_ppm;
+	uint64_t delivery_rate;		/* bytes/s, 0 = not measured */
+	uint32_t scores[3];		/* per mille: dc, internet, hybrid */
 };
 
 struct dwcp_event {
@@ -33,7 +43,32 @@ struct dwcp_event {
 	uint8_t cmd;
 	uint64_t session_id;
 	uint32_t sock_type;
+	/* mode-changed and measurement */
+	struct dwcp_measurement m;
+	uint32_t old_mode, reason;
+	uint64_t time_ns;		/* CLOCK_REALTIME */
+	uint64_t bytes_acked;
 };
+
+/* Per-netns detector defaults (DWCP_A_DEFAULTS_*). */
+struct dwcp_defaults {
+	uint32_t mode;
+	uint32_t dc_rtt_us, inet_rtt_us;
+	uint64_t dc_bw, inet_bw;
+	uint32_t dc_loss_ppm, inet_loss_ppm;
+	uint32_t enter_pct, leave_pct, cooldown_ms;
+};
+
+/* A defaults-get reply; every attribute is required. */
+int dwcp_defaults_parse(const struct nlattr *head, int len,
+			struct dwcp_defaults *out, char err[DWCP_ERRLEN]);
+void dwcp_defaults_print_text(FILE *f, const struct dwcp_defaults *d);
+void dwcp_defaults_print_json(FILE *f, const struct dwcp_defaults *d);
+
+/* "auto", "datacenter", "internet", "hybrid", or NULL. */
+const char *dwcp_mode_name(uint32_t mode);
+/* enum dwcp_mode from a name (or its number); -1 if unknown. */
+int dwcp_mode_parse(const char *s);
 
 /*
  * Parse the attributes of an info-get reply.  Returns 0, or -EBADMSG with
@@ -73,6 +108,9 @@ struct dwcp_session {
 	uint64_t bytes_sent, bytes_acked, bytes_received, frames_resent;
 	uint64_t pacing_rate;
 	int32_t codec;
+	int has_mode;
+	struct dwcp_measurement m;
+	uint32_t mode_forced;
 	struct dwcp_conn_info info;	/* zero beyond what the kernel sent */
 	uint32_t nstreams;		/* stream nests in the message */
 	struct dwcp_stream_view streams[DWCP_VIEW_STREAMS];
@@ -103,6 +141,8 @@ void dwcp_info_print_text(FILE *f, const struct dwcp_info *info);
 void dwcp_info_print_json(FILE *f, const struct dwcp_info *info);
 /* One log line (no newline) describing @ev into @buf. */
 void dwcp_event_format(char *buf, size_t size, const struct dwcp_event *ev);
+/* One JSON object per line describing @ev. */
+void dwcp_event_print_json(FILE *f, const struct dwcp_event *ev);
 /* Write @s as a JSON string literal, quotes included. */
 void dwcp_json_string(FILE *f, const char *s);
 

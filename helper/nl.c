@@ -437,7 +437,61 @@ int dwcp_nl_session_set(struct dwcp_nl *nl, const struct dwcp_session_change *c,
 	    (c->set_pacing &&
 	     nla_put_u64(msg, DWCP_A_SESSION_PACING_RATE, c->pacing_rate)) ||
 	    (c->set_codec &&
-	     nla_put_s32(msg, DWCP_A_SESSION_CODEC, c->codec))) {
+	     nla_put_s32(msg, DWCP_A_SESSION_CODEC, c->codec)) ||
+	    (c->set_mode && nla_put_u32(msg, DWCP_A_SESSION_MODE, c->mode))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return txn_run(nl, msg, &t, errmsg);
+}
+
+static int defaults_parse_cb(const struct nlattr *head, int len, void *arg,
+			     char err[DWCP_ERRLEN])
+{
+	return dwcp_defaults_parse(head, len, arg, err);
+}
+
+int dwcp_nl_defaults_get(struct dwcp_nl *nl, struct dwcp_defaults *out,
+			 char errmsg[DWCP_ERRLEN])
+{
+	struct txn t = { .cmd = DWCP_CMD_DEFAULTS_GET,
+			 .parse = defaults_parse_cb, .arg = out };
+	struct nl_msg *msg = dwcp_msg(nl, DWCP_CMD_DEFAULTS_GET, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	return txn_run(nl, msg, &t, errmsg);
+}
+
+static int put_default(struct nl_msg *msg, const struct dwcp_defaults_change *c,
+		       int type, uint64_t v, int is64)
+{
+	if (!(c->set & (1u << type)))
+		return 0;
+	return is64 ? nla_put_u64(msg, type, v) : nla_put_u32(msg, type,
+							       (uint32_t)v);
+}
+
+int dwcp_nl_defaults_set(struct dwcp_nl *nl,
+			 const struct dwcp_defaults_change *c,
+			 char errmsg[DWCP_ERRLEN])
+{
+	const struct dwcp_defaults *v = &c->v;
+	struct txn t = { .cmd = DWCP_CMD_DEFAULTS_SET };
+	struct nl_msg *msg = dwcp_msg(nl, DWCP_CMD_DEFAULTS_SET, 0);
+
+	if (!msg ||
+	    put_default(msg, c, DWCP_A_DEFAULTS_MODE, v->mode, 0) ||
+	    put_default(msg, c, DWCP_A_DEFAULTS_DC_RTT_US, v->dc_rtt_us, 0) ||
+	    put_default(msg, c, DWCP_A_DEFAULTS_INET_RTT_US, v->inet_rtt_us, 0) ||
+	    put_default(msg, c, DWCP_A_DEFAULTS_DC_BW, v->dc_bw, 1) ||
+	    put_default(msg, c, DWCP_A_DEFAULTS_INET_BW, v->inet_bw, 1) ||
+	    put_default(msg, c, DWCP_A_DEFAULTS_DC_LOSS_PPM, v->dc_loss_ppm, 0) ||
+	    put_default(msg, c, DWCP_A_DEFAULTS_INET_LOSS_PPM, v->inet_loss_ppm,
+			0) ||
+	    put_default(msg, c, DWCP_A_DEFAULTS_ENTER_PCT, v->enter_pct, 0) ||
+	    put_default(msg, c, DWCP_A_DEFAULTS_LEAVE_PCT, v->leave_pct, 0) ||
+	    put_default(msg, c, DWCP_A_DEFAULTS_COOLDOWN_MS, v->cooldown_ms, 0)) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}

@@ -55,13 +55,27 @@ int dwcp_nl_session_get(struct dwcp_nl *nl, uint64_t id,
 /* What session-set changes. */
 struct dwcp_session_change {
 	uint64_t id;
-	int set_pacing, set_codec;
+	int set_pacing, set_codec, set_mode;
 	uint64_t pacing_rate;
 	int32_t codec;
+	uint32_t mode;			/* enum dwcp_mode; AUTO lifts a force */
 };
 /* -EPERM without CAP_NET_ADMIN; -ENOENT; -EINVAL/-ERANGE (see @errmsg). */
 int dwcp_nl_session_set(struct dwcp_nl *nl, const struct dwcp_session_change *c,
 			char errmsg[DWCP_ERRLEN]);
+
+int dwcp_nl_defaults_get(struct dwcp_nl *nl, struct dwcp_defaults *out,
+			 char errmsg[DWCP_ERRLEN]);
+
+/* What defaults-set changes: each DWCP_A_DEFAULTS_* with its bit in @set. */
+struct dwcp_defaults_change {
+	uint32_t set;			/* 1u << DWCP_A_DEFAULTS_* */
+	struct dwcp_defaults v;
+};
+/* -EPERM without CAP_NET_ADMIN; -EINVAL/-ERANGE (see @errmsg). */
+int dwcp_nl_defaults_set(struct dwcp_nl *nl,
+			 const struct dwcp_defaults_change *c,
+			 char errmsg[DWCP_ERRLEN]);
 
 /* libnl error (NLE_*) to errno. */
 int dwcp_nl_errno(int nlerr);

@@ -90,6 +90,117 @@ struct dwcp_sched_cand {
 int dwcp_sched_pick(const struct dwcp_sched_cand *c, int n, u32 len,
 		    int start);
 
+/* detect.c */
+#define DWCP_NMODES		3	/* datacenter, internet, hybrid */
+#define DWCP_COOLDOWN_MAX_MS	600000
+
+/**
+ * struct dwcp_detect_cfg - thresholds of the mode detector (per netns)
+ * @forced: enum dwcp_mode forced on sessions without their own, AUTO none
+ * @dc_rtt_us: datacenter below this smoothed RTT
+ * @inet_rtt_us: internet above
+ * @dc_bw: bytes/s, datacenter at or above (when measured); 0 ignores
+ * @inet_bw: bytes/s, internet below (when measured); 0 ignores
+ * @dc_loss_ppm: datacenter below this retransmission rate
+ * @inet_loss_ppm: internet above
+ * @enter_pct: score that lets a mode in
+ * @leave_pct: the current mode may be left once its score is below this
+ * @cooldown_ms: least time between two detected changes
+ */
+struct dwcp_detect_cfg {
+	u32 forced;
+	u32 dc_rtt_us;
+	u32 inet_rtt_us;
+	u64 dc_bw;
+	u64 inet_bw;
+	u32 dc_loss_ppm;
+	u32 inet_loss_ppm;
+	u32 enter_pct;
+	u32 leave_pct;
+	u32 cooldown_ms;
+};
+
+/**
+ * struct dwcp_sample - one measurement of a session's path
+ * @rtt_us: least smoothed RTT of the up streams
+ * @min_rtt_us: least minimum RTT of the up streams
+ * @loss_ppm: retransmitted per million segments sent
+ * @rate: bytes/s acknowledged while backlogged; 0 = not measured
+ */
+struct dwcp_sample {
+	u32 rtt_us;
+	u32 min_rtt_us;
+	u32 loss_ppm;
+	u64 rate;
+};
+
+/**
+ * struct dwcp_detect - mode detector state of one session
+ * @mode: enum dwcp_mode in force (never AUTO)
+ * @old_mode: before the last change
+ * @reason: enum dwcp_mode_reason of the last change
+ * @forced: the session's own forced mode, AUTO none
+ * @cooling: a detected change happened at @changed_ms; hold off
+ * @score: per mille, per mode (index mode - 1)
+ * @changed_ms: time of the last detected change
+ * @changes: mode changes, any reason
+ * @samples: samples seen
+ */
+struct dwcp_detect {
+	u8 mode;
+	u8 old_mode;
+	u8 reason;
+	u8 forced;
+	bool cooling;
+	u16 score[DWCP_NMODES];
+	u64 changed_ms;
+	u64 changes;
+	u64 samples;
+};
+
+void dwcp_detect_cfg_default(struct dwcp_detect_cfg *c);
+enum dwcp_cfg_error {
+	DWCP_CFG_OK,
+	DWCP_CFG_BAD_MODE,
+	DWCP_CFG_BAD_RTT,
+	DWCP_CFG_BAD_LOSS,
+	DWCP_CFG_BAD_PCT,
+	DWCP_CFG_BAD_COOLDOWN,
+};
+
+int dwcp_detect_cfg_check(const struct dwcp_detect_cfg *c);
+void dwcp_detect_init(struct dwcp_detect *d);
+u8 dwcp_detect_vote(const struct dwcp_detect_cfg *c,
+		    const struct dwcp_sample *s);
+bool dwcp_detect_apply_force(struct dwcp_detect *d,
+			     const struct dwcp_detect_cfg *c, u64 now_ms);
+bool dwcp_detect_step(struct dwcp_detect *d, const struct dwcp_detect_cfg *c,
+		      const struct dwcp_sample *s, u64 now_ms);
+
+/* measure.c */
+
+/**
+ * struct dwcp_measure - sampling state of one session
+ * @last: the last sample taken
+ * @last_ns: when the tick last ran
+ * @acked: dwci_bytes_acked then
+ * @busy: data was waiting then
+ * @segs: segments sent since loss was last computed
+ * @retrans: of them retransmitted
+ * @loss_ppm: the last computed loss
+ * @reports: samples taken (one in ten is reported)
+ */
+struct dwcp_measure {
+	struct dwcp_sample last;
+	u64 last_ns;
+	u64 acked;
+	bool busy;
+	u64 segs;
+	u64 retrans;
+	u32 loss_ppm;
+	u32 reports;
+};
+
 /* stats.c */
 enum dwcp_mib {
 	DWCP_MIB_SESSIONS_OPENED,
@@ -110,6 +221,7 @@ enum dwcp_mib {
 	DWCP_MIB_REFUSED_TYPE,
 	DWCP_MIB_HDE_REJECTED,
 	DWCP_MIB_HDE_STALE,
+	DWCP_MIB_MODE_CHANGES,
 	DWCP_MIB_MAX
 };
 
@@ -120,6 +232,8 @@ struct dwcp_net {
 	spinlock_t socks_lock;		/* protects socks */
 	struct list_head socks;		/* every DWCP sock of the netns */
 	unsigned long hde_store_bytes;	/* sysctl net.dwcp.hde_store_bytes */
+	spinlock_t detect_lock;		/* protects detect */
+	struct dwcp_detect_cfg detect;	/* defaults-get/defaults-set */
 	struct ctl_table_header *sysctl;
 };
 
@@ -178,6 +292,10 @@ struct dwcp_stream {
 	/* statistics */
 	u64 bytes_sent;
 	u64 bytes_received;
+	/* measurement baselines (measure.c), valid while m_sock == sock */
+	struct socket *m_sock;
+	u32 m_segs_out;
+	u32 m_retrans;
 	/* saved TCP callbacks, restored before release */
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
@@ -265,6 +383,10 @@ struct dwcp_sock {
 	struct dwcp_rec *rec;
 	u64 hde_store_limit;		/* baseline bytes both ends agreed */
 
+	/* measurement and mode: measure.c, detect.c */
+	struct dwcp_measure meas;
+	struct dwcp_detect det;
+
 	/* DWCP_INFO counters */
 	struct dwcp_conn_info st;
 
@@ -338,6 +460,16 @@ int dwcp_session_snapshot(struct dwcp_sock *dsk, struct dwcp_conn_info *info,
 void dwcp_session_set_pacing(struct dwcp_sock *dsk, u64 rate);
 int dwcp_session_set_codec(struct dwcp_sock *dsk, int codec);
 
+/* measure.c */
+const char *dwcp_mode_cc(const struct dwcp_sock *dsk);
+void dwcp_defaults_get(struct net *net, struct dwcp_detect_cfg *c);
+void dwcp_defaults_set(struct net *net, const struct dwcp_detect_cfg *c);
+void dwcp_measure_init(struct dwcp_sock *dsk);
+void dwcp_measure_tick(struct dwcp_sock *dsk);
+int dwcp_mode_force(struct dwcp_sock *dsk, u32 mode);
+void dwcp_measure_info(const struct dwcp_sock *dsk,
+		       struct dwcp_conn_info *info);
+
 /* compress.c */
 void dwcp_zframe_compress(struct dwcp_sock *dsk, struct dwcp_txframe *f,
 			  u64 rate);
@@ -382,6 +514,7 @@ int dwcp_check_congestion(struct net *net, const char *name);
 void dwcp_token_del(struct dwcp_sock *dsk);
 void dwcp_tcp_init_sock(struct dwcp_sock *dsk);
 void dwcp_stream_slot_init(struct dwcp_sock *dsk, u16 index);
+int dwcp_stream_set_cc(struct dwcp_stream *st, const char *name);
 
 /* netlink.c */
 
@@ -419,16 +552,42 @@ struct dwcp_session_event {
  * @info: the DWCP_INFO figures
  * @streams: per-stream figures, @nstreams of them
  * @nstreams: entries in @streams
+ * @forced: enum dwcp_mode forced on it (its own, else the netns's)
  */
 struct dwcp_session_view {
 	u64 id;
 	u32 sock_type;
+	u32 forced;
 	bool has_peer;
 	struct sockaddr_dwcp local;
 	struct sockaddr_dwcp peer;
 	struct dwcp_conn_info info;
 	struct dwcp_stream_info *streams;
 	int nstreams;
+};
+
+/**
+ * struct dwcp_mode_event - what mode-changed and measurement events report
+ * @cmd: DWCP_CMD_MODE_CHANGED or DWCP_CMD_MEASUREMENT
+ * @id: session id
+ * @mode: mode in force
+ * @old_mode: mode before (mode-changed)
+ * @reason: enum dwcp_mode_reason (mode-changed)
+ * @time_ns: CLOCK_REALTIME of the event
+ * @sample: the last measurement sample
+ * @bytes_acked: session bytes acknowledged so far
+ * @scores: detector scores, per mille
+ */
+struct dwcp_mode_event {
+	u8 cmd;
+	u64 id;
+	u8 mode;
+	u8 old_mode;
+	u8 reason;
+	u64 time_ns;
+	struct dwcp_sample sample;
+	u64 bytes_acked;
+	u32 scores[DWCP_NMODES];
 };
 
 int dwcp_genl_init(void);
@@ -439,6 +598,14 @@ int dwcp_nl_fill_session_event(struct sk_buff *skb,
 			       const struct dwcp_session_event *ev);
 void dwcp_nl_notify_session(struct net *net,
 			    const struct dwcp_session_event *ev);
+void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd);
+int dwcp_nl_fill_mode_event(struct sk_buff *skb,
+			    const struct dwcp_mode_event *ev);
+extern const struct nla_policy dwcp_defaults_policy[DWCP_A_DEFAULTS_MAX + 1];
+int dwcp_nl_fill_defaults(struct sk_buff *skb, u32 portid, u32 seq,
+			  const struct dwcp_detect_cfg *c);
+int dwcp_nl_parse_defaults(struct nlattr **tb, struct dwcp_detect_cfg *c,
+			   struct netlink_ext_ack *extack);
 extern const struct nla_policy dwcp_info_reply_policy[DWCP_A_INFO_MAX + 1];
 extern const struct nla_policy dwcp_session_policy[DWCP_A_SESSION_MAX + 1];
 extern const struct nla_policy dwcp_stream_policy[DWCP_A_STREAM_MAX + 1];

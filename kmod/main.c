@@ -35,7 +35,7 @@ MODULE_PARM_DESC(family,
 u64 dwcp_features(void)
 {
 	return DWCP_FEATURE_SOCKET | DWCP_FEATURE_EVENTS | DWCP_FEATURE_TCP |
-	       DWCP_FEATURE_PACING | DWCP_FEATURE_HDE;
+	       DWCP_FEATURE_PACING | DWCP_FEATURE_HDE | DWCP_FEATURE_MODE_DETECT;
 }
 
 static int __init dwcp_init(void)

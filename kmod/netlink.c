@@ -35,6 +35,15 @@ const struct nla_policy dwcp_info_reply_policy[DWCP_A_INFO_MAX + 1] = {
 	[DWCP_A_INFO_PAD] = { .type = NLA_BINARY },
 };
 
+/* Limits beyond NLA_POLICY_MAX's s16. */
+static struct netlink_range_validation dwcp_ppm_range = {
+	.max = 1000000,
+};
+
+static struct netlink_range_validation dwcp_cooldown_range = {
+	.max = DWCP_COOLDOWN_MAX_MS,
+};
+
 const struct nla_policy dwcp_stream_policy[DWCP_A_STREAM_MAX + 1] = {
 	[DWCP_A_STREAM_INDEX] = { .type = NLA_U32 },
 	[DWCP_A_STREAM_UP] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -67,6 +76,34 @@ const struct nla_policy dwcp_session_policy[DWCP_A_SESSION_MAX + 1] = {
 	[DWCP_A_SESSION_CODEC] = NLA_POLICY_RANGE(NLA_S32, -1, HDE_NR_OPTS - 1),
 	[DWCP_A_SESSION_INFO] = { .type = NLA_BINARY },
 	[DWCP_A_SESSION_STREAM] = NLA_POLICY_NESTED(dwcp_stream_policy),
+	[DWCP_A_SESSION_MODE] = NLA_POLICY_MAX(NLA_U32, DWCP_MODE_MAX),
+	[DWCP_A_SESSION_MODE_FORCED] = NLA_POLICY_MAX(NLA_U32, DWCP_MODE_MAX),
+	[DWCP_A_SESSION_OLD_MODE] = NLA_POLICY_MAX(NLA_U32, DWCP_MODE_MAX),
+	[DWCP_A_SESSION_MODE_REASON] =
+		NLA_POLICY_RANGE(NLA_U32, DWCP_MODE_REASON_DETECTED,
+				 DWCP_MODE_REASON_FORCED),
+	[DWCP_A_SESSION_RTT_US] = { .type = NLA_U32 },
+	[DWCP_A_SESSION_MIN_RTT_US] = { .type = NLA_U32 },
+	[DWCP_A_SESSION_LOSS_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &dwcp_ppm_range),
+	[DWCP_A_SESSION_DELIVERY_RATE] = { .type = NLA_U64 },
+	[DWCP_A_SESSION_TIME_NS] = { .type = NLA_U64 },
+	[DWCP_A_SESSION_MODE_SCORES] =
+		NLA_POLICY_EXACT_LEN(DWCP_NMODES * sizeof(u32)),
+};
+
+const struct nla_policy dwcp_defaults_policy[DWCP_A_DEFAULTS_MAX + 1] = {
+	[DWCP_A_DEFAULTS_MODE] = NLA_POLICY_MAX(NLA_U32, DWCP_MODE_MAX),
+	[DWCP_A_DEFAULTS_DC_RTT_US] = { .type = NLA_U32 },
+	[DWCP_A_DEFAULTS_INET_RTT_US] = { .type = NLA_U32 },
+	[DWCP_A_DEFAULTS_DC_BW] = { .type = NLA_U64 },
+	[DWCP_A_DEFAULTS_INET_BW] = { .type = NLA_U64 },
+	[DWCP_A_DEFAULTS_DC_LOSS_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &dwcp_ppm_range),
+	[DWCP_A_DEFAULTS_INET_LOSS_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &dwcp_ppm_range),
+	[DWCP_A_DEFAULTS_ENTER_PCT] = NLA_POLICY_RANGE(NLA_U32, 1, 100),
+	[DWCP_A_DEFAULTS_LEAVE_PCT] = NLA_POLICY_RANGE(NLA_U32, 1, 100),
+	[DWCP_A_DEFAULTS_COOLDOWN_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &dwcp_cooldown_range),
+	[DWCP_A_DEFAULTS_PAD] = { .type = NLA_BINARY },
 };
 
 /* Requests: only what each command reads; strict validation refuses the rest. */
@@ -78,6 +115,11 @@ static const struct nla_policy dwcp_session_set_policy[DWCP_A_SESSION_MAX + 1] =
 	[DWCP_A_SESSION_ID] = { .type = NLA_U64 },
 	[DWCP_A_SESSION_PACING_RATE] = { .type = NLA_U64 },
 	[DWCP_A_SESSION_CODEC] = NLA_POLICY_RANGE(NLA_S32, -1, HDE_NR_OPTS - 1),
+	[DWCP_A_SESSION_MODE] = NLA_POLICY_MAX(NLA_U32, DWCP_MODE_MAX),
+};
+
+/* defaults-get takes nothing (see info-get below). */
+static const struct nla_policy dwcp_defaults_get_policy[DWCP_A_DEFAULTS_MAX + 1] = {
 };
 
 /*
@@ -258,7 +300,16 @@ static int dwcp_nl_put_session(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, DWCP_A_SESSION_PACING_RATE,
 			      ci->dwci_pacing_rate, DWCP_A_SESSION_PAD) ||
 	    nla_put_s32(skb, DWCP_A_SESSION_CODEC, ci->dwci_hde_codec) ||
-	    nla_put(skb, DWCP_A_SESSION_INFO, sizeof(*ci), ci))
+	    nla_put(skb, DWCP_A_SESSION_INFO, sizeof(*ci), ci) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_MODE, ci->dwci_mode) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_MODE_FORCED, v->forced) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_RTT_US, ci->dwci_rtt_us) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_MIN_RTT_US, ci->dwci_min_rtt_us) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_LOSS_PPM, ci->dwci_loss_ppm) ||
+	    nla_put_u64_64bit(skb, DWCP_A_SESSION_DELIVERY_RATE,
+			      ci->dwci_delivery_rate, DWCP_A_SESSION_PAD) ||
+	    nla_put(skb, DWCP_A_SESSION_MODE_SCORES,
+		    sizeof(ci->dwci_mode_score), ci->dwci_mode_score))
 		return -EMSGSIZE;
 	for (i = 0; streams && i < v->nstreams; i++)
 		if (dwcp_nl_put_stream(skb, &v->streams[i]))
@@ -339,6 +390,13 @@ static int dwcp_nl_session_view(struct dwcp_sock *dsk,
 					    v->streams ? dsk->nstreams : 0);
 	v->id = dsk->id;
 	v->sock_type = dsk->sk.sk_type;
+	v->forced = dsk->det.forced;
+	if (!v->forced) {
+		struct dwcp_detect_cfg c;
+
+		dwcp_defaults_get(sock_net(&dsk->sk), &c);
+		v->forced = c.forced;
+	}
 	v->has_peer = dsk->peer.ss_family != AF_UNSPEC;
 	dwcp_addr_to_user(&dsk->local, (struct sockaddr *)&v->local);
 	dwcp_addr_to_user(&dsk->peer, (struct sockaddr *)&v->peer);
@@ -439,12 +497,13 @@ static int dwcp_nl_session_set_doit(struct sk_buff *skb,
 {
 	struct nlattr *pacing = info->attrs[DWCP_A_SESSION_PACING_RATE];
 	struct nlattr *codec = info->attrs[DWCP_A_SESSION_CODEC];
+	struct nlattr *mode = info->attrs[DWCP_A_SESSION_MODE];
 	struct dwcp_sock *dsk;
 	int err = 0;
 
-	if (!pacing && !codec) {
+	if (!pacing && !codec && !mode) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: give pacing-rate or codec");
+			       "nothing to set: give pacing-rate, codec or mode");
 		return -EINVAL;
 	}
 	dsk = dwcp_nl_session_of(info);
@@ -455,10 +514,217 @@ static int dwcp_nl_session_set_doit(struct sk_buff *skb,
 		err = dwcp_session_set_codec(dsk, nla_get_s32(codec));
 	if (!err && pacing)
 		dwcp_session_set_pacing(dsk, nla_get_u64(pacing));
+	if (!err && mode)
+		err = dwcp_mode_force(dsk, nla_get_u32(mode));
 	release_sock(&dsk->sk);
 	sock_put(&dsk->sk);
 	if (err)
 		NL_SET_ERR_MSG_ATTR(info->extack, codec, "codec out of range");
+	return err;
+}
+
+/**
+ * dwcp_nl_fill_mode_event() - put a mode-changed or measurement event into
+ * @skb
+ * @skb: message buffer
+ * @ev: the event; @ev->cmd is its command
+ *
+ * Return: 0 on success; -EMSGSIZE if @skb is too small (@skb is left as it
+ * was).
+ */
+int dwcp_nl_fill_mode_event(struct sk_buff *skb,
+			    const struct dwcp_mode_event *ev)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, 0, 0, &dwcp_genl_family, 0, ev->cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, DWCP_A_SESSION_ID, ev->id,
+			      DWCP_A_SESSION_PAD) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_MODE, ev->mode) ||
+	    nla_put_u64_64bit(skb, DWCP_A_SESSION_TIME_NS, ev->time_ns,
+			      DWCP_A_SESSION_PAD) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_RTT_US, ev->sample.rtt_us) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_MIN_RTT_US,
+			ev->sample.min_rtt_us) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_LOSS_PPM, ev->sample.loss_ppm) ||
+	    nla_put_u64_64bit(skb, DWCP_A_SESSION_DELIVERY_RATE,
+			      ev->sample.rate, DWCP_A_SESSION_PAD) ||
+	    nla_put_u64_64bit(skb, DWCP_A_SESSION_BYTES_ACKED,
+			      ev->bytes_acked, DWCP_A_SESSION_PAD) ||
+	    nla_put(skb, DWCP_A_SESSION_MODE_SCORES, sizeof(ev->scores),
+		    ev->scores))
+		goto cancel;
+	if (ev->cmd == DWCP_CMD_MODE_CHANGED &&
+	    (nla_put_u32(skb, DWCP_A_SESSION_OLD_MODE, ev->old_mode) ||
+	     nla_put_u32(skb, DWCP_A_SESSION_MODE_REASON, ev->reason)))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/**
+ * dwcp_nl_notify_measurement() - multicast a mode-changed or measurement
+ * event of @dsk
+ * @dsk: the session
+ * @cmd: DWCP_CMD_MODE_CHANGED or DWCP_CMD_MEASUREMENT
+ *
+ * Context: process, the socket lock held.
+ */
+void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd)
+{
+	struct net *net = sock_net(&dsk->sk);
+	struct dwcp_mode_event ev = {
+		.cmd = cmd,
+		.id = dsk->id,
+		.mode = dsk->det.mode,
+		.old_mode = dsk->det.old_mode,
+		.reason = dsk->det.reason,
+		.time_ns = ktime_get_real_ns(),
+		.sample = dsk->meas.last,
+		.bytes_acked = dsk->st.dwci_bytes_acked,
+	};
+	struct sk_buff *skb;
+	int i;
+
+	if (!genl_has_listeners(&dwcp_genl_family, net, DWCP_NLGRP_EVENTS))
+		return;
+	for (i = 0; i < DWCP_NMODES; i++)
+		ev.scores[i] = dsk->det.score[i];
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (dwcp_nl_fill_mode_event(skb, &ev)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast_netns(&dwcp_genl_family, net, skb, 0,
+				DWCP_NLGRP_EVENTS, GFP_KERNEL);
+}
+
+/**
+ * dwcp_nl_fill_defaults() - put a defaults-get reply into @skb
+ * @skb: message buffer
+ * @portid: netlink port of the requester
+ * @seq: sequence number of the request
+ * @c: the netns's detector configuration
+ *
+ * Return: 0 on success; -EMSGSIZE if @skb is too small (@skb is left as it
+ * was).
+ */
+int dwcp_nl_fill_defaults(struct sk_buff *skb, u32 portid, u32 seq,
+			  const struct dwcp_detect_cfg *c)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &dwcp_genl_family, 0,
+			  DWCP_CMD_DEFAULTS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, DWCP_A_DEFAULTS_MODE, c->forced) ||
+	    nla_put_u32(skb, DWCP_A_DEFAULTS_DC_RTT_US, c->dc_rtt_us) ||
+	    nla_put_u32(skb, DWCP_A_DEFAULTS_INET_RTT_US, c->inet_rtt_us) ||
+	    nla_put_u64_64bit(skb, DWCP_A_DEFAULTS_DC_BW, c->dc_bw,
+			      DWCP_A_DEFAULTS_PAD) ||
+	    nla_put_u64_64bit(skb, DWCP_A_DEFAULTS_INET_BW, c->inet_bw,
+			      DWCP_A_DEFAULTS_PAD) ||
+	    nla_put_u32(skb, DWCP_A_DEFAULTS_DC_LOSS_PPM, c->dc_loss_ppm) ||
+	    nla_put_u32(skb, DWCP_A_DEFAULTS_INET_LOSS_PPM,
+			c->inet_loss_ppm) ||
+	    nla_put_u32(skb, DWCP_A_DEFAULTS_ENTER_PCT, c->enter_pct) ||
+	    nla_put_u32(skb, DWCP_A_DEFAULTS_LEAVE_PCT, c->leave_pct) ||
+	    nla_put_u32(skb, DWCP_A_DEFAULTS_COOLDOWN_MS, c->cooldown_ms)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static void dwcp_nl_get_u32(struct nlattr **tb, int type, u32 *v)
+{
+	if (tb[type])
+		*v = nla_get_u32(tb[type]);
+}
+
+/**
+ * dwcp_nl_parse_defaults() - apply the attributes of a defaults-set to @c
+ * @tb: the validated attributes (dwcp_defaults_policy)
+ * @c: the configuration to update; untouched attributes keep their values
+ * @extack: for the message naming what is wrong
+ *
+ * Return: 0, or -EINVAL when the result is inconsistent (dc above inet).
+ */
+int dwcp_nl_parse_defaults(struct nlattr **tb, struct dwcp_detect_cfg *c,
+			   struct netlink_ext_ack *extack)
+{
+	dwcp_nl_get_u32(tb, DWCP_A_DEFAULTS_MODE, &c->forced);
+	dwcp_nl_get_u32(tb, DWCP_A_DEFAULTS_DC_RTT_US, &c->dc_rtt_us);
+	dwcp_nl_get_u32(tb, DWCP_A_DEFAULTS_INET_RTT_US, &c->inet_rtt_us);
+	if (tb[DWCP_A_DEFAULTS_DC_BW])
+		c->dc_bw = nla_get_u64(tb[DWCP_A_DEFAULTS_DC_BW]);
+	if (tb[DWCP_A_DEFAULTS_INET_BW])
+		c->inet_bw = nla_get_u64(tb[DWCP_A_DEFAULTS_INET_BW]);
+	dwcp_nl_get_u32(tb, DWCP_A_DEFAULTS_DC_LOSS_PPM, &c->dc_loss_ppm);
+	dwcp_nl_get_u32(tb, DWCP_A_DEFAULTS_INET_LOSS_PPM, &c->inet_loss_ppm);
+	dwcp_nl_get_u32(tb, DWCP_A_DEFAULTS_ENTER_PCT, &c->enter_pct);
+	dwcp_nl_get_u32(tb, DWCP_A_DEFAULTS_LEAVE_PCT, &c->leave_pct);
+	dwcp_nl_get_u32(tb, DWCP_A_DEFAULTS_COOLDOWN_MS, &c->cooldown_ms);
+	switch (dwcp_detect_cfg_check(c)) {
+	case DWCP_CFG_OK:
+		return 0;
+	case DWCP_CFG_BAD_RTT:
+		NL_SET_ERR_MSG_ATTR(extack, tb[DWCP_A_DEFAULTS_DC_RTT_US] ?:
+				    tb[DWCP_A_DEFAULTS_INET_RTT_US],
+				    "dc-rtt-us must not exceed inet-rtt-us");
+		break;
+	case DWCP_CFG_BAD_LOSS:
+		NL_SET_ERR_MSG_ATTR(extack, tb[DWCP_A_DEFAULTS_DC_LOSS_PPM] ?:
+				    tb[DWCP_A_DEFAULTS_INET_LOSS_PPM],
+				    "dc-loss-ppm must not exceed inet-loss-ppm");
+		break;
+	default:	/* the policy's ranges catch the rest */
+		NL_SET_ERR_MSG(extack, "inconsistent defaults");
+		break;
+	}
+	return -EINVAL;
+}
+
+static int dwcp_nl_defaults_get_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct dwcp_detect_cfg c;
+	struct sk_buff *msg;
+	int err;
+
+	dwcp_defaults_get(genl_info_net(info), &c);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	err = dwcp_nl_fill_defaults(msg, info->snd_portid, info->snd_seq, &c);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int dwcp_nl_defaults_set_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct dwcp_detect_cfg c;
+	int err;
+
+	/* genl_mutex serialises setters: get, update, set is atomic */
+	dwcp_defaults_get(net, &c);
+	err = dwcp_nl_parse_defaults(info->attrs, &c, info->extack);
+	if (!err)
+		dwcp_defaults_set(net, &c);
 	return err;
 }
 
@@ -486,6 +752,19 @@ static const struct genl_ops dwcp_genl_ops[] = {
 		.doit = dwcp_nl_session_set_doit,
 		.policy = dwcp_session_set_policy,
 		.maxattr = DWCP_A_SESSION_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = DWCP_CMD_DEFAULTS_GET,
+		.doit = dwcp_nl_defaults_get_doit,
+		.policy = dwcp_defaults_get_policy,
+		.maxattr = DWCP_A_DEFAULTS_MAX,
+	},
+	{
+		.cmd = DWCP_CMD_DEFAULTS_SET,
+		.doit = dwcp_nl_defaults_set_doit,
+		.policy = dwcp_defaults_policy,
+		.maxattr = DWCP_A_DEFAULTS_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -24,7 +24,7 @@
 #define DWCP_IO_PASSES		8
 #define DWCP_ORPHAN_TIMEOUT	(60 * HZ)
 #define DWCP_NO_STREAM_TIMEOUT	(30 * HZ)
-#define DWCP_TICK		HZ
+#define DWCP_TICK		msecs_to_jiffies(DWCP_SAMPLE_MS)
 
 static void dwcp_tick_work(struct work_struct *work);
 
@@ -68,6 +68,7 @@ void dwcp_session_init(struct dwcp_sock *dsk)
 	dsk->pace_timer.function = dwcp_pace_timer_fn;
 	dsk->frame_size = DWCP_DEFAULT_FRAME;
 	dsk->peer_max_frame = DWCP_DEFAULT_FRAME;
+	dwcp_measure_init(dsk);
 	dwcp_tcp_init_sock(dsk);
 }
 
@@ -746,7 +747,9 @@ void dwcp_io_work(struct work_struct *work)
 	sock_put(&dsk->sk);
 }
 
-/* Once a second: deadlines of orphans and of sessions without streams. */
+/* Every DWCP_SAMPLE_MS: a measurement sample, the deadlines of orphans and
+ * of sessions without streams.
+ */
 static void dwcp_tick_work(struct work_struct *work)
 {
 	struct dwcp_sock *dsk = container_of(to_delayed_work(work),
@@ -756,6 +759,8 @@ static void dwcp_tick_work(struct work_struct *work)
 	lock_sock(sk);
 	if (dsk->st.dwci_streams_up)
 		dsk->deadline = 0;
+	if (dsk->alive)
+		dwcp_measure_tick(dsk);
 	if (dsk->alive && dsk->deadline &&
 	    time_after(jiffies, dsk->deadline))
 		dwcp_session_abort(dsk, ETIMEDOUT);
@@ -1252,6 +1257,7 @@ int dwcp_session_snapshot(struct dwcp_sock *dsk, struct dwcp_conn_info *info,
 	info->dwci_pacing_rate = dsk->pacing_rate;
 	info->dwci_peer_window = dsk->peer_wnd;
 	dwcp_rec_info(dsk, info);
+	dwcp_measure_info(dsk, info);
 
 	n = dsk->streams ? min_t(int, n, dsk->nstreams) : 0;
 	for (i = 0; i < n; i++) {
@@ -1376,6 +1382,7 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 	case DWCP_STREAMS:
 	case DWCP_FRAME_SIZE:
 	case DWCP_CODEC:
+	case DWCP_MODE:
 		if (optlen < sizeof(int))
 			return -EINVAL;
 		if (copy_from_sockptr(&val, optval, sizeof(int)))
@@ -1442,6 +1449,9 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 	case DWCP_CODEC:
 		err = dwcp_session_set_codec(dsk, val);
 		break;
+	case DWCP_MODE:
+		err = val < 0 ? -EINVAL : dwcp_mode_force(dsk, val);
+		break;
 	case DWCP_PACING_RATE:
 		dwcp_session_set_pacing(dsk, rate);
 		break;
@@ -1485,6 +1495,7 @@ int dwcp_getsockopt(struct socket *sock, int level, int optname,
 	case DWCP_STREAMS:
 	case DWCP_FRAME_SIZE:
 	case DWCP_CODEC:
+	case DWCP_MODE:
 		if (len < sizeof(int))
 			return -EINVAL;
 		lock_sock(sock->sk);
@@ -1492,6 +1503,8 @@ int dwcp_getsockopt(struct socket *sock, int level, int optname,
 			val = dsk->frame_size;
 		else if (optname == DWCP_CODEC)
 			val = dsk->codec;
+		else if (optname == DWCP_MODE)
+			val = dsk->det.mode;
 		else
 			val = dsk->nstreams ?: dsk->want_streams;
 		release_sock(sock->sk);
@@ -1515,7 +1528,7 @@ int dwcp_getsockopt(struct socket *sock, int level, int optname,
 		break;
 	case DWCP_CONGESTION:
 		lock_sock(sock->sk);
-		strscpy(name, dsk->cc[0] ? dsk->cc : "bbr", sizeof(name));
+		strscpy(name, dwcp_mode_cc(dsk), sizeof(name));
 		release_sock(sock->sk);
 		len = min_t(int, len, strlen(name) + 1);
 		if (len <= 0)

@@ -33,6 +33,7 @@ static const char *const dwcp_mib_names[DWCP_MIB_MAX] = {
 	[DWCP_MIB_REFUSED_TYPE] = "RefusedType",
 	[DWCP_MIB_HDE_REJECTED] = "HdeChunksRejected",
 	[DWCP_MIB_HDE_STALE] = "HdeStaleBaselines",
+	[DWCP_MIB_MODE_CHANGES] = "ModeChanges",
 };
 
 /* Keyed-record baselines: 64 MiB per session end unless the admin says. */
@@ -152,6 +153,8 @@ static int __net_init dwcp_net_init(struct net *net)
 	for (i = 0; i < ARRAY_SIZE(dn->tokens); i++)
 		INIT_HLIST_HEAD(&dn->tokens[i]);
 	dn->hde_store_bytes = DWCP_HDE_STORE_DEFAULT;
+	spin_lock_init(&dn->detect_lock);
+	dwcp_detect_cfg_default(&dn->detect);
 	if (!proc_create_net_single("dwcp_stat", 0444, net->proc_net,
 				    dwcp_stat_show, NULL))
 		return -ENOMEM;

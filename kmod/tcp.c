@@ -153,10 +153,20 @@ static void dwcp_tcp_tune(struct dwcp_sock *dsk, struct socket *sock)
 	tcp_sock_set_keepintvl(sk, 2);
 	tcp_sock_set_keepcnt(sk, 5);
 	tcp_sock_set_user_timeout(sk, DWCP_USER_TIMEOUT_MS);
-	if (dsk->cc[0])
-		dwcp_set_cc(sock, dsk->cc);
-	else
-		dwcp_set_cc(sock, "bbr");	/* default; else the kernel's */
+	dwcp_set_cc(sock, dwcp_mode_cc(dsk));	/* else the kernel's */
+}
+
+/**
+ * dwcp_stream_set_cc() - change the congestion control of an up stream
+ * @st: the stream
+ * @name: algorithm name
+ *
+ * Context: process; the session's socket lock held, the stream up.
+ * Return: 0, or the error of TCP_CONGESTION (-ENOENT not available, ...).
+ */
+int dwcp_stream_set_cc(struct dwcp_stream *st, const char *name)
+{
+	return dwcp_set_cc(st->sock, name);
 }
 
 static void dwcp_tcp_data_ready(struct sock *sk)

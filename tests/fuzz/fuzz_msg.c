@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct dwcp_session sess;
 	static FILE *null;
-	char err[DWCP_ERRLEN], line[160];
+	char err[DWCP_ERRLEN], line[320];
 	struct dwcp_info info;
 	struct dwcp_event ev;
 	unsigned char *copy;
@@ -51,9 +51,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				dwcp_session_print_json(null, &sess);
 			}
 		}
+	} else if (cmd == DWCP_CMD_DEFAULTS_GET) {
+		struct dwcp_defaults d;
+
+		if (!dwcp_defaults_parse((struct nlattr *)copy, (int)size - 1,
+					 &d, err)) {
+			if (!null)
+				null = fopen("/dev/null", "w");
+			if (null) {
+				dwcp_defaults_print_text(null, &d);
+				dwcp_defaults_print_json(null, &d);
+			}
+		}
 	} else if (!dwcp_event_parse(cmd, (struct nlattr *)copy,
 				     (int)size - 1, &ev, err)) {
 		dwcp_event_format(line, sizeof(line), &ev);
+		if (!null)
+			null = fopen("/dev/null", "w");
+		if (null)
+			dwcp_event_print_json(null, &ev);
 	}
 	free(copy);
 	return 0;

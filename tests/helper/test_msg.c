@@ -293,6 +293,107 @@ static void feature_names_match_uapi(void **state)
 	assert_null(dwcp_feature_name(63));
 }
 
+static void mode_event(struct attrbuf *b, int with_mode)
+{
+	uint32_t scores[3] = { 262, 738, 0 };
+
+	memset(b, 0, sizeof(*b));
+	put_u64(b, DWCP_A_SESSION_ID, 7);
+	if (with_mode)
+		put_u32(b, DWCP_A_SESSION_MODE, DWCP_MODE_INTERNET);
+	put_u32(b, DWCP_A_SESSION_OLD_MODE, DWCP_MODE_DATACENTER);
+	put_u32(b, DWCP_A_SESSION_MODE_REASON, DWCP_MODE_REASON_DETECTED);
+	put_u64(b, DWCP_A_SESSION_TIME_NS, 1000000000ULL);
+	put_u32(b, DWCP_A_SESSION_RTT_US, 80400);
+	put_u32(b, DWCP_A_SESSION_MIN_RTT_US, 150);
+	put_u32(b, DWCP_A_SESSION_LOSS_PPM, 9000);
+	put_u64(b, DWCP_A_SESSION_DELIVERY_RATE, 0);
+	put_u64(b, DWCP_A_SESSION_BYTES_ACKED, 12345);
+	put(b, DWCP_A_SESSION_MODE_SCORES, scores, sizeof(scores));
+}
+
+static void event_mode_changed_with_measurements(void **state)
+{
+	char err[DWCP_ERRLEN], line[320];
+	struct dwcp_event ev;
+	struct attrbuf b;
+
+	(void)state;
+	mode_event(&b, 1);
+
+	assert_int_equal(dwcp_event_parse(DWCP_CMD_MODE_CHANGED,
+					  (struct nlattr *)b.data, b.len, &ev,
+					  err), 0);
+
+	assert_int_equal(ev.kind, DWCP_EVENT_MODE_CHANGED);
+	assert_int_equal(ev.m.mode, DWCP_MODE_INTERNET);
+	assert_int_equal(ev.old_mode, DWCP_MODE_DATACENTER);
+	assert_int_equal(ev.m.rtt_us, 80400);
+	assert_int_equal(ev.m.scores[1], 738);
+	dwcp_event_format(line, sizeof(line), &ev);
+	assert_string_equal(line,
+			    "event mode-changed id=7 datacenter->internet reason=detected"
+			    " rtt=80400us min_rtt=150us loss=9000ppm rate=0B/s"
+			    " scores=262/738/0 time=1000000000");
+}
+
+static void event_mode_without_mode_or_bad_scores_rejected(void **state)
+{
+	char err[DWCP_ERRLEN];
+	struct dwcp_event ev;
+	struct attrbuf b;
+
+	(void)state;
+	mode_event(&b, 0);
+	assert_int_equal(dwcp_event_parse(DWCP_CMD_MEASUREMENT,
+					  (struct nlattr *)b.data, b.len, &ev,
+					  err), -EBADMSG);
+	assert_non_null(strstr(err, "mode missing"));
+
+	mode_event(&b, 1);
+	put(&b, DWCP_A_SESSION_MODE_SCORES, "abc", 3);	/* wrong length */
+	assert_int_equal(dwcp_event_parse(DWCP_CMD_MEASUREMENT,
+					  (struct nlattr *)b.data, b.len, &ev,
+					  err), -EBADMSG);
+	assert_non_null(strstr(err, "mode-scores"));
+}
+
+static void defaults_reply_and_mode_names(void **state)
+{
+	char err[DWCP_ERRLEN];
+	struct dwcp_defaults d;
+	struct attrbuf b;
+	int t;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	for (t = DWCP_A_DEFAULTS_MODE; t < DWCP_A_DEFAULTS_PAD; t++) {
+		if (t == DWCP_A_DEFAULTS_DC_BW || t == DWCP_A_DEFAULTS_INET_BW)
+			put_u64(&b, (uint16_t)t, 125000000);
+		else
+			put_u32(&b, (uint16_t)t, (uint32_t)t);
+	}
+	assert_int_equal(dwcp_defaults_parse((struct nlattr *)b.data, b.len, &d,
+					     err), 0);
+	assert_int_equal(d.mode, 1);
+	assert_int_equal(d.cooldown_ms, DWCP_A_DEFAULTS_COOLDOWN_MS);
+	assert_int_equal(d.inet_bw, 125000000);
+	/* one missing: named */
+	b.len -= NLA_ALIGN(NLA_HDRLEN + 4);
+	assert_int_equal(dwcp_defaults_parse((struct nlattr *)b.data, b.len, &d,
+					     err), -EBADMSG);
+	assert_non_null(strstr(err, "cooldown-ms"));
+
+	assert_string_equal(dwcp_mode_name(DWCP_MODE_HYBRID), "hybrid");
+	assert_null(dwcp_mode_name(DWCP_MODE_MAX + 1));
+	assert_int_equal(dwcp_mode_parse("datacenter"), DWCP_MODE_DATACENTER);
+	assert_int_equal(dwcp_mode_parse("dc"), DWCP_MODE_DATACENTER);
+	assert_int_equal(dwcp_mode_parse("0"), DWCP_MODE_AUTO);
+	assert_int_equal(dwcp_mode_parse("4"), -1);
+	assert_int_equal(dwcp_mode_parse("internets"), -1);
+	assert_int_equal(dwcp_mode_parse(""), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +409,9 @@ int main(void)
 		cmocka_unit_test(event_unknown_command_tolerated),
 		cmocka_unit_test(info_json_and_text),
 		cmocka_unit_test(feature_names_match_uapi),
+		cmocka_unit_test(event_mode_changed_with_measurements),
+		cmocka_unit_test(event_mode_without_mode_or_bad_scores_rejected),
+		cmocka_unit_test(defaults_reply_and_mode_names),
 	};
 
 	return cmocka_run_group_tests_name("helper_msg", tests, NULL, NULL);

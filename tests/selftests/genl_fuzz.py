@@ -17,6 +17,7 @@ NLMSG_ERROR = 2
 NLMSG_DONE = 3
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
 SESSION_GET, SESSION_SET = 4, 5
+DEFAULTS_GET, DEFAULTS_SET = 8, 9
 A_ID, A_PACING, A_CODEC = 1, 13, 14
 
 
@@ -63,7 +64,8 @@ def request(s, fam, seq, cmd, flags, body):
 def random_body(rng):
     body = b""
     for _ in range(rng.randint(0, 4)):
-        kind = rng.choice([0, A_ID, A_PACING, A_CODEC, 2, 15, 16, 17, 99, 0x8001])
+        kind = rng.choice([0, A_ID, A_PACING, A_CODEC, 2, 3, 4, 5, 8, 10, 11,
+                           15, 16, 17, 18, 26, 27, 99, 0x8001])
         size = rng.choice([0, 1, 2, 4, 8, 9, 16, rng.randint(0, 64)])
         body += attr(kind, bytes(rng.getrandbits(8) for _ in range(size)))
     if rng.random() < 0.1:
@@ -79,7 +81,8 @@ def main():
     fam = family_id(s)
     seen, bad = {}, 0
     for seq in range(2, count + 2):
-        cmd = rng.choice([1, 2, 3, SESSION_GET, SESSION_SET, 6, 200])
+        cmd = rng.choice([1, 2, 3, SESSION_GET, SESSION_SET, 6, 7,
+                          DEFAULTS_GET, DEFAULTS_SET, 10, 200])
         flags = NLM_F_ACK | (NLM_F_DUMP if rng.random() < 0.3 else 0)
         body = random_body(rng)
         try:
@@ -98,6 +101,11 @@ def main():
     # one well-formed request still works afterwards
     if request(s, fam, count + 3, 1, NLM_F_ACK, b"") != [0]:
         print("info-get failed after the fuzzing")
+        bad += 1
+    # defaults-set may have accepted random in-range values; the kernel
+    # must still answer defaults-get (its values are checked by dwcpctl)
+    if request(s, fam, count + 4, DEFAULTS_GET, NLM_F_ACK, b"") != [0]:
+        print("defaults-get failed after the fuzzing")
         bad += 1
     sys.exit(1 if bad else 0)
 

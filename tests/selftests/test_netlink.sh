@@ -112,9 +112,15 @@ isolation() {
 check "each netns dumps only its own sessions" isolation
 
 malformed() {
-	C python3 tests/selftests/genl_fuzz.py 3000 "${DWCP_SEED:-1}"
+	C python3 tests/selftests/genl_fuzz.py 3000 "${DWCP_SEED:-1}" || return 1
+	# whatever defaults-set accepted, the netns's defaults stay consistent
+	C dwcpctl -j defaults | tee /dev/stderr | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["dc_rtt_us"] <= d["inet_rtt_us"] and d["dc_loss_ppm"] <= d["inet_loss_ppm"], d
+assert 1 <= d["enter_pct"] <= 100 and 1 <= d["leave_pct"] <= 100 and d["cooldown_ms"] <= 600000, d'
 }
-check "3000 malformed netlink requests: errors, never success, no oops" malformed
+check "3000 malformed netlink requests: errors, never a session-set success, consistent defaults, no oops" malformed
 
 finish_transfer() {
 	C dwcpctl policy set "$ID" pacing 0 || return 1

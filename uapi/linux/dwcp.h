@@ -98,6 +98,10 @@ struct sockaddr_dwcp {
  *	frames: -1 (default) the kernel chooses by measured payoff, 0 none,
  *	1..3 zstd level 1, 3, 6 always (frames that do not shrink go as they
  *	are).  Any time; get returns the setting.
+ * @DWCP_MODE: int, enum dwcp_mode: DWCP_MODE_AUTO (default) lets the
+ *	detector choose from measurements; any other value forces that mode
+ *	on this session.  Any time; get returns the mode in force (never
+ *	DWCP_MODE_AUTO once established).  -EINVAL for an unknown mode.
  *
  * Keyed records (socket(AF_DWCP, SOCK_SEQPACKET, 0)): each sendmsg() is one
  * record of 1..DWCP_HDE_MAX_RECORD bytes and needs a control message
@@ -118,7 +122,32 @@ enum {
 	DWCP_FRAME_SIZE = 5,
 	DWCP_HDE_STORE = 6,
 	DWCP_CODEC = 7,
+	DWCP_MODE = 8,
 };
+
+/*
+ * Path modes.  The detector (Documentation/architecture.md, "Mode
+ * detection") classifies every measurement sample of a session: datacenter
+ * when RTT < dc_rtt, loss < dc_loss and (when the session was busy enough to
+ * measure it and not paced) delivery rate >= dc_bw; internet when RTT > inet_rtt, loss >
+ * inet_loss or a measured delivery rate < inet_bw; hybrid otherwise.  Each
+ * mode keeps a score, the moving average of its votes over about ten
+ * samples (one every DWCP_SAMPLE_MS); the session enters a mode whose score
+ * reaches enter_pct once its own score fell below leave_pct, and not sooner
+ * than cooldown_ms after its previous detected change.  A mode change sets
+ * the congestion control of every stream (datacenter: cubic; internet and
+ * hybrid: bbr) unless DWCP_CONGESTION chose one.  New sessions start in
+ * internet mode, the safe one.
+ */
+enum dwcp_mode {
+	DWCP_MODE_AUTO = 0,
+	DWCP_MODE_DATACENTER = 1,
+	DWCP_MODE_INTERNET = 2,
+	DWCP_MODE_HYBRID = 3,
+};
+
+#define DWCP_MODE_MAX		DWCP_MODE_HYBRID
+#define DWCP_SAMPLE_MS		100
 
 /* Control message types at level SOL_DWCP. */
 enum {
@@ -139,7 +168,7 @@ enum dwcp_sock_state {
 	DWCP_STATE_CLOSING = 4,
 };
 
-#define DWCP_INFO_VERSION	2
+#define DWCP_INFO_VERSION	3
 
 /*
  * DWCP_INFO, like tcp_info: fields are only ever appended; dwci_len says how
@@ -190,6 +219,16 @@ struct dwcp_conn_info {
 	__u64	dwci_frames_compressed;
 	__u64	dwci_bytes_compressed_in;	/* session bytes they carry */
 	__u64	dwci_bytes_compressed_out;	/* their payload on the wire */
+	/* version 3: measurements and mode detection */
+	__u32	dwci_mode;		/* enum dwcp_mode in force */
+	__u32	dwci_mode_forced;	/* its own force, AUTO = none */
+	__u64	dwci_mode_changes;	/* since the session started */
+	__u32	dwci_rtt_us;		/* smoothed, least over up streams */
+	__u32	dwci_min_rtt_us;
+	__u32	dwci_loss_ppm;		/* retransmitted / sent segments */
+	__u32	dwci_mode_score[3];	/* per mille: dc, internet, hybrid */
+	__u64	dwci_delivery_rate;	/* bytes/s acked, 0 = not measured */
+	__u64	dwci_samples;		/* measurement samples taken */
 };
 
 struct dwcp_stream_info {
@@ -486,6 +525,23 @@ enum {
  * @DWCP_A_SESSION_INFO: binary, struct dwcp_conn_info (DWCP_INFO, every
  *	counter; dwci_len says how much a newer or older kernel filled)
  * @DWCP_A_SESSION_STREAM: nest, repeated: one stream (DWCP_A_STREAM_*)
+ * @DWCP_A_SESSION_MODE: u32, enum dwcp_mode in force.  session-set: the
+ *	mode to force, DWCP_MODE_AUTO to hand the session back to the
+ *	detector.  mode-changed: the new mode.
+ * @DWCP_A_SESSION_MODE_FORCED: u32, enum dwcp_mode forced on the session
+ *	(its own or the netns default), DWCP_MODE_AUTO if detected
+ * @DWCP_A_SESSION_OLD_MODE: u32, mode-changed: the mode before
+ * @DWCP_A_SESSION_MODE_REASON: u32, mode-changed: enum dwcp_mode_reason
+ * @DWCP_A_SESSION_RTT_US: u32, smoothed RTT, least over the up streams
+ * @DWCP_A_SESSION_MIN_RTT_US: u32, least minimum RTT of the up streams
+ * @DWCP_A_SESSION_LOSS_PPM: u32, segments retransmitted per million sent
+ *	over the last sample
+ * @DWCP_A_SESSION_DELIVERY_RATE: u64, bytes/s acknowledged over the last
+ *	sample while the session had data waiting (its pacing, if any, may
+ *	be what limited it); 0 = not measured
+ * @DWCP_A_SESSION_TIME_NS: u64, events: CLOCK_REALTIME of the sample
+ * @DWCP_A_SESSION_MODE_SCORES: binary, three __u32 per mille: datacenter,
+ *	internet, hybrid scores of the detector
  */
 enum {
 	DWCP_A_SESSION_ID = 1,
@@ -504,6 +560,16 @@ enum {
 	DWCP_A_SESSION_CODEC,
 	DWCP_A_SESSION_INFO,
 	DWCP_A_SESSION_STREAM,
+	DWCP_A_SESSION_MODE,
+	DWCP_A_SESSION_MODE_FORCED,
+	DWCP_A_SESSION_OLD_MODE,
+	DWCP_A_SESSION_MODE_REASON,
+	DWCP_A_SESSION_RTT_US,
+	DWCP_A_SESSION_MIN_RTT_US,
+	DWCP_A_SESSION_LOSS_PPM,
+	DWCP_A_SESSION_DELIVERY_RATE,
+	DWCP_A_SESSION_TIME_NS,
+	DWCP_A_SESSION_MODE_SCORES,
 
 	__DWCP_A_SESSION_MAX,
 	DWCP_A_SESSION_MAX = (__DWCP_A_SESSION_MAX - 1)
@@ -544,6 +610,53 @@ enum {
 	DWCP_A_STREAM_MAX = (__DWCP_A_STREAM_MAX - 1)
 };
 
+/* Why a mode changed (DWCP_A_SESSION_MODE_REASON). */
+enum dwcp_mode_reason {
+	DWCP_MODE_REASON_DETECTED = 1,	/* the measurements */
+	DWCP_MODE_REASON_FORCED = 2,	/* DWCP_MODE, session-set or defaults */
+};
+
+/*
+ * Per-netns defaults of mode detection (defaults-get, defaults-set).  The
+ * thresholds apply to every session of the netns from its next sample.
+ *
+ * @DWCP_A_DEFAULTS_MODE: u32, enum dwcp_mode forced on every session that
+ *	does not force its own; DWCP_MODE_AUTO (default) to detect
+ * @DWCP_A_DEFAULTS_DC_RTT_US: u32, datacenter below (default 10000)
+ * @DWCP_A_DEFAULTS_INET_RTT_US: u32, internet above (default 50000)
+ * @DWCP_A_DEFAULTS_DC_BW: u64, bytes/s, datacenter at or above (default
+ *	125000000, 1 Gbit/s); 0 ignores bandwidth for datacenter
+ * @DWCP_A_DEFAULTS_INET_BW: u64, bytes/s, internet below (default
+ *	125000000); 0 ignores bandwidth for internet
+ * @DWCP_A_DEFAULTS_DC_LOSS_PPM: u32, datacenter below (default 1000, 0.1 %)
+ * @DWCP_A_DEFAULTS_INET_LOSS_PPM: u32, internet above (default 10000, 1 %)
+ * @DWCP_A_DEFAULTS_ENTER_PCT: u32, 1..100, score to enter a mode (default 70)
+ * @DWCP_A_DEFAULTS_LEAVE_PCT: u32, 1..100, score below which the current
+ *	mode may be left (default 60)
+ * @DWCP_A_DEFAULTS_COOLDOWN_MS: u32, at most 600000, least time between
+ *	two detected changes of a session (default 3000)
+ * @DWCP_A_DEFAULTS_PAD: padding for 64-bit attributes, carries nothing
+ *
+ * dc_rtt_us must not exceed inet_rtt_us and dc_loss_ppm not inet_loss_ppm
+ * (-EINVAL otherwise, checked on the values after the update).
+ */
+enum {
+	DWCP_A_DEFAULTS_MODE = 1,
+	DWCP_A_DEFAULTS_DC_RTT_US,
+	DWCP_A_DEFAULTS_INET_RTT_US,
+	DWCP_A_DEFAULTS_DC_BW,
+	DWCP_A_DEFAULTS_INET_BW,
+	DWCP_A_DEFAULTS_DC_LOSS_PPM,
+	DWCP_A_DEFAULTS_INET_LOSS_PPM,
+	DWCP_A_DEFAULTS_ENTER_PCT,
+	DWCP_A_DEFAULTS_LEAVE_PCT,
+	DWCP_A_DEFAULTS_COOLDOWN_MS,
+	DWCP_A_DEFAULTS_PAD,
+
+	__DWCP_A_DEFAULTS_MAX,
+	DWCP_A_DEFAULTS_MAX = (__DWCP_A_DEFAULTS_MAX - 1)
+};
+
 /*
  * Commands.
  *
@@ -559,6 +672,17 @@ enum {
  *	DWCP_A_SESSION_PACING_RATE, DWCP_A_SESSION_CODEC.  CAP_NET_ADMIN in
  *	the netns's user namespace.  -ENOENT unknown id; -EINVAL (with an
  *	extack message naming the attribute) for a missing or bad attribute.
+ *	Also DWCP_A_SESSION_MODE (0..DWCP_MODE_MAX).
+ * @DWCP_CMD_MODE_CHANGED: event: DWCP_A_SESSION_ID, _MODE, _OLD_MODE,
+ *	_MODE_REASON, _TIME_NS and the measurements that caused it (_RTT_US,
+ *	_MIN_RTT_US, _LOSS_PPM, _DELIVERY_RATE, _MODE_SCORES).
+ * @DWCP_CMD_MEASUREMENT: event, at most one per session per second while
+ *	someone listens: DWCP_A_SESSION_ID, _MODE, _TIME_NS, the measurements
+ *	and _BYTES_ACKED; the input of dwcpd's bandwidth predictor.
+ * @DWCP_CMD_DEFAULTS_GET: do; the reply carries every DWCP_A_DEFAULTS_*.
+ *	Open to every user.
+ * @DWCP_CMD_DEFAULTS_SET: do; any DWCP_A_DEFAULTS_*; the rest keep their
+ *	values.  CAP_NET_ADMIN in the netns's user namespace.
  */
 enum {
 	DWCP_CMD_INFO_GET = 1,
@@ -566,6 +690,10 @@ enum {
 	DWCP_CMD_SESSION_CLOSED,
 	DWCP_CMD_SESSION_GET,
 	DWCP_CMD_SESSION_SET,
+	DWCP_CMD_MODE_CHANGED,
+	DWCP_CMD_MEASUREMENT,
+	DWCP_CMD_DEFAULTS_GET,
+	DWCP_CMD_DEFAULTS_SET,
 
 	__DWCP_CMD_MAX,
 	DWCP_CMD_MAX = (__DWCP_CMD_MAX - 1)

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dwcpd's policy core; see policy.h.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "policy.h"
+
+void policy_config_default(struct policy_config *c)
+{
+	c->apply = true;
+	c->pacing_limited = 0.9;
+	c->probe_after_ns = 10ULL * 1000000000ULL;
+}
+
+void policy_init(struct policy *p, const struct policy_config *c)
+{
+	memset(p, 0, sizeof(*p));
+	p->cfg = *c;
+}
+
+struct policy_session *policy_find(struct policy *p, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < POLICY_MAX_SESSIONS; i++)
+		if (p->s[i].used && p->s[i].id == id)
+			return &p->s[i];
+	return NULL;
+}
+
+/* The session's slot, a new one if it has none; NULL when the table is full. */
+static struct policy_session *track(struct policy *p, uint64_t id)
+{
+	struct policy_session *s = policy_find(p, id);
+	size_t i;
+
+	if (s)
+		return s;
+	for (i = 0; i < POLICY_MAX_SESSIONS; i++) {
+		s = &p->s[i];
+		if (s->used)
+			continue;
+		memset(s, 0, sizeof(*s));
+		s->used = true;
+		s->id = id;
+		pba_init(&s->link);
+		return s;
+	}
+	p->dropped++;
+	return NULL;
+}
+
+static enum pba_mode pba_mode_of(uint32_t mode)
+{
+	if (mode == DWCP_MODE_DATACENTER)
+		return PBA_MODE_DATACENTER;
+	if (mode == DWCP_MODE_HYBRID)
+		return PBA_MODE_HYBRID;
+	return PBA_MODE_INTERNET;
+}
+
+static void set_pacing(struct policy_action *out, const struct policy_session *s,
+		       uint64_t rate, const char *why)
+{
+	out->kind = POLICY_SET_PACING;
+	out->id = s->id;
+	out->pacing_bps = rate;
+	out->why = why;
+}
+
+/* Relative change from @cur to @next is below @frac (never when one is 0). */
+static bool close_to(uint64_t cur, uint64_t next, double frac)
+{
+	if (!cur || !next)
+		return cur == next;
+	return fabs((double)next - (double)cur) < frac * (double)cur;
+}
+
+static void on_measurement(struct policy *p, struct policy_session *s,
+			   const struct dwcp_event *ev,
+			   struct policy_action *out)
+{
+	const uint64_t rate = ev->m.delivery_rate;
+	const uint64_t paced = s->applied.pacing_bps;
+	struct pba_decision next;
+	struct pba_estimate e;
+	struct pba_path path;
+
+	if (!rate)
+		return;		/* not backlogged: the application, not the path */
+	if (paced && (double)rate >= p->cfg.pacing_limited * (double)paced) {
+		/* our own cap; look past it now and then */
+		if (ev->time_ns - s->last_sample_ns >= p->cfg.probe_after_ns)
+			set_pacing(out, s, 0, "probe: capped by its pacing too long");
+		return;
+	}
+	pba_observe(&s->link, (double)rate);
+	s->last_sample_ns = ev->time_ns;
+	s->samples++;
+	pba_estimate(&s->link, &e);
+	path.mode = pba_mode_of(s->mode);
+	path.min_rtt_us = ev->m.min_rtt_us;
+	path.loss = ev->m.loss_ppm / 1e6;
+	pba_decide(&e, &path, &next);
+	if (!pba_worth_applying(&e, &s->applied, &next) ||
+	    close_to(paced, next.pacing_bps, 0.10))
+		return;
+	set_pacing(out, s, next.pacing_bps, "prediction");
+	out->est = e;
+}
+
+void policy_step(struct policy *p, const struct dwcp_event *ev,
+		 struct policy_action *out)
+{
+	struct policy_session *s;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = POLICY_NONE;
+	if (ev->kind == DWCP_EVENT_SESSION_CLOSED) {
+		s = policy_find(p, ev->session_id);
+		if (s)
+			s->used = false;
+		return;
+	}
+	if (ev->kind != DWCP_EVENT_MODE_CHANGED &&
+	    ev->kind != DWCP_EVENT_MEASUREMENT)
+		return;
+	s = track(p, ev->session_id);
+	if (!s)
+		return;
+	s->mode = ev->m.mode;
+	if (s->mode == DWCP_MODE_DATACENTER) {
+		if (s->applied.pacing_bps)
+			set_pacing(out, s, 0, "datacenter mode: not paced");
+		return;
+	}
+	if (ev->kind == DWCP_EVENT_MEASUREMENT)
+		on_measurement(p, s, ev, out);
+}
+
+void policy_applied(struct policy *p, const struct policy_action *a, bool ok)
+{
+	struct policy_session *s;
+
+	if (a->kind != POLICY_SET_PACING || !ok)
+		return;
+	s = policy_find(p, a->id);
+	if (!s)
+		return;
+	s->applied.pacing_bps = a->pacing_bps;
+	if (!a->pacing_bps)
+		s->last_sample_ns = 0;	/* the probe: next sample is real */
+}

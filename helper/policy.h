@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dwcpd's policy core: measurement events in, session-set actions out.  A
+ * pure step function over a fixed table of sessions (no I/O, no clock, no
+ * allocation), so the daemon, the unit tests and the fuzzer drive the same
+ * code.
+ *
+ * Per session, PBA (pba.h) predicts the delivery rate from the kernel's
+ * once-a-second measurement events; in internet and hybrid mode the session
+ * is paced at the decision's rate (0.95 x the conservative prediction) when
+ * the prediction is confident and the change large enough to matter.  In
+ * datacenter mode nothing is paced.  A paced session that runs at its pacing
+ * rate measures our cap, not the path: such samples are not fed to the
+ * predictor, and after probe_after_ns without a real sample the pacing is
+ * lifted for a while so that the path shows itself again.
+ */
+#ifndef DWCP_POLICY_H
+#define DWCP_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "msg.h"
+#include "pba.h"
+
+#define POLICY_MAX_SESSIONS 256
+
+struct policy_config {
+	bool apply;			/* false: decide and log, change nothing */
+	double pacing_limited;		/* rate >= this x pacing: cap-limited */
+	uint64_t probe_after_ns;	/* lift pacing after this long blind */
+};
+
+struct policy_session {
+	bool used;
+	uint64_t id;
+	uint32_t mode;			/* enum dwcp_mode, from the events */
+	struct pba_link link;
+	struct pba_decision applied;	/* what we last pushed */
+	uint64_t last_sample_ns;	/* last sample fed to the predictor */
+	uint64_t samples;
+};
+
+struct policy {
+	struct policy_config cfg;
+	struct policy_session s[POLICY_MAX_SESSIONS];
+	uint64_t dropped;		/* sessions not tracked: table full */
+};
+
+enum policy_action_kind {
+	POLICY_NONE,
+	POLICY_SET_PACING,
+};
+
+/* What the daemon should do, and why (for its log). */
+struct policy_action {
+	enum policy_action_kind kind;
+	uint64_t id;
+	uint64_t pacing_bps;
+	struct pba_estimate est;
+	const char *why;
+};
+
+void policy_config_default(struct policy_config *c);
+void policy_init(struct policy *p, const struct policy_config *c);
+/* A kernel event; fills @out (kind POLICY_NONE when nothing to do). */
+void policy_step(struct policy *p, const struct dwcp_event *ev,
+		 struct policy_action *out);
+/* The daemon applied (or failed to apply, @ok false) @a. */
+void policy_applied(struct policy *p, const struct policy_action *a, bool ok);
+struct policy_session *policy_find(struct policy *p, uint64_t id);
+
+#endif

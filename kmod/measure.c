@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Measurement of a session's path and the actions of its mode.
+ *
+ * Every DWCP_SAMPLE_MS the session's tick reads a few counters of each up
+ * stream's TCP socket (no tcp_info copy, no locks: single loads of fields
+ * TCP updates itself), turns them into one sample (least smoothed RTT,
+ * retransmission rate, delivery rate while the session had data waiting),
+ * feeds it to the detector (detect.c) and carries out a mode change: the
+ * congestion control of every stream, an event with the measurements that
+ * caused it.  Once a second, while someone listens, it also reports the
+ * sample for dwcpd's bandwidth predictor.
+ */
+#include "dwcp.h"
+
+/* Loss is computed over at least this many segments: one retransmission in
+ * a quiet 100 ms would otherwise look like a lossy path.
+ */
+#define DWCP_LOSS_MIN_SEGS	200
+#define DWCP_REPORT_EVERY	(1000 / DWCP_SAMPLE_MS)
+
+/**
+ * dwcp_mode_cc() - congestion control the session's streams should use
+ * @dsk: the session
+ *
+ * Return: the application's DWCP_CONGESTION if it set one, else the
+ * mode's: cubic in datacenter mode (short RTT, no policer to probe for),
+ * bbr otherwise.
+ */
+const char *dwcp_mode_cc(const struct dwcp_sock *dsk)
+{
+	if (dsk->cc[0])
+		return dsk->cc;
+	return dsk->det.mode == DWCP_MODE_DATACENTER ? "cubic" : "bbr";
+}
+
+/**
+ * dwcp_defaults_get() - the netns's mode detection defaults
+ * @net: network namespace
+ * @c: filled in
+ */
+void dwcp_defaults_get(struct net *net, struct dwcp_detect_cfg *c)
+{
+	struct dwcp_net *dn = dwcp_pernet(net);
+
+	spin_lock_bh(&dn->detect_lock);
+	*c = dn->detect;
+	spin_unlock_bh(&dn->detect_lock);
+}
+
+/**
+ * dwcp_defaults_set() - replace the netns's mode detection defaults
+ * @net: network namespace
+ * @c: checked with dwcp_detect_cfg_check(); sessions use them from their
+ *	next sample
+ */
+void dwcp_defaults_set(struct net *net, const struct dwcp_detect_cfg *c)
+{
+	struct dwcp_net *dn = dwcp_pernet(net);
+
+	spin_lock_bh(&dn->detect_lock);
+	dn->detect = *c;
+	spin_unlock_bh(&dn->detect_lock);
+}
+
+static void dwcp_mode_apply(struct dwcp_sock *dsk)
+{
+	u16 i;
+
+	if (dsk->cc[0])
+		return;		/* the application chose; leave it */
+	for (i = 0; i < dsk->nstreams; i++) {
+		struct dwcp_stream *st = &dsk->streams[i];
+
+		if (st->up && st->sock)
+			dwcp_stream_set_cc(st, dwcp_mode_cc(dsk));
+	}
+}
+
+static void dwcp_mode_changed(struct dwcp_sock *dsk)
+{
+	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_MODE_CHANGES);
+	dwcp_mode_apply(dsk);
+	dwcp_nl_notify_measurement(dsk, DWCP_CMD_MODE_CHANGED);
+}
+
+/* Per-stream deltas since the last sample; a stream whose socket changed
+ * (it rejoined) only sets its baseline.
+ */
+static void dwcp_measure_stream(struct dwcp_stream *st, struct dwcp_sample *s,
+				u64 *segs, u64 *retrans)
+{
+	const struct tcp_sock *tp;
+	u32 out, re, srtt, mrtt;
+
+	if (!st->up || !st->sock)
+		return;
+	tp = tcp_sk(st->sock->sk);
+	out = READ_ONCE(tp->segs_out);
+	re = READ_ONCE(tp->total_retrans);
+	if (st->m_sock == st->sock) {
+		*segs += out - st->m_segs_out;
+		*retrans += re - st->m_retrans;
+	}
+	st->m_sock = st->sock;
+	st->m_segs_out = out;
+	st->m_retrans = re;
+
+	srtt = READ_ONCE(tp->srtt_us) >> 3;
+	mrtt = tcp_min_rtt(tp);
+	if (srtt && (!s->rtt_us || srtt < s->rtt_us))
+		s->rtt_us = srtt;
+	if (mrtt != ~0U && (!s->min_rtt_us || mrtt < s->min_rtt_us))
+		s->min_rtt_us = mrtt;
+}
+
+/* Delivery rate is measured only when the session was backlogged over the
+ * whole interval: otherwise it measures the application, not the path.
+ */
+static u64 dwcp_measure_rate(struct dwcp_sock *dsk, u64 dt_ns)
+{
+	struct dwcp_measure *m = &dsk->meas;
+	u64 acked = dsk->st.dwci_bytes_acked;
+	bool busy = !list_empty(&dsk->tx_queue);
+	u64 rate = 0;
+
+	if (m->busy && busy && dt_ns)
+		rate = div64_u64((acked - m->acked) * NSEC_PER_SEC, dt_ns);
+	m->busy = busy;
+	m->acked = acked;
+	return rate;
+}
+
+static void dwcp_measure_loss(struct dwcp_measure *m, u64 segs, u64 retrans)
+{
+	m->segs += segs;
+	m->retrans += retrans;
+	if (m->segs < DWCP_LOSS_MIN_SEGS)
+		return;
+	m->loss_ppm = min_t(u64, div64_u64(m->retrans * 1000000, m->segs),
+			    1000000);
+	m->segs = 0;
+	m->retrans = 0;
+}
+
+/**
+ * dwcp_measure_tick() - take a sample and let the detector see it
+ * @dsk: an established session
+ *
+ * A sample is taken only when some stream sent segments since the last
+ * one: an idle session has no fresh RTT, and stale figures must not move
+ * its mode.
+ *
+ * Context: process, the socket lock held.
+ */
+void dwcp_measure_tick(struct dwcp_sock *dsk)
+{
+	struct dwcp_measure *m = &dsk->meas;
+	struct dwcp_sample s = {};
+	struct dwcp_detect_cfg cfg;
+	u64 now = ktime_get_ns(), segs = 0, retrans = 0;
+	u16 i;
+
+	for (i = 0; i < dsk->nstreams; i++)
+		dwcp_measure_stream(&dsk->streams[i], &s, &segs, &retrans);
+	s.rate = dwcp_measure_rate(dsk, m->last_ns ? now - m->last_ns : 0);
+	m->last_ns = now;
+	if (!segs || !s.rtt_us)
+		return;
+	dwcp_measure_loss(m, segs, retrans);
+	s.loss_ppm = m->loss_ppm;
+	m->last = s;	/* reported as measured, pacing or not */
+
+	/* Held back by our own pacing, the rate says nothing about the path. */
+	if (dsk->pacing_rate)
+		s.rate = 0;
+	dwcp_defaults_get(sock_net(&dsk->sk), &cfg);
+	if (dwcp_detect_step(&dsk->det, &cfg, &s, div_u64(now, NSEC_PER_MSEC)))
+		dwcp_mode_changed(dsk);
+	if (++m->reports % DWCP_REPORT_EVERY == 0)
+		dwcp_nl_notify_measurement(dsk, DWCP_CMD_MEASUREMENT);
+}
+
+/**
+ * dwcp_mode_force() - force a mode on the session, or hand it back to the
+ * detector
+ * @dsk: the session
+ * @mode: enum dwcp_mode; DWCP_MODE_AUTO lifts the force
+ *
+ * Before the session is established the force waits for it.
+ *
+ * Context: the socket lock held.
+ * Return: 0, or -EINVAL for an unknown mode.
+ */
+int dwcp_mode_force(struct dwcp_sock *dsk, u32 mode)
+{
+	struct dwcp_detect_cfg cfg;
+
+	if (mode > DWCP_MODE_MAX)
+		return -EINVAL;
+	dsk->det.forced = mode;
+	dwcp_defaults_get(sock_net(&dsk->sk), &cfg);
+	if (!dsk->alive) {
+		/* streams not up yet: they start in the forced mode */
+		dwcp_detect_apply_force(&dsk->det, &cfg, 0);
+		dsk->det.changes = 0;
+		return 0;
+	}
+	if (dwcp_detect_apply_force(&dsk->det, &cfg,
+				    div_u64(ktime_get_ns(), NSEC_PER_MSEC)))
+		dwcp_mode_changed(dsk);
+	return 0;
+}
+
+/**
+ * dwcp_measure_init() - a new socket's measurement and mode
+ * @dsk: the socket
+ *
+ * It starts in the netns's forced mode if one is set, else internet mode.
+ */
+void dwcp_measure_init(struct dwcp_sock *dsk)
+{
+	struct dwcp_detect_cfg cfg;
+
+	dwcp_detect_init(&dsk->det);
+	dwcp_defaults_get(sock_net(&dsk->sk), &cfg);
+	if (cfg.forced)
+		dsk->det.mode = cfg.forced;
+}
+
+/**
+ * dwcp_measure_info() - the measurement and mode fields of DWCP_INFO
+ * @dsk: the session
+ * @info: filled in (version 3 fields)
+ *
+ * Context: the socket lock held.
+ */
+void dwcp_measure_info(const struct dwcp_sock *dsk,
+		       struct dwcp_conn_info *info)
+{
+	const struct dwcp_detect *d = &dsk->det;
+	int i;
+
+	info->dwci_mode = d->mode;
+	info->dwci_mode_forced = d->forced;
+	info->dwci_mode_changes = d->changes;
+	info->dwci_rtt_us = dsk->meas.last.rtt_us;
+	info->dwci_min_rtt_us = dsk->meas.last.min_rtt_us;
+	info->dwci_loss_ppm = dsk->meas.last.loss_ppm;
+	info->dwci_delivery_rate = dsk->meas.last.rate;
+	info->dwci_samples = d->samples;
+	for (i = 0; i < DWCP_NMODES; i++)
+		info->dwci_mode_score[i] = d->score[i];
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the mode detector (thresholds, hysteresis, cooldown, forced mode)
+ * and the defaults-set validation.
+ */
+#include <kunit/test.h>
+
+#include "../dwcp.h"
+
+static const struct dwcp_sample dc_path = {
+	.rtt_us = 200, .loss_ppm = 0, .rate = 1250000000,
+};
+
+static const struct dwcp_sample wan_path = {
+	.rtt_us = 80000, .loss_ppm = 10000, .rate = 5000000,
+};
+
+static const struct dwcp_sample mid_path = {
+	.rtt_us = 25000, .loss_ppm = 2000, .rate = 0,
+};
+
+/* Feed @n samples 100 ms apart from *@now; return how many changed mode. */
+static int feed(struct dwcp_detect *d, const struct dwcp_detect_cfg *c,
+		const struct dwcp_sample *s, int n, u64 *now)
+{
+	int changes = 0;
+
+	while (n--) {
+		*now += DWCP_SAMPLE_MS;
+		changes += dwcp_detect_step(d, c, s, *now);
+	}
+	return changes;
+}
+
+static void votes_follow_the_thresholds(struct kunit *test)
+{
+	struct dwcp_detect_cfg c;
+	struct dwcp_sample s = dc_path;
+
+	dwcp_detect_cfg_default(&c);
+
+	KUNIT_EXPECT_EQ(test, dwcp_detect_vote(&c, &dc_path),
+			DWCP_MODE_DATACENTER);
+	KUNIT_EXPECT_EQ(test, dwcp_detect_vote(&c, &wan_path),
+			DWCP_MODE_INTERNET);
+	KUNIT_EXPECT_EQ(test, dwcp_detect_vote(&c, &mid_path),
+			DWCP_MODE_HYBRID);
+	/* a short RTT with a measured slow rate is not a datacenter */
+	s.rate = 10000000;
+	KUNIT_EXPECT_EQ(test, dwcp_detect_vote(&c, &s), DWCP_MODE_INTERNET);
+	/* unmeasured rate leaves bandwidth out */
+	s.rate = 0;
+	KUNIT_EXPECT_EQ(test, dwcp_detect_vote(&c, &s), DWCP_MODE_DATACENTER);
+	/* loss alone makes it internet */
+	s.loss_ppm = 20000;
+	KUNIT_EXPECT_EQ(test, dwcp_detect_vote(&c, &s), DWCP_MODE_INTERNET);
+}
+
+static void enters_datacenter_after_about_six_samples(struct kunit *test)
+{
+	struct dwcp_detect_cfg c;
+	struct dwcp_detect d;
+	u64 now = 1000;
+
+	dwcp_detect_cfg_default(&c);
+	dwcp_detect_init(&d);
+
+	/* Act: five datacenter samples are not enough ... */
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &dc_path, 5, &now), 0);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
+	/* ... the sixth is (score 738 >= 700, internet 262 < 600) */
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &dc_path, 1, &now), 1);
+
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+	KUNIT_EXPECT_EQ(test, d.old_mode, DWCP_MODE_INTERNET);
+	KUNIT_EXPECT_EQ(test, d.reason, DWCP_MODE_REASON_DETECTED);
+	KUNIT_EXPECT_EQ(test, d.changes, 1ULL);
+}
+
+static void flapping_path_does_not_switch(struct kunit *test)
+{
+	struct dwcp_detect_cfg c;
+	struct dwcp_detect d;
+	u64 now = 1000;
+	int i, changes = 0;
+
+	dwcp_detect_cfg_default(&c);
+	c.cooldown_ms = 0;
+	dwcp_detect_init(&d);
+
+	/* Act: alternate datacenter and internet samples for a minute */
+	for (i = 0; i < 600; i++)
+		changes += feed(&d, &c, i & 1 ? &wan_path : &dc_path, 1, &now);
+
+	/* Assert: neither score ever reaches 70 %: no change at all */
+	KUNIT_EXPECT_EQ(test, changes, 0);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
+}
+
+static void cooldown_delays_the_next_change(struct kunit *test)
+{
+	struct dwcp_detect_cfg c;
+	struct dwcp_detect d;
+	u64 now = 1000, switched;
+
+	dwcp_detect_cfg_default(&c);	/* cooldown 3000 ms */
+	dwcp_detect_init(&d);
+	feed(&d, &c, &dc_path, 6, &now);
+	KUNIT_ASSERT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+	switched = now;
+
+	/* Act: the path degrades at once */
+	while (d.mode == DWCP_MODE_DATACENTER && now < switched + 10000)
+		feed(&d, &c, &wan_path, 1, &now);
+
+	/* Assert: back to internet, but not before the cooldown ran out */
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
+	KUNIT_EXPECT_GE(test, now - switched, (u64)c.cooldown_ms);
+	KUNIT_EXPECT_LE(test, now - switched, (u64)c.cooldown_ms + 100);
+}
+
+static void without_cooldown_it_switches_back_in_six(struct kunit *test)
+{
+	struct dwcp_detect_cfg c;
+	struct dwcp_detect d;
+	u64 now = 1000;
+
+	dwcp_detect_cfg_default(&c);
+	c.cooldown_ms = 0;
+	dwcp_detect_init(&d);
+	feed(&d, &c, &dc_path, 20, &now);
+	KUNIT_ASSERT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &wan_path, 5, &now), 0);
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &wan_path, 1, &now), 1);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
+}
+
+static void in_between_path_goes_hybrid(struct kunit *test)
+{
+	struct dwcp_detect_cfg c;
+	struct dwcp_detect d;
+	u64 now = 1000;
+
+	dwcp_detect_cfg_default(&c);
+	dwcp_detect_init(&d);
+
+	feed(&d, &c, &mid_path, 10, &now);
+
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_HYBRID);
+}
+
+static void session_force_wins_and_scores_keep_tracking(struct kunit *test)
+{
+	struct dwcp_detect_cfg c;
+	struct dwcp_detect d;
+	u64 now = 1000;
+
+	dwcp_detect_cfg_default(&c);
+	dwcp_detect_init(&d);
+
+	/* Act: force datacenter on a WAN path */
+	d.forced = DWCP_MODE_DATACENTER;
+	KUNIT_EXPECT_TRUE(test, dwcp_detect_apply_force(&d, &c, now));
+	KUNIT_EXPECT_EQ(test, d.reason, DWCP_MODE_REASON_FORCED);
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &wan_path, 50, &now), 0);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+	KUNIT_EXPECT_GE(test, d.score[DWCP_MODE_INTERNET - 1], 900);
+
+	/* lifting the force: the next sample moves it, no cooldown */
+	d.forced = DWCP_MODE_AUTO;
+	KUNIT_EXPECT_FALSE(test, dwcp_detect_apply_force(&d, &c, now));
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &wan_path, 1, &now), 1);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
+	KUNIT_EXPECT_EQ(test, d.reason, DWCP_MODE_REASON_DETECTED);
+}
+
+static void netns_force_applies_at_next_sample(struct kunit *test)
+{
+	struct dwcp_detect_cfg c;
+	struct dwcp_detect d;
+	u64 now = 1000;
+
+	dwcp_detect_cfg_default(&c);
+	dwcp_detect_init(&d);
+	c.forced = DWCP_MODE_HYBRID;
+
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &dc_path, 1, &now), 1);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_HYBRID);
+	KUNIT_EXPECT_EQ(test, d.reason, DWCP_MODE_REASON_FORCED);
+	/* the session's own force beats the netns's */
+	d.forced = DWCP_MODE_INTERNET;
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &dc_path, 1, &now), 1);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
+}
+
+static void config_check_names_the_problem(struct kunit *test)
+{
+	struct dwcp_detect_cfg c;
+
+	dwcp_detect_cfg_default(&c);
+	KUNIT_EXPECT_EQ(test, dwcp_detect_cfg_check(&c), DWCP_CFG_OK);
+
+	c.dc_rtt_us = c.inet_rtt_us + 1;
+	KUNIT_EXPECT_EQ(test, dwcp_detect_cfg_check(&c), DWCP_CFG_BAD_RTT);
+	dwcp_detect_cfg_default(&c);
+	c.dc_loss_ppm = c.inet_loss_ppm + 1;
+	KUNIT_EXPECT_EQ(test, dwcp_detect_cfg_check(&c), DWCP_CFG_BAD_LOSS);
+	dwcp_detect_cfg_default(&c);
+	c.enter_pct = 0;
+	KUNIT_EXPECT_EQ(test, dwcp_detect_cfg_check(&c), DWCP_CFG_BAD_PCT);
+	dwcp_detect_cfg_default(&c);
+	c.forced = DWCP_MODE_MAX + 1;
+	KUNIT_EXPECT_EQ(test, dwcp_detect_cfg_check(&c), DWCP_CFG_BAD_MODE);
+	dwcp_detect_cfg_default(&c);
+	c.cooldown_ms = DWCP_COOLDOWN_MAX_MS + 1;
+	KUNIT_EXPECT_EQ(test, dwcp_detect_cfg_check(&c), DWCP_CFG_BAD_COOLDOWN);
+}
+
+static struct kunit_case dwcp_detect_cases[] = {
+	KUNIT_CASE(votes_follow_the_thresholds),
+	KUNIT_CASE(enters_datacenter_after_about_six_samples),
+	KUNIT_CASE(flapping_path_does_not_switch),
+	KUNIT_CASE(cooldown_delays_the_next_change),
+	KUNIT_CASE(without_cooldown_it_switches_back_in_six),
+	KUNIT_CASE(in_between_path_goes_hybrid),
+	KUNIT_CASE(session_force_wins_and_scores_keep_tracking),
+	KUNIT_CASE(netns_force_applies_at_next_sample),
+	KUNIT_CASE(config_check_names_the_problem),
+	{}
+};
+
+static struct kunit_suite dwcp_detect_suite = {
+	.name = "dwcp_detect",
+	.test_cases = dwcp_detect_cases,
+};
+
+kunit_test_suite(dwcp_detect_suite);

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of helper/policy.c: measurement events in, pacing actions out.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../helper/policy.h"
+
+#define SEC 1000000000ULL
+
+static struct policy *new_policy(void)
+{
+	struct policy_config c;
+	struct policy *p = malloc(sizeof(*p));
+
+	assert_non_null(p);
+	policy_config_default(&c);
+	policy_init(p, &c);
+	return p;
+}
+
+static struct dwcp_event measurement(uint64_t id, uint32_t mode, uint64_t rate,
+				     uint64_t t)
+{
+	struct dwcp_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = DWCP_EVENT_MEASUREMENT;
+	ev.session_id = id;
+	ev.m.mode = mode;
+	ev.m.delivery_rate = rate;
+	ev.m.min_rtt_us = 40000;
+	ev.m.rtt_us = 41000;
+	ev.time_ns = t;
+	return ev;
+}
+
+/* Feed one event; apply what the policy asks; return the action. */
+static struct policy_action step(struct policy *p, const struct dwcp_event *ev)
+{
+	struct policy_action a;
+
+	policy_step(p, ev, &a);
+	policy_applied(p, &a, true);
+	return a;
+}
+
+static void internet_session_is_paced_below_its_rate(void **state)
+{
+	struct policy *p = new_policy();
+	struct policy_action a = { .kind = POLICY_NONE };
+	struct dwcp_event ev;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 30 && a.kind == POLICY_NONE; i++) {
+		ev = measurement(1, DWCP_MODE_INTERNET, 10000000 + (i % 3) * 100000,
+				 (uint64_t)i * SEC);
+		a = step(p, &ev);
+	}
+
+	assert_int_equal(a.kind, POLICY_SET_PACING);
+	assert_int_equal(a.id, 1);
+	assert_true(a.pacing_bps > 8500000 && a.pacing_bps < 9700000);
+	assert_int_equal(policy_find(p, 1)->applied.pacing_bps, a.pacing_bps);
+	free(p);
+}
+
+static void steady_path_no_flapping(void **state)
+{
+	struct policy *p = new_policy();
+	struct policy_action a;
+	struct dwcp_event ev;
+	int i, actions = 0;
+
+	(void)state;
+	/* the path delivers 8 MB/s; once paced near it, samples are below the
+	 * pacing-limited mark only when the path itself is slower
+	 */
+	for (i = 0; i < 200; i++) {
+		ev = measurement(1, DWCP_MODE_INTERNET, 8000000 + (i % 5) * 80000,
+				 (uint64_t)i * SEC);
+		a = step(p, &ev);
+		actions += a.kind != POLICY_NONE;
+	}
+
+	/* one pacing, then a probe every 10 s and a re-pacing after it */
+	assert_true(actions >= 1);
+	assert_true(actions <= 1 + 2 * (200 / 10));
+	free(p);
+}
+
+static void capped_samples_not_fed_and_probe_after_ten_seconds(void **state)
+{
+	struct policy *p = new_policy();
+	struct policy_session *s;
+	struct policy_action a;
+	struct dwcp_event ev;
+	uint64_t t = 0, samples, pacing;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 30; i++, t += SEC) {
+		ev = measurement(1, DWCP_MODE_INTERNET, 10000000, t);
+		a = step(p, &ev);
+		if (a.kind == POLICY_SET_PACING)
+			break;
+	}
+	assert_int_equal(a.kind, POLICY_SET_PACING);
+	s = policy_find(p, 1);
+	samples = s->samples;
+	pacing = s->applied.pacing_bps;
+
+	/* Act: the session now runs exactly at its pacing rate */
+	for (i = 1; i < 10; i++) {
+		ev = measurement(1, DWCP_MODE_INTERNET, pacing, t + (uint64_t)i * SEC);
+		a = step(p, &ev);
+		assert_int_equal(a.kind, POLICY_NONE);
+	}
+	ev = measurement(1, DWCP_MODE_INTERNET, pacing, t + 10 * SEC);
+	a = step(p, &ev);
+
+	/* Assert: nothing fed; the tenth second lifts the pacing */
+	assert_int_equal(s->samples, samples);
+	assert_int_equal(a.kind, POLICY_SET_PACING);
+	assert_int_equal(a.pacing_bps, 0);
+	assert_int_equal(s->applied.pacing_bps, 0);
+	free(p);
+}
+
+static void datacenter_is_never_paced(void **state)
+{
+	struct policy *p = new_policy();
+	struct policy_action a;
+	struct dwcp_event ev;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 30; i++) {
+		ev = measurement(2, DWCP_MODE_DATACENTER, 500000000, (uint64_t)i * SEC);
+		a = step(p, &ev);
+		assert_int_equal(a.kind, POLICY_NONE);
+	}
+	/* a paced internet session that turns datacenter is unpaced */
+	for (i = 0; i < 30; i++) {
+		ev = measurement(3, DWCP_MODE_INTERNET, 10000000, (uint64_t)i * SEC);
+		if (step(p, &ev).kind == POLICY_SET_PACING)
+			break;
+	}
+	assert_true(policy_find(p, 3)->applied.pacing_bps > 0);
+	ev = measurement(3, DWCP_MODE_DATACENTER, 10000000, 40 * SEC);
+	ev.kind = DWCP_EVENT_MODE_CHANGED;
+	a = step(p, &ev);
+	assert_int_equal(a.kind, POLICY_SET_PACING);
+	assert_int_equal(a.pacing_bps, 0);
+	free(p);
+}
+
+static void idle_samples_and_failed_pushes(void **state)
+{
+	struct policy *p = new_policy();
+	struct policy_action a;
+	struct dwcp_event ev;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 30; i++) {
+		ev = measurement(4, DWCP_MODE_INTERNET, 0, (uint64_t)i * SEC);
+		a = step(p, &ev);
+		assert_int_equal(a.kind, POLICY_NONE);
+	}
+	assert_int_equal(policy_find(p, 4)->samples, 0);
+	/* a push that failed is asked for again */
+	for (i = 0; i < 30; i++) {
+		ev = measurement(4, DWCP_MODE_INTERNET, 10000000, (uint64_t)(30 + i) * SEC);
+		policy_step(p, &ev, &a);
+		if (a.kind == POLICY_SET_PACING)
+			break;
+	}
+	assert_int_equal(a.kind, POLICY_SET_PACING);
+	policy_applied(p, &a, false);
+	assert_int_equal(policy_find(p, 4)->applied.pacing_bps, 0);
+	ev = measurement(4, DWCP_MODE_INTERNET, 10000000, 61 * SEC);
+	policy_step(p, &ev, &a);
+	assert_int_equal(a.kind, POLICY_SET_PACING);
+	free(p);
+}
+
+static void closed_sessions_free_their_slot(void **state)
+{
+	struct policy *p = new_policy();
+	struct dwcp_event ev;
+	uint64_t id;
+
+	(void)state;
+	for (id = 0; id < POLICY_MAX_SESSIONS + 3; id++) {
+		ev = measurement(id, DWCP_MODE_INTERNET, 1000, 0);
+		step(p, &ev);
+	}
+	assert_int_equal(p->dropped, 3);
+	assert_null(policy_find(p, POLICY_MAX_SESSIONS));
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = DWCP_EVENT_SESSION_CLOSED;
+	ev.session_id = 5;
+	step(p, &ev);
+	assert_null(policy_find(p, 5));
+	ev = measurement(1000, DWCP_MODE_INTERNET, 1000, 0);
+	step(p, &ev);
+	assert_non_null(policy_find(p, 1000));
+	free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(internet_session_is_paced_below_its_rate),
+		cmocka_unit_test(steady_path_no_flapping),
+		cmocka_unit_test(capped_samples_not_fed_and_probe_after_ten_seconds),
+		cmocka_unit_test(datacenter_is_never_paced),
+		cmocka_unit_test(idle_samples_and_failed_pushes),
+		cmocka_unit_test(closed_sessions_free_their_slot),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

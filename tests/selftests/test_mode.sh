@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Mode detection on a live transfer: the path changes under it (netem from
+# 0.2 ms to 80 ms and 1 % loss, then back); the session goes datacenter ->
+# internet -> datacenter, the mode-changed events carry the measurements
+# that caused them, the streams' congestion control follows the mode, and
+# every byte arrives.  Also: per-netns defaults, forced modes, privileges.
+source "$(dirname "$0")/lib.sh"
+
+modprobe -q tcp_bbr
+load_dwcp || { fail "insmod"; finish; }
+netns_pair || { fail "netns"; finish; }
+start_server || { fail "server"; cat "$TMP/server.log"; finish; }
+
+defaults_are_product_defaults() {
+	C dwcpctl -j defaults | tee "$TMP/def.json" &&
+		python3 - "$TMP/def.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = dict(mode="auto", dc_rtt_us=10000, inet_rtt_us=50000, dc_bw=125000000,
+            inet_bw=125000000, dc_loss_ppm=1000, inet_loss_ppm=10000,
+            enter_pct=70, leave_pct=60, cooldown_ms=3000)
+assert d == want, d
+PY
+}
+check "defaults-get: the product defaults" defaults_are_product_defaults
+
+unprivileged_refused() {
+	local rc=0
+	C setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		dwcpctl mode set default internet 2>"$TMP/err" || rc=$?
+	cat "$TMP/err"
+	[ $rc = 1 ] && grep -q 'Operation not permitted' "$TMP/err" &&
+		grep -q 'needs CAP_NET_ADMIN' "$TMP/err"
+}
+check "unprivileged mode set: EPERM with a clear message" unprivileged_refused
+
+inconsistent_refused() {
+	local rc=0
+	C dwcpctl defaults set dc-rtt-us 60000 2>"$TMP/err" || rc=$?
+	cat "$TMP/err"
+	[ $rc = 1 ] && grep -q 'dc-rtt-us must not exceed inet-rtt-us' "$TMP/err" &&
+		[ "$(C dwcpctl -j defaults | python3 -c 'import json,sys; print(json.load(sys.stdin)["dc_rtt_us"])')" = 10000 ]
+}
+check "defaults-set dc-rtt-us above inet-rtt-us: EINVAL naming it, nothing changed" inconsistent_refused
+
+out_of_range_refused() {
+	local rc=0
+	C dwcpctl defaults set enter-pct 101 2>"$TMP/err" || rc=$?
+	cat "$TMP/err"
+	[ $rc = 1 ] && grep -qi 'range\|invalid' "$TMP/err"
+}
+check "defaults-set enter-pct 101: refused by the policy" out_of_range_refused
+
+# The guest (TCG) does not move 1 Gbit/s: leave bandwidth out, decide on RTT
+# and loss, and a short cooldown keeps the test short.
+check "defaults-set for the test: bandwidth ignored, cooldown 1.5 s" \
+	C dwcpctl defaults set dc-bw 0 inet-bw 0 cooldown-ms 1500
+
+C tc qdisc add dev veth-c root netem delay 100us
+S tc qdisc add dev veth-s root netem delay 100us
+
+C dwcpctl -j monitor >"$TMP/events.json" 2>"$TMP/monitor.err" &
+MON=$!
+sleep 0.5
+C dwcp-perf -c $SRV -j -P 4 -t 40 >"$TMP/perf.json" 2>"$TMP/perf.err" &
+PERF=$!
+
+# wait_mode MODE [AFTER_LINE]: a mode-changed event to MODE after line
+# AFTER_LINE of the event log (60 s bound); its JSON in $TMP/ev.json.
+wait_mode() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		tail -n +"$((${2:-0} + 1))" "$TMP/events.json" |
+			grep "\"event\":\"mode-changed\".*\"mode\":\"$1\"" |
+			head -1 >"$TMP/ev.json"
+		[ -s "$TMP/ev.json" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+ev() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TMP/ev.json" "$1"; }
+lines() { wc -l <"$TMP/events.json"; }
+stream_ccs() {
+	C dwcpctl -j session "$ID" |
+		python3 -c 'import json,sys; print(" ".join(sorted({s["cc"] for s in json.load(sys.stdin)["streams"] if s["up"]})))'
+}
+
+to_datacenter() {
+	wait_mode datacenter || { cat "$TMP/events.json"; return 1; }
+	cat "$TMP/ev.json"
+	ID=$(ev id)
+	[ "$(ev old_mode)" = internet ] && [ "$(ev reason)" = detected ] &&
+		[ "$(ev rtt_us)" -lt 10000 ] && [ "$(ev rtt_us)" -gt 0 ]
+}
+check "0.2 ms path: internet -> datacenter, detected, RTT < 10 ms in the event" to_datacenter
+
+cc_cubic() { [ "$(stream_ccs)" = cubic ]; }
+check "datacenter mode: every stream on cubic" cc_cubic
+
+# Let the cooldown pass so that the figure below is detection time alone.
+sleep 2
+MARK=$(lines)
+T0=$(date +%s%N)
+C tc qdisc change dev veth-c root netem delay 40ms loss 1%
+S tc qdisc change dev veth-s root netem delay 40ms
+to_internet() {
+	wait_mode internet "$MARK" || { cat "$TMP/events.json"; return 1; }
+	cat "$TMP/ev.json"
+	[ "$(ev id)" = "$ID" ] && [ "$(ev old_mode)" = datacenter ] &&
+		[ "$(ev reason)" = detected ] && [ "$(ev rtt_us)" -gt 50000 ] || return 1
+	echo "mode switch to internet $((($(ev time_ns) - T0) / 1000000)) ms after the netem change"
+}
+check "80 ms, 1 % loss: datacenter -> internet, RTT > 50 ms in the event" to_internet
+grep 'mode switch' "$TMP/check.out" | diag
+
+cc_bbr() { [ "$(stream_ccs)" = bbr ]; }
+check "internet mode: every stream back on bbr" cc_bbr
+
+sleep 2
+MARK=$(lines)
+T0=$(date +%s%N)
+C tc qdisc change dev veth-c root netem delay 100us
+S tc qdisc change dev veth-s root netem delay 100us
+back_to_datacenter() {
+	wait_mode datacenter "$MARK" || { cat "$TMP/events.json"; return 1; }
+	cat "$TMP/ev.json"
+	[ "$(ev id)" = "$ID" ] && [ "$(ev old_mode)" = internet ] || return 1
+	echo "mode switch to datacenter $((($(ev time_ns) - T0) / 1000000)) ms after the netem change"
+}
+check "back to 0.2 ms: internet -> datacenter" back_to_datacenter
+grep 'mode switch' "$TMP/check.out" | diag
+
+forced_hybrid() {
+	local mark
+	mark=$(lines)
+	C dwcpctl mode set "$ID" hybrid || return 1
+	wait_mode hybrid "$mark" || return 1
+	cat "$TMP/ev.json"
+	[ "$(ev reason)" = forced ] &&
+		C dwcpctl mode get "$ID" | tee /dev/stderr | grep -q 'hybrid (forced: hybrid)'
+}
+check "mode set ID hybrid: forced at once, event reason forced" forced_hybrid
+
+forced_stays() {
+	sleep 1.5	# 15 samples of a datacenter path
+	C dwcpctl mode get "$ID" | grep -q '^session .*: hybrid'
+}
+check "a forced mode holds against the measurements" forced_stays
+
+auto_again() {
+	local mark
+	mark=$(lines)
+	C dwcpctl mode set "$ID" auto || return 1
+	wait_mode datacenter "$mark" && cat "$TMP/ev.json" && [ "$(ev reason)" = detected ]
+}
+check "mode set ID auto: detection takes over again" auto_again
+
+verified() {
+	wait "$PERF" || { cat "$TMP/perf.err"; return 1; }
+	cat "$TMP/perf.json"
+	[ "$(json_get "$TMP/perf.json" verified)" = True ]
+}
+check "the transfer across four mode changes: every byte verified" verified
+
+measurements() {
+	grep -c '"event":"measurement"' "$TMP/events.json" &&
+		grep '"event":"measurement"' "$TMP/events.json" | tail -1 |
+		python3 -c '
+import json, sys
+e = json.loads(sys.stdin.read())
+assert e["bytes_acked"] > 0 and e["rtt_us"] > 0 and sum(e["scores"]) > 900, e'
+}
+check "measurement events once a second, with bytes acked and scores" measurements
+
+counter() { [ "$(stat dwcp-cli ModeChanges)" -ge 4 ]; }
+check "ModeChanges counts the changes" counter
+
+kill "$MON" 2>/dev/null
+wait "$MON" 2>/dev/null
+stop_server
+netns_pair_del
+rmmod_wait
+finish
