@@ -25,7 +25,7 @@ HCFLAGS := -std=c11 -D_GNU_SOURCE -DDWCP_HELPER_VERSION='"$(HELPER_VERSION)"' \
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null) -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC := helper/msg.c helper/nl.c helper/af.c helper/pba.c helper/policy.c helper/config.c
+LIB_SRC := helper/msg.c helper/nl.c helper/af.c helper/pba.c helper/policy.c helper/config.c helper/metrics.c
 LIB_HDR := $(wildcard helper/*.h) uapi/linux/dwcp.h
 PROGS := $(B)/bin/dwcpctl $(B)/bin/dwcpd $(B)/bin/dwcp-socktest $(B)/bin/dwcp-perf \
 	$(B)/bin/dwcp-epolltest $(B)/bin/dwcp-records

@@ -70,6 +70,12 @@ static int set_key(struct dwcpd_config *c, const char *key, const char *val)
 		return parse_bool(val, &c->policy.apply);
 	if (!strcmp(key, "verbose"))
 		return parse_bool(val, &c->verbose);
+	if (!strcmp(key, "metrics_file")) {
+		if (val[0] != '/' || strlen(val) >= sizeof(c->metrics_file))
+			return -1;
+		strcpy(c->metrics_file, val);
+		return 0;
+	}
 	if (!strcmp(key, "pacing_limited")) {
 		if (parse_double(val, 0.5, 1.0, &d))
 			return -1;

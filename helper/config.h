@@ -16,9 +16,12 @@
 #define DWCPD_CONFIG_MAX	65536	/* bytes of a config file */
 #define DWCPD_LINE_MAX		256	/* bytes of one line */
 
+#define DWCPD_PATH_MAX		200	/* bytes of metrics_file, NUL included */
+
 struct dwcpd_config {
 	struct policy_config policy;
 	bool verbose;			/* log every measurement event */
+	char metrics_file[DWCPD_PATH_MAX];	/* absolute; "" none */
 };
 
 void dwcpd_config_default(struct dwcpd_config *c);

@@ -20,10 +20,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +34,7 @@
 
 #include "nl.h"
 #include "config.h"
+#include "metrics.h"
 #include "policy.h"
 
 static void logmsg(const char *fmt, ...)
@@ -59,7 +63,55 @@ struct daemon {
 	bool verbose;
 	const char *config;		/* NULL: none */
 	bool dry_run, force_verbose;	/* command line, wins over the file */
+	char metrics_file[DWCPD_PATH_MAX];
+	uint64_t metrics_ns;		/* last written */
 };
+
+#define METRICS_EVERY_NS (5ULL * 1000000000ULL)
+
+/* Write the metrics file atomically: readers never see half of it. */
+static void write_metrics(struct daemon *d, uint64_t now_ns)
+{
+	char tmp[DWCPD_PATH_MAX + 8];
+	FILE *f;
+
+	if (!d->metrics_file[0] || now_ns - d->metrics_ns < METRICS_EVERY_NS)
+		return;
+	d->metrics_ns = now_ns;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", d->metrics_file);
+	f = fopen(tmp, "we");
+	if (!f) {
+		logmsg("metrics %s: %s", tmp, strerror(errno));
+		return;
+	}
+	dwcpd_metrics_write(f, d->policy);
+	if (fclose(f) || rename(tmp, d->metrics_file))
+		logmsg("metrics %s: %s", d->metrics_file, strerror(errno));
+}
+
+/* systemd Type=notify without libsystemd: one datagram to NOTIFY_SOCKET. */
+static void sd_notify_state(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(sa.sun_path))
+		return;
+	strcpy(sa.sun_path, path);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';	/* abstract namespace */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL,
+		   (struct sockaddr *)&sa, len) < 0)
+		logmsg("sd_notify: %s", strerror(errno));
+	close(fd);
+}
 
 /* Read and parse @path into @c (unchanged on error); 0 or -errno/-EINVAL. */
 static int load_config(const char *path, struct dwcpd_config *c)
@@ -99,6 +151,7 @@ static int configure(struct daemon *d)
 
 	c.policy = d->policy->cfg;
 	c.verbose = d->verbose;
+	memcpy(c.metrics_file, d->metrics_file, sizeof(c.metrics_file));
 	if (d->config)
 		r = load_config(d->config, &c);
 	if (r)
@@ -109,6 +162,7 @@ static int configure(struct daemon *d)
 		c.verbose = true;
 	d->policy->cfg = c.policy;
 	d->verbose = c.verbose;
+	memcpy(d->metrics_file, c.metrics_file, sizeof(d->metrics_file));
 	return 0;
 }
 
@@ -149,6 +203,8 @@ static void on_event(const struct dwcp_event *ev, void *arg)
 	policy_step(d->policy, ev, &a);
 	if (a.kind != POLICY_NONE)
 		carry_out(d, &a);
+	if (ev->time_ns)
+		write_metrics(d, ev->time_ns);
 }
 
 /* signalfd for SIGTERM/SIGINT, so the poll loop sees them in order. */
@@ -298,7 +354,9 @@ int main(int argc, char **argv)
 	}
 	logmsg("attached to dwcp %s (AF_DWCP %u, family version %u), listening for events",
 	       info.version, info.family, nl.version);
+	sd_notify_state("READY=1");
 	rc = run(&ev, sfd, &d);
+	sd_notify_state("STOPPING=1");
 	dwcp_nl_close(&ev);
 	free(d.policy);
 	dwcp_nl_close(&nl);

@@ -100,6 +100,7 @@ static void on_measurement(struct policy *p, struct policy_session *s,
 	s->last_sample_ns = ev->time_ns;
 	s->samples++;
 	pba_estimate(&s->link, &e);
+	s->est = e;
 	path.mode = pba_mode_of(s->mode);
 	path.min_rtt_us = ev->m.min_rtt_us;
 	path.loss = ev->m.loss_ppm / 1e6;
@@ -131,6 +132,11 @@ void policy_step(struct policy *p, const struct dwcp_event *ev,
 	if (!s)
 		return;
 	s->mode = ev->m.mode;
+	s->bytes_acked = ev->bytes_acked;
+	if (ev->m.delivery_rate)
+		s->last_rate = ev->m.delivery_rate;
+	if (ev->kind == DWCP_EVENT_MODE_CHANGED)
+		p->mode_changes++;
 	if (s->mode == DWCP_MODE_DATACENTER) {
 		if (s->applied.pacing_bps)
 			set_pacing(out, s, 0, "datacenter mode: not paced");
@@ -150,6 +156,7 @@ void policy_applied(struct policy *p, const struct policy_action *a, bool ok)
 	if (!s)
 		return;
 	s->applied.pacing_bps = a->pacing_bps;
+	p->pacing_pushes++;
 	if (!a->pacing_bps)
 		s->last_sample_ns = 0;	/* the probe: next sample is real */
 }

@@ -39,12 +39,17 @@ struct policy_session {
 	struct pba_decision applied;	/* what we last pushed */
 	uint64_t last_sample_ns;	/* last sample fed to the predictor */
 	uint64_t samples;
+	struct pba_estimate est;	/* after the last sample */
+	uint64_t bytes_acked;		/* from the last event */
+	uint64_t last_rate;		/* last delivery rate measured */
 };
 
 struct policy {
 	struct policy_config cfg;
 	struct policy_session s[POLICY_MAX_SESSIONS];
 	uint64_t dropped;		/* sessions not tracked: table full */
+	uint64_t mode_changes;		/* mode-changed events seen */
+	uint64_t pacing_pushes;		/* pacing changes applied */
 };
 
 enum policy_action_kind {

@@ -6,10 +6,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "../../helper/metrics.h"
 #include "../../helper/policy.h"
 
 #define SEC 1000000000ULL
@@ -217,6 +219,40 @@ static void closed_sessions_free_their_slot(void **state)
 	free(p);
 }
 
+static void metrics_in_prometheus_text_format(void **state)
+{
+	struct policy *p = new_policy();
+	struct dwcp_event ev;
+	static char buf[8192];
+	FILE *f;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 30; i++) {
+		ev = measurement(9, DWCP_MODE_INTERNET, 10000000, (uint64_t)i * SEC);
+		ev.bytes_acked = 1000 + (uint64_t)i;
+		if (step(p, &ev).kind == POLICY_SET_PACING)
+			break;	/* the first pacing */
+	}
+	ev.bytes_acked = 1029;
+	ev.kind = DWCP_EVENT_MODE_CHANGED;
+	step(p, &ev);
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_non_null(f);
+
+	dwcpd_metrics_write(f, p);
+	fclose(f);
+
+	assert_non_null(strstr(buf, "# TYPE dwcp_sessions gauge\ndwcp_sessions 1\n"));
+	assert_non_null(strstr(buf, "dwcp_mode_changes_total 1\n"));
+	assert_non_null(strstr(buf, "dwcp_pacing_changes_total 1\n"));
+	assert_non_null(strstr(buf, "dwcp_session_mode{session=\"9\"} 2\n"));
+	assert_non_null(strstr(buf, "dwcp_session_bytes_acked{session=\"9\"} 1029\n"));
+	assert_non_null(strstr(buf, "dwcp_session_delivery_rate_bytes{session=\"9\"} 10000000\n"));
+	assert_non_null(strstr(buf, "dwcp_session_pacing_rate_bytes{session=\"9\"} 9"));
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +262,7 @@ int main(void)
 		cmocka_unit_test(datacenter_is_never_paced),
 		cmocka_unit_test(idle_samples_and_failed_pushes),
 		cmocka_unit_test(closed_sessions_free_their_slot),
+		cmocka_unit_test(metrics_in_prometheus_text_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

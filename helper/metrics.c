@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dwcpd's metrics; see metrics.h.
+ */
+#include <inttypes.h>
+
+#include "metrics.h"
+
+static void header(FILE *f, const char *name, const char *type,
+		   const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* One gauge per tracked session, labelled by session id. */
+static void per_session(FILE *f, const struct policy *p, const char *name,
+			const char *help,
+			double (*value)(const struct policy_session *s))
+{
+	size_t i;
+
+	header(f, name, "gauge", help);
+	for (i = 0; i < POLICY_MAX_SESSIONS; i++)
+		if (p->s[i].used)
+			fprintf(f, "%s{session=\"%" PRIu64 "\"} %.17g\n", name,
+				p->s[i].id, value(&p->s[i]));
+}
+
+static double mode_of(const struct policy_session *s) { return s->mode; }
+static double rate_of(const struct policy_session *s) { return (double)s->last_rate; }
+static double acked_of(const struct policy_session *s) { return (double)s->bytes_acked; }
+static double pacing_of(const struct policy_session *s) { return (double)s->applied.pacing_bps; }
+
+static double predicted_of(const struct policy_session *s)
+{
+	return s->est.valid ? s->est.predicted : 0;
+}
+
+static double error_of(const struct policy_session *s)
+{
+	return s->est.valid ? s->est.rel_error : 0;
+}
+
+void dwcpd_metrics_write(FILE *f, const struct policy *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < POLICY_MAX_SESSIONS; i++)
+		n += p->s[i].used;
+	header(f, "dwcp_sessions", "gauge", "Sessions dwcpd tracks.");
+	fprintf(f, "dwcp_sessions %zu\n", n);
+	header(f, "dwcp_sessions_untracked_total", "counter",
+	       "Sessions not tracked because the table was full.");
+	fprintf(f, "dwcp_sessions_untracked_total %" PRIu64 "\n", p->dropped);
+	header(f, "dwcp_mode_changes_total", "counter",
+	       "Mode-changed events seen.");
+	fprintf(f, "dwcp_mode_changes_total %" PRIu64 "\n", p->mode_changes);
+	header(f, "dwcp_pacing_changes_total", "counter",
+	       "Pacing rates pushed to the kernel.");
+	fprintf(f, "dwcp_pacing_changes_total %" PRIu64 "\n", p->pacing_pushes);
+	per_session(f, p, "dwcp_session_mode",
+		    "Mode in force: 1 datacenter, 2 internet, 3 hybrid.", mode_of);
+	per_session(f, p, "dwcp_session_bytes_acked",
+		    "Session bytes acknowledged by the peer.", acked_of);
+	per_session(f, p, "dwcp_session_delivery_rate_bytes",
+		    "Last delivery rate measured, bytes/s.", rate_of);
+	per_session(f, p, "dwcp_session_predicted_rate_bytes",
+		    "PBA's forecast of the next delivery rate, bytes/s.",
+		    predicted_of);
+	per_session(f, p, "dwcp_session_prediction_error_ratio",
+		    "PBA's recent relative prediction error.", error_of);
+	per_session(f, p, "dwcp_session_pacing_rate_bytes",
+		    "Pacing rate dwcpd pushed, bytes/s (0 none).", pacing_of);
+}
