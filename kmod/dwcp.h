@@ -122,7 +122,7 @@ struct dwcp_detect_cfg {
 
 /**
  * struct dwcp_sample - one measurement of a session's path
- * @rtt_us: least smoothed RTT of the up streams
+ * @rtt_us: least latest RTT sample of the streams with data acked
  * @min_rtt_us: least minimum RTT of the up streams
  * @loss_ppm: retransmitted per million segments sent
  * @rate: bytes/s acknowledged while backlogged; 0 = not measured
@@ -296,6 +296,7 @@ struct dwcp_stream {
 	struct socket *m_sock;
 	u32 m_segs_out;
 	u32 m_retrans;
+	u32 m_delivered;
 	/* saved TCP callbacks, restored before release */
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
@@ -348,6 +349,7 @@ struct dwcp_sock {
 	unsigned long deadline;		/* jiffies: give up while no stream is up */
 	unsigned long orphan_end;	/* jiffies: give up delivering after close */
 	struct delayed_work tick_work;
+	unsigned int ticks;		/* of tick_work, every DWCP_SAMPLE_MS */
 	int sched_rr;
 
 	/* transmit */

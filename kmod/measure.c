@@ -85,28 +85,39 @@ static void dwcp_mode_changed(struct dwcp_sock *dsk)
 }
 
 /* Per-stream deltas since the last sample; a stream whose socket changed
- * (it rejoined) only sets its baseline.
+ * (it rejoined) only sets its baseline.  RTTs count only from streams that
+ * had data acknowledged in the interval: an idle stream's srtt is as old as
+ * its last data, and the least-delay scheduler leaves slow streams idle.
  */
 static void dwcp_measure_stream(struct dwcp_stream *st, struct dwcp_sample *s,
 				u64 *segs, u64 *retrans)
 {
 	const struct tcp_sock *tp;
-	u32 out, re, srtt, mrtt;
+	u32 out, re, dlv, srtt, mrtt;	/* srtt: the RTT we use */
+	bool fresh = false;
 
 	if (!st->up || !st->sock)
 		return;
 	tp = tcp_sk(st->sock->sk);
 	out = READ_ONCE(tp->segs_out);
 	re = READ_ONCE(tp->total_retrans);
+	dlv = READ_ONCE(tp->delivered);
 	if (st->m_sock == st->sock) {
 		*segs += out - st->m_segs_out;
 		*retrans += re - st->m_retrans;
+		fresh = dlv != st->m_delivered;
 	}
 	st->m_sock = st->sock;
 	st->m_segs_out = out;
 	st->m_retrans = re;
+	st->m_delivered = dlv;
+	if (!fresh)
+		return;
 
-	srtt = READ_ONCE(tp->srtt_us) >> 3;
+	/* The latest RTT sample (RACK's), not srtt: the detector averages
+	 * samples itself, and srtt would add seconds of lag to a path change.
+	 */
+	srtt = READ_ONCE(tp->rack.rtt_us) ?: READ_ONCE(tp->srtt_us) >> 3;
 	mrtt = tcp_min_rtt(tp);
 	if (srtt && (!s->rtt_us || srtt < s->rtt_us))
 		s->rtt_us = srtt;
@@ -147,9 +158,9 @@ static void dwcp_measure_loss(struct dwcp_measure *m, u64 segs, u64 retrans)
  * dwcp_measure_tick() - take a sample and let the detector see it
  * @dsk: an established session
  *
- * A sample is taken only when some stream sent segments since the last
- * one: an idle session has no fresh RTT, and stale figures must not move
- * its mode.
+ * A sample is taken only when some stream had data acknowledged since the
+ * last one: an idle session has no fresh RTT, and stale figures must not
+ * move its mode.
  *
  * Context: process, the socket lock held.
  */

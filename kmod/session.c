@@ -767,7 +767,9 @@ static void dwcp_tick_work(struct work_struct *work)
 	if (dsk->alive && dsk->closing && time_after(jiffies, dsk->orphan_end))
 		dwcp_session_abort(dsk, ETIMEDOUT);
 	if (dsk->alive) {
-		dwcp_io_kick(dsk);
+		/* once a second, as before sampling came: a stalled engine moves */
+		if (++dsk->ticks % (1000 / DWCP_SAMPLE_MS) == 0)
+			dwcp_io_kick(dsk);
 		sock_hold(sk);
 		if (!queue_delayed_work(dwcp_wq, &dsk->tick_work, DWCP_TICK))
 			sock_put(sk);

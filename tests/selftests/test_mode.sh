@@ -52,34 +52,47 @@ out_of_range_refused() {
 }
 check "defaults-set enter-pct 101: refused by the policy" out_of_range_refused
 
-# The guest (TCG) does not move 1 Gbit/s: leave bandwidth out, decide on RTT
-# and loss, and a short cooldown keeps the test short.
-check "defaults-set for the test: bandwidth ignored, cooldown 1.5 s" \
-	C dwcpctl defaults set dc-bw 0 inet-bw 0 cooldown-ms 1500
+# The guest (TCG) does not move 1 Gbit/s: leave bandwidth out.  Its timer
+# jitter makes TCP send tail-loss probes and spurious retransmits (0.1 to
+# 0.2 % of segments on a clean veth): datacenter below 0.5 %.  A short
+# cooldown keeps the test short.
+check "defaults-set for the test: bandwidth ignored, dc loss 0.5 %, cooldown 1.5 s" \
+	C dwcpctl defaults set dc-bw 0 inet-bw 0 dc-loss-ppm 5000 cooldown-ms 1500
 
-C tc qdisc add dev veth-c root netem delay 100us
-S tc qdisc add dev veth-s root netem delay 100us
+# path CLIENT_NETEM SERVER_NETEM: both directions of the veth.
+path() {
+	C tc qdisc replace dev veth-c root netem $1 &&
+		S tc qdisc replace dev veth-s root netem $2
+}
+check "netem 0.1 ms each way" path "delay 100us" "delay 100us"
 
 C dwcpctl -j monitor >"$TMP/events.json" 2>"$TMP/monitor.err" &
 MON=$!
 sleep 0.5
-C dwcp-perf -c $SRV -j -P 4 -t 40 >"$TMP/perf.json" 2>"$TMP/perf.err" &
+# Paced by the application (8 MB/s): a saturating transfer starves this
+# script of CPU under TCG.  The detector leaves a paced session's rate out.
+C dwcp-perf -c $SRV -j -P 4 -t 120 --rate 8000000 >"$TMP/perf.json" 2>"$TMP/perf.err" &
 PERF=$!
 
 # wait_mode MODE [AFTER_LINE]: a mode-changed event to MODE after line
-# AFTER_LINE of the event log (60 s bound); its JSON in $TMP/ev.json.
+# AFTER_LINE of the event log (30 s bound); its fields in EV_* variables.
+# Few processes per step: under TCG every python3 start costs a second.
 wait_mode() {
-	local i
-	for ((i = 0; i < 600; i++)); do
+	local end=$((SECONDS + 30))
+	while [ $SECONDS -lt $end ]; do
 		tail -n +"$((${2:-0} + 1))" "$TMP/events.json" |
-			grep "\"event\":\"mode-changed\".*\"mode\":\"$1\"" |
-			head -1 >"$TMP/ev.json"
-		[ -s "$TMP/ev.json" ] && return 0
-		sleep 0.1
+			grep -m1 "\"event\":\"mode-changed\".*\"mode\":\"$1\"" >"$TMP/ev.json" &&
+			break
+		sleep 0.2
 	done
-	return 1
+	[ -s "$TMP/ev.json" ] || return 1
+	cat "$TMP/ev.json"
+	eval "$(python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))
+for k in ("id", "old_mode", "reason", "rtt_us", "time_ns"):
+    print(f"EV_{k}={e[k]}")' "$TMP/ev.json")"
 }
-ev() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TMP/ev.json" "$1"; }
 lines() { wc -l <"$TMP/events.json"; }
 stream_ccs() {
 	C dwcpctl -j session "$ID" |
@@ -88,10 +101,9 @@ stream_ccs() {
 
 to_datacenter() {
 	wait_mode datacenter || { cat "$TMP/events.json"; return 1; }
-	cat "$TMP/ev.json"
-	ID=$(ev id)
-	[ "$(ev old_mode)" = internet ] && [ "$(ev reason)" = detected ] &&
-		[ "$(ev rtt_us)" -lt 10000 ] && [ "$(ev rtt_us)" -gt 0 ]
+	ID=$EV_id
+	[ "$EV_old_mode" = internet ] && [ "$EV_reason" = detected ] &&
+		[ "$EV_rtt_us" -lt 10000 ] && [ "$EV_rtt_us" -gt 0 ]
 }
 check "0.2 ms path: internet -> datacenter, detected, RTT < 10 ms in the event" to_datacenter
 
@@ -102,16 +114,25 @@ check "datacenter mode: every stream on cubic" cc_cubic
 sleep 2
 MARK=$(lines)
 T0=$(date +%s%N)
-C tc qdisc change dev veth-c root netem delay 40ms loss 1%
-S tc qdisc change dev veth-s root netem delay 40ms
-to_internet() {
-	wait_mode internet "$MARK" || { cat "$TMP/events.json"; return 1; }
-	cat "$TMP/ev.json"
-	[ "$(ev id)" = "$ID" ] && [ "$(ev old_mode)" = datacenter ] &&
-		[ "$(ev reason)" = detected ] && [ "$(ev rtt_us)" -gt 50000 ] || return 1
-	echo "mode switch to internet $((($(ev time_ns) - T0) / 1000000)) ms after the netem change"
+check "netem 40 ms each way, 1 % loss client to server" path "delay 40ms loss 1%" "delay 40ms"
+# what the path and the streams looked like, when a change did not come
+path_diag() {
+	C tc -s qdisc show dev veth-c
+	S tc -s qdisc show dev veth-s
+	C dwcpctl -v sessions
+	C ss -tin
+	grep '"event":"mode-changed"' "$TMP/events.json"
+	grep '"event":"measurement"' "$TMP/events.json" | tail -5
 }
-check "80 ms, 1 % loss: datacenter -> internet, RTT > 50 ms in the event" to_internet
+
+to_internet() {
+	wait_mode internet "$MARK" || { path_diag; return 1; }
+	# while the RTT climbs, a sample or two may say hybrid on the way
+	[ "$EV_id" = "$ID" ] && [ "$EV_old_mode" != internet ] &&
+		[ "$EV_reason" = detected ] && [ "$EV_rtt_us" -gt 50000 ] || return 1
+	echo "mode switch to internet $(((EV_time_ns - T0) / 1000000)) ms after the netem change"
+}
+check "80 ms, 1 % loss: datacenter -> internet (detected, RTT > 50 ms in the event)" to_internet
 grep 'mode switch' "$TMP/check.out" | diag
 
 cc_bbr() { [ "$(stream_ccs)" = bbr ]; }
@@ -120,13 +141,11 @@ check "internet mode: every stream back on bbr" cc_bbr
 sleep 2
 MARK=$(lines)
 T0=$(date +%s%N)
-C tc qdisc change dev veth-c root netem delay 100us
-S tc qdisc change dev veth-s root netem delay 100us
+check "netem back to 0.1 ms each way" path "delay 100us" "delay 100us"
 back_to_datacenter() {
-	wait_mode datacenter "$MARK" || { cat "$TMP/events.json"; return 1; }
-	cat "$TMP/ev.json"
-	[ "$(ev id)" = "$ID" ] && [ "$(ev old_mode)" = internet ] || return 1
-	echo "mode switch to datacenter $((($(ev time_ns) - T0) / 1000000)) ms after the netem change"
+	wait_mode datacenter "$MARK" || { path_diag; return 1; }
+	[ "$EV_id" = "$ID" ] && [ "$EV_reason" = detected ] || return 1
+	echo "mode switch to datacenter $(((EV_time_ns - T0) / 1000000)) ms after the netem change"
 }
 check "back to 0.2 ms: internet -> datacenter" back_to_datacenter
 grep 'mode switch' "$TMP/check.out" | diag
@@ -136,8 +155,7 @@ forced_hybrid() {
 	mark=$(lines)
 	C dwcpctl mode set "$ID" hybrid || return 1
 	wait_mode hybrid "$mark" || return 1
-	cat "$TMP/ev.json"
-	[ "$(ev reason)" = forced ] &&
+	[ "$EV_reason" = forced ] &&
 		C dwcpctl mode get "$ID" | tee /dev/stderr | grep -q 'hybrid (forced: hybrid)'
 }
 check "mode set ID hybrid: forced at once, event reason forced" forced_hybrid
@@ -152,7 +170,7 @@ auto_again() {
 	local mark
 	mark=$(lines)
 	C dwcpctl mode set "$ID" auto || return 1
-	wait_mode datacenter "$mark" && cat "$TMP/ev.json" && [ "$(ev reason)" = detected ]
+	wait_mode datacenter "$mark" && [ "$EV_reason" = detected ]
 }
 check "mode set ID auto: detection takes over again" auto_again
 

@@ -223,7 +223,7 @@ struct dwcp_conn_info {
 	__u32	dwci_mode;		/* enum dwcp_mode in force */
 	__u32	dwci_mode_forced;	/* its own force, AUTO = none */
 	__u64	dwci_mode_changes;	/* since the session started */
-	__u32	dwci_rtt_us;		/* smoothed, least over up streams */
+	__u32	dwci_rtt_us;		/* latest sample, least over streams */
 	__u32	dwci_min_rtt_us;
 	__u32	dwci_loss_ppm;		/* retransmitted / sent segments */
 	__u32	dwci_mode_score[3];	/* per mille: dc, internet, hybrid */
@@ -532,7 +532,9 @@ enum {
  *	(its own or the netns default), DWCP_MODE_AUTO if detected
  * @DWCP_A_SESSION_OLD_MODE: u32, mode-changed: the mode before
  * @DWCP_A_SESSION_MODE_REASON: u32, mode-changed: enum dwcp_mode_reason
- * @DWCP_A_SESSION_RTT_US: u32, smoothed RTT, least over the up streams
+ * @DWCP_A_SESSION_RTT_US: u32, the latest RTT sample (TCP's RACK RTT, its
+ *	smoothed RTT until there is one), least over the streams that had
+ *	data acknowledged in the last sample
  * @DWCP_A_SESSION_MIN_RTT_US: u32, least minimum RTT of the up streams
  * @DWCP_A_SESSION_LOSS_PPM: u32, segments retransmitted per million sent
  *	over the last sample
