@@ -294,6 +294,96 @@ static void session_reply_too_small_leaves_skb_unchanged(struct kunit *test)
 	kfree_skb(skb);
 }
 
+static void mode_event_round_trip(struct kunit *test)
+{
+	/* Arrange */
+	const struct dwcp_mode_event ev = {
+		.cmd = DWCP_CMD_MODE_CHANGED, .id = 9,
+		.mode = DWCP_MODE_INTERNET, .old_mode = DWCP_MODE_DATACENTER,
+		.reason = DWCP_MODE_REASON_DETECTED, .time_ns = 123,
+		.sample = { .rtt_us = 80000, .min_rtt_us = 200,
+			    .loss_ppm = 10000, .rate = 5000000 },
+		.bytes_acked = 77, .scores = { 10, 900, 90 },
+	};
+	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
+	struct nlattr *tb[DWCP_A_SESSION_MAX + 1];
+	u32 scores[DWCP_NMODES];
+
+	/* Act */
+	KUNIT_ASSERT_EQ(test, dwcp_nl_fill_mode_event(skb, &ev), 0);
+
+	/* Assert */
+	parse_msg(test, skb, DWCP_CMD_MODE_CHANGED, tb, DWCP_A_SESSION_MAX,
+		  dwcp_session_policy);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_MODE]),
+			(u32)DWCP_MODE_INTERNET);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_OLD_MODE]),
+			(u32)DWCP_MODE_DATACENTER);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_RTT_US]), 80000U);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_SESSION_TIME_NS]), 123ULL);
+	nla_memcpy(scores, tb[DWCP_A_SESSION_MODE_SCORES], sizeof(scores));
+	KUNIT_EXPECT_EQ(test, scores[1], 900U);
+	kfree_skb(skb);
+}
+
+static void measurement_event_has_no_old_mode(struct kunit *test)
+{
+	const struct dwcp_mode_event ev = {
+		.cmd = DWCP_CMD_MEASUREMENT, .id = 9, .mode = DWCP_MODE_HYBRID,
+	};
+	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
+	struct nlattr *tb[DWCP_A_SESSION_MAX + 1];
+
+	KUNIT_ASSERT_EQ(test, dwcp_nl_fill_mode_event(skb, &ev), 0);
+
+	parse_msg(test, skb, DWCP_CMD_MEASUREMENT, tb, DWCP_A_SESSION_MAX,
+		  dwcp_session_policy);
+	KUNIT_EXPECT_NULL(test, tb[DWCP_A_SESSION_OLD_MODE]);
+	KUNIT_EXPECT_NULL(test, tb[DWCP_A_SESSION_MODE_REASON]);
+	KUNIT_EXPECT_NOT_NULL(test, tb[DWCP_A_SESSION_BYTES_ACKED]);
+	kfree_skb(skb);
+}
+
+static void defaults_round_trip_and_validation(struct kunit *test)
+{
+	/* Arrange: the defaults as a reply, parsed as a defaults-set */
+	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
+	struct nlattr *tb[DWCP_A_DEFAULTS_MAX + 1];
+	struct netlink_ext_ack extack = {};
+	struct dwcp_detect_cfg c, got;
+
+	dwcp_detect_cfg_default(&c);
+	c.cooldown_ms = 1500;
+	KUNIT_ASSERT_EQ(test, dwcp_nl_fill_defaults(skb, 1, 2, &c), 0);
+	parse_msg(test, skb, DWCP_CMD_DEFAULTS_GET, tb, DWCP_A_DEFAULTS_MAX,
+		  dwcp_defaults_policy);
+
+	/* Act + Assert: applied over zeroes, every value comes back */
+	memset(&got, 0, sizeof(got));
+	KUNIT_EXPECT_EQ(test, dwcp_nl_parse_defaults(tb, &got, &extack), 0);
+	KUNIT_EXPECT_EQ(test, got.forced, c.forced);
+	KUNIT_EXPECT_EQ(test, got.dc_rtt_us, c.dc_rtt_us);
+	KUNIT_EXPECT_EQ(test, got.inet_rtt_us, c.inet_rtt_us);
+	KUNIT_EXPECT_EQ(test, got.dc_bw, c.dc_bw);
+	KUNIT_EXPECT_EQ(test, got.inet_bw, c.inet_bw);
+	KUNIT_EXPECT_EQ(test, got.dc_loss_ppm, c.dc_loss_ppm);
+	KUNIT_EXPECT_EQ(test, got.inet_loss_ppm, c.inet_loss_ppm);
+	KUNIT_EXPECT_EQ(test, got.enter_pct, c.enter_pct);
+	KUNIT_EXPECT_EQ(test, got.leave_pct, c.leave_pct);
+	KUNIT_EXPECT_EQ(test, got.cooldown_ms, 1500U);
+
+	/* without the RTT attributes, a stored dc above inet is refused */
+	tb[DWCP_A_DEFAULTS_INET_RTT_US] = NULL;
+	tb[DWCP_A_DEFAULTS_DC_RTT_US] = NULL;
+	dwcp_detect_cfg_default(&got);
+	got.dc_rtt_us = 60000;
+	KUNIT_EXPECT_EQ(test, dwcp_nl_parse_defaults(tb, &got, &extack),
+			-EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+	KUNIT_EXPECT_EQ(test, got.dc_rtt_us, 60000U);	/* @c as it was */
+	kfree_skb(skb);
+}
+
 static struct kunit_case dwcp_netlink_cases[] = {
 	KUNIT_CASE(info_reply_round_trip),
 	KUNIT_CASE(info_reply_too_small_leaves_skb_unchanged),
@@ -304,6 +394,9 @@ static struct kunit_case dwcp_netlink_cases[] = {
 	KUNIT_CASE(session_reply_round_trip),
 	KUNIT_CASE(session_reply_without_streams),
 	KUNIT_CASE(session_reply_too_small_leaves_skb_unchanged),
+	KUNIT_CASE(mode_event_round_trip),
+	KUNIT_CASE(measurement_event_has_no_old_mode),
+	KUNIT_CASE(defaults_round_trip_and_validation),
 	{}
 };
 

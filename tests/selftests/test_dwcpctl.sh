@@ -31,7 +31,7 @@ text_info() {
 	dwcpctl info | tee "$TMP/info"
 	grep -qx "version:  $VERSION" "$TMP/info" &&
 		grep -qx "family:   19" "$TMP/info" &&
-		grep -qx "features: socket events tcp hde pacing" "$TMP/info"
+		grep -qx "features: socket events tcp hde pacing mode-detect" "$TMP/info"
 }
 check "info (text): version, family, features" text_info
 
@@ -44,7 +44,7 @@ d = json.load(open(sys.argv[1]))
 fam = int(open("/sys/module/dwcp/parameters/family").read())
 assert d["version"] == sys.argv[2], d
 assert d["family"] == fam, d
-assert d["features"] == ["socket", "events", "tcp", "hde", "pacing"], d
+assert d["features"] == ["socket", "events", "tcp", "hde", "pacing", "mode-detect"], d
 bits = {m[1].lower(): int(m[2]) for m in re.finditer(
     r"DWCP_FEATURE_(\w+) = (\d+),", open(sys.argv[3]).read())}
 assert d["feature_bits"] == sum(bits[f] for f in d["features"]), (d, bits)
