@@ -190,6 +190,32 @@ static void carry_out(struct daemon *d, const struct policy_action *a)
 	policy_applied(d->policy, a, !err && d->policy->cfg.apply);
 }
 
+static void resync_one(const struct dwcp_session *s, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (s->state == DWCP_STATE_ESTABLISHED && s->has_mode)
+		policy_resync_session(d->policy, s->id, s->m.mode,
+				      s->pacing_rate);
+}
+
+/* What events cannot be trusted to tell: the sessions there are now. */
+static void resync(struct daemon *d, const char *why)
+{
+	int err;
+
+	policy_resync_begin(d->policy);
+	err = dwcp_nl_session_dump(d->req, resync_one, d);
+	if (err) {
+		logmsg("resync (%s): session dump failed: %s", why,
+		       strerror(-err));
+		return;
+	}
+	policy_resync_end(d->policy);
+	logmsg("resync (%s): tracking %zu sessions", why,
+	       policy_tracked(d->policy));
+}
+
 static void on_event(const struct dwcp_event *ev, void *arg)
 {
 	struct daemon *d = arg;
@@ -257,7 +283,7 @@ static int run(struct dwcp_nl *nl, int sfd, struct daemon *d)
 		if (pfd[0].revents & POLLIN) {
 			err = dwcp_nl_events_read(nl, on_event, d);
 			if (err == -ENOBUFS)
-				logmsg("events lost (ENOBUFS): measurements resume with the next events");
+				resync(d, "events lost");
 			else if (err)
 				logmsg("reading events: %s", strerror(-err));
 		}
@@ -354,6 +380,7 @@ int main(int argc, char **argv)
 	}
 	logmsg("attached to dwcp %s (AF_DWCP %u, family version %u), listening for events",
 	       info.version, info.family, nl.version);
+	resync(&d, "start");
 	sd_notify_state("READY=1");
 	rc = run(&ev, sfd, &d);
 	sd_notify_state("STOPPING=1");

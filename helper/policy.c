@@ -160,3 +160,42 @@ void policy_applied(struct policy *p, const struct policy_action *a, bool ok)
 	if (!a->pacing_bps)
 		s->last_sample_ns = 0;	/* the probe: next sample is real */
 }
+
+void policy_resync_begin(struct policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < POLICY_MAX_SESSIONS; i++)
+		p->s[i].seen = false;
+}
+
+void policy_resync_session(struct policy *p, uint64_t id, uint32_t mode,
+			   uint64_t pacing_bps)
+{
+	struct policy_session *s = track(p, id);
+
+	if (!s)
+		return;
+	s->seen = true;
+	s->mode = mode;
+	/* the pacing in force, whoever set it: capped samples stay out */
+	s->applied.pacing_bps = pacing_bps;
+}
+
+void policy_resync_end(struct policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < POLICY_MAX_SESSIONS; i++)
+		if (p->s[i].used && !p->s[i].seen)
+			p->s[i].used = false;
+}
+
+size_t policy_tracked(const struct policy *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < POLICY_MAX_SESSIONS; i++)
+		n += p->s[i].used;
+	return n;
+}

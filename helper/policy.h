@@ -18,6 +18,7 @@
 #define DWCP_POLICY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "msg.h"
@@ -42,6 +43,7 @@ struct policy_session {
 	struct pba_estimate est;	/* after the last sample */
 	uint64_t bytes_acked;		/* from the last event */
 	uint64_t last_rate;		/* last delivery rate measured */
+	bool seen;			/* listed by the resync dump */
 };
 
 struct policy {
@@ -74,5 +76,17 @@ void policy_step(struct policy *p, const struct dwcp_event *ev,
 /* The daemon applied (or failed to apply, @ok false) @a. */
 void policy_applied(struct policy *p, const struct policy_action *a, bool ok);
 struct policy_session *policy_find(struct policy *p, uint64_t id);
+
+/*
+ * Resync from a session dump (at start, and after ENOBUFS lost events):
+ * begin, one call per established session listed (its mode and the pacing
+ * in force), end.  Sessions the dump did not list are forgotten.
+ */
+void policy_resync_begin(struct policy *p);
+void policy_resync_session(struct policy *p, uint64_t id, uint32_t mode,
+			   uint64_t pacing_bps);
+void policy_resync_end(struct policy *p);
+/* Sessions tracked now. */
+size_t policy_tracked(const struct policy *p);
 
 #endif

@@ -219,6 +219,31 @@ static void closed_sessions_free_their_slot(void **state)
 	free(p);
 }
 
+static void resync_tracks_listed_and_forgets_the_rest(void **state)
+{
+	struct policy *p = new_policy();
+	struct dwcp_event ev;
+
+	(void)state;
+	ev = measurement(1, DWCP_MODE_INTERNET, 1000, 0);
+	step(p, &ev);
+	ev = measurement(2, DWCP_MODE_INTERNET, 1000, 0);
+	step(p, &ev);
+
+	/* Act: the dump lists 2 (paced by someone) and 3, not 1 */
+	policy_resync_begin(p);
+	policy_resync_session(p, 2, DWCP_MODE_HYBRID, 5000000);
+	policy_resync_session(p, 3, DWCP_MODE_DATACENTER, 0);
+	policy_resync_end(p);
+
+	/* Assert */
+	assert_null(policy_find(p, 1));
+	assert_int_equal(policy_find(p, 2)->mode, DWCP_MODE_HYBRID);
+	assert_int_equal(policy_find(p, 2)->applied.pacing_bps, 5000000);
+	assert_int_equal(policy_find(p, 3)->mode, DWCP_MODE_DATACENTER);
+	free(p);
+}
+
 static void metrics_in_prometheus_text_format(void **state)
 {
 	struct policy *p = new_policy();
@@ -262,6 +287,7 @@ int main(void)
 		cmocka_unit_test(datacenter_is_never_paced),
 		cmocka_unit_test(idle_samples_and_failed_pushes),
 		cmocka_unit_test(closed_sessions_free_their_slot),
+		cmocka_unit_test(resync_tracks_listed_and_forgets_the_rest),
 		cmocka_unit_test(metrics_in_prometheus_text_format),
 	};
 

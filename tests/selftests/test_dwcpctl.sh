@@ -45,7 +45,7 @@ fam = int(open("/sys/module/dwcp/parameters/family").read())
 assert d["version"] == sys.argv[2], d
 assert d["family"] == fam, d
 assert d["features"] == ["socket", "events", "tcp", "hde", "pacing", "mode-detect"], d
-bits = {m[1].lower(): int(m[2]) for m in re.finditer(
+bits = {m[1].lower().replace("_", "-"): int(m[2]) for m in re.finditer(
     r"DWCP_FEATURE_(\w+) = (\d+),", open(sys.argv[3]).read())}
 assert d["feature_bits"] == sum(bits[f] for f in d["features"]), (d, bits)
 PY

@@ -92,9 +92,10 @@ version_refused() {
 }
 check "dwcpd attaches with the spec's family version" version_refused
 
-# A 4-stream transfer over an 80 Mbit/s, 40 ms path with dwcpd in the
-# client's netns: dwcpd predicts the rate from the measurement events and
-# pushes a pacing rate just under it; the session shows it; data intact.
+# A 4-stream transfer over an 80 Mbit/s, 40 ms path with dwcpd started in
+# the client's netns after it: dwcpd finds the session by a dump, predicts
+# the rate from the measurement events and pushes a pacing rate just under
+# it; the session shows it; data intact.
 pba_paces() {
 	local log=$TMP/d5.log rc=0
 	netns_pair || return 1
@@ -102,9 +103,12 @@ pba_paces() {
 	C tc qdisc add dev veth-c root netem delay 20ms rate 80mbit || return 1
 	S tc qdisc add dev veth-s root netem delay 20ms || return 1
 	start_server || return 1
-	start_dwcpd "$log" dwcp-cli || { cat "$log"; return 1; }
 	C dwcp-perf -c $SRV -j -P 4 -t 25 >"$TMP/perf.json" 2>"$TMP/perf.err" &
 	PERF=$!
+	sleep 1
+	# started late: it learns of the running session from a dump
+	start_dwcpd "$log" dwcp-cli || { cat "$log"; return 1; }
+	wait_for "$log" "resync (start): tracking 1 sessions" || rc=1
 	wait_for "$log" "pacing [1-9][0-9]* B/s (prediction" 250 || rc=1
 	C dwcpctl -j sessions >"$TMP/s.json" || rc=1
 	wait "$PERF" || rc=1
@@ -125,7 +129,7 @@ for s in paced:
     assert 1000000 < s["pacing_rate"] < 10500000, s["pacing_rate"]
 PY
 }
-check "dwcpd paces a WAN session below its predicted rate (dwcpctl shows it), data verified" pba_paces
+check "dwcpd started late finds the session by a dump, paces it below its predicted rate (dwcpctl shows it), data verified" pba_paces
 
 check "rmmod" rmmod_wait
 finish
