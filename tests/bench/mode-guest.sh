@@ -22,7 +22,7 @@ C dwcpctl -j monitor >"$TMP/events.json" 2>/dev/null &
 MON=$!
 sleep 0.5
 # paced (8 MB/s) so that this script gets CPU under TCG
-C dwcp-perf -c $SRV -j -P 4 -t $((ROUNDS * 16 + 10)) --rate 8000000 >"$TMP/perf.json" &
+C dwcp-perf -c $SRV -j -P 4 -t $((ROUNDS * 30 + 20)) --rate 8000000 >"$TMP/perf.json" &
 PERF=$!
 
 # wait_event MODE AFTER_LINE: the first mode-changed to MODE after that line.
