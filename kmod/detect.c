@@ -8,9 +8,9 @@
  * score, an exponential moving average of its votes (alpha 1/5, about ten
  * samples of memory) in per mille.  Hysteresis: a mode is entered when its
  * score reaches enter_pct and the current one's fell below leave_pct; a
- * cooldown keeps detected changes apart.  A forced mode wins over all of it,
- * while the scores keep tracking the path so that detection resumes from the
- * truth when the force is lifted.
+ * cooldown keeps a detected change from being reversed too soon.  A forced
+ * mode wins over all of it, while the scores keep tracking the path so that
+ * detection resumes from the truth when the force is lifted.
  */
 #include "dwcp.h"
 
@@ -115,10 +115,30 @@ static u8 dwcp_detect_forced(const struct dwcp_detect *d,
 	return d->forced ? d->forced : c->forced;
 }
 
-static bool dwcp_detect_cooling(const struct dwcp_detect *d,
-				const struct dwcp_detect_cfg *c, u64 now_ms)
+/* Modes in order of path quality: datacenter, hybrid, internet. */
+static int dwcp_mode_rank(u8 mode)
 {
-	return d->cooling && now_ms - d->changed_ms < c->cooldown_ms;
+	return mode == DWCP_MODE_DATACENTER ? 0 :
+	       mode == DWCP_MODE_HYBRID ? 1 : 2;
+}
+
+/* +1 towards internet, -1 towards datacenter. */
+static s8 dwcp_mode_dir(u8 from, u8 to)
+{
+	return dwcp_mode_rank(to) > dwcp_mode_rank(from) ? 1 : -1;
+}
+
+/*
+ * The cooldown holds back a reversal only: a path that degrades (or
+ * recovers) through hybrid on its way must not wait a cooldown on each
+ * step, while one that flips back and forth still does.
+ */
+static bool dwcp_detect_cooling(const struct dwcp_detect *d,
+				const struct dwcp_detect_cfg *c, u8 to,
+				u64 now_ms)
+{
+	return d->cooling && now_ms - d->changed_ms < c->cooldown_ms &&
+	       dwcp_mode_dir(d->mode, to) != d->dir;
 }
 
 /* The other mode with the highest score. */
@@ -146,6 +166,7 @@ static void dwcp_detect_switch(struct dwcp_detect *d, u8 mode, u8 reason,
 	if (reason == DWCP_MODE_REASON_DETECTED) {
 		d->cooling = true;
 		d->changed_ms = now_ms;
+		d->dir = dwcp_mode_dir(d->old_mode, mode);
 	}
 }
 
@@ -197,10 +218,10 @@ bool dwcp_detect_step(struct dwcp_detect *d, const struct dwcp_detect_cfg *c,
 	d->samples++;
 	if (dwcp_detect_forced(d, c))
 		return dwcp_detect_apply_force(d, c, now_ms);
-	if (dwcp_detect_cooling(d, c, now_ms))
-		return false;
 	best = dwcp_detect_best_other(d);
 	if (d->score[best - 1] < enter || d->score[d->mode - 1] >= leave)
+		return false;
+	if (dwcp_detect_cooling(d, c, best, now_ms))
 		return false;
 	dwcp_detect_switch(d, best, DWCP_MODE_REASON_DETECTED, now_ms);
 	return true;

@@ -140,7 +140,9 @@ struct dwcp_sample {
  * @old_mode: before the last change
  * @reason: enum dwcp_mode_reason of the last change
  * @forced: the session's own forced mode, AUTO none
- * @cooling: a detected change happened at @changed_ms; hold off
+ * @cooling: a detected change happened at @changed_ms; hold off reversals
+ * @dir: direction of that change: +1 towards internet, -1 towards
+ *	datacenter
  * @score: per mille, per mode (index mode - 1)
  * @changed_ms: time of the last detected change
  * @changes: mode changes, any reason
@@ -152,6 +154,7 @@ struct dwcp_detect {
 	u8 reason;
 	u8 forced;
 	bool cooling;
+	s8 dir;
 	u16 score[DWCP_NMODES];
 	u64 changed_ms;
 	u64 changes;

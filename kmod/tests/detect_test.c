@@ -119,6 +119,32 @@ static void cooldown_delays_the_next_change(struct kunit *test)
 	KUNIT_EXPECT_LE(test, now - switched, (u64)c.cooldown_ms + 100);
 }
 
+static void same_direction_steps_skip_the_cooldown(struct kunit *test)
+{
+	struct dwcp_detect_cfg c;
+	struct dwcp_detect d;
+	u64 now = 1000;
+
+	dwcp_detect_cfg_default(&c);	/* cooldown 3000 ms */
+	dwcp_detect_init(&d);
+	feed(&d, &c, &dc_path, 20, &now);
+	KUNIT_ASSERT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+	now += c.cooldown_ms;
+
+	/* Act: the RTT climbs through hybrid, then settles on internet */
+	feed(&d, &c, &mid_path, 6, &now);
+	KUNIT_ASSERT_EQ(test, d.mode, DWCP_MODE_HYBRID);
+
+	/* Assert: the step on to internet does not wait the cooldown ... */
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &wan_path, 7, &now), 1);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
+	/* ... but turning back to datacenter does */
+	feed(&d, &c, &dc_path, 10, &now);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
+	feed(&d, &c, &dc_path, 20, &now);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+}
+
 static void without_cooldown_it_switches_back_in_six(struct kunit *test)
 {
 	struct dwcp_detect_cfg c;
@@ -222,6 +248,7 @@ static struct kunit_case dwcp_detect_cases[] = {
 	KUNIT_CASE(enters_datacenter_after_about_six_samples),
 	KUNIT_CASE(flapping_path_does_not_switch),
 	KUNIT_CASE(cooldown_delays_the_next_change),
+	KUNIT_CASE(same_direction_steps_skip_the_cooldown),
 	KUNIT_CASE(without_cooldown_it_switches_back_in_six),
 	KUNIT_CASE(in_between_path_goes_hybrid),
 	KUNIT_CASE(session_force_wins_and_scores_keep_tracking),

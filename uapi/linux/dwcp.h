@@ -128,16 +128,17 @@ enum {
 /*
  * Path modes.  The detector (Documentation/architecture.md, "Mode
  * detection") classifies every measurement sample of a session: datacenter
- * when RTT < dc_rtt, loss < dc_loss and (when the session was busy enough to
- * measure it and not paced) delivery rate >= dc_bw; internet when RTT > inet_rtt, loss >
- * inet_loss or a measured delivery rate < inet_bw; hybrid otherwise.  Each
- * mode keeps a score, the moving average of its votes over about ten
- * samples (one every DWCP_SAMPLE_MS); the session enters a mode whose score
- * reaches enter_pct once its own score fell below leave_pct, and not sooner
- * than cooldown_ms after its previous detected change.  A mode change sets
- * the congestion control of every stream (datacenter: cubic; internet and
- * hybrid: bbr) unless DWCP_CONGESTION chose one.  New sessions start in
- * internet mode, the safe one.
+ * when RTT < dc_rtt, loss < dc_loss and (when the session was busy enough
+ * to measure it and not paced) delivery rate >= dc_bw; internet when RTT >
+ * inet_rtt, loss > inet_loss or a measured delivery rate < inet_bw; hybrid
+ * otherwise.  Each mode keeps a score, the moving average of its votes over
+ * about ten samples (one every DWCP_SAMPLE_MS); the session enters a mode
+ * whose score reaches enter_pct once its own score fell below leave_pct; a
+ * change that reverses the previous detected one (towards datacenter after
+ * one towards internet, or the other way) waits until cooldown_ms after it.
+ * A mode change sets the congestion control of every stream (datacenter:
+ * cubic; internet and hybrid: bbr) unless DWCP_CONGESTION chose one.  New
+ * sessions start in internet mode, the safe one.
  */
 enum dwcp_mode {
 	DWCP_MODE_AUTO = 0,
