@@ -77,7 +77,10 @@ default_streams() {
 }
 check "default stream count on veth (RTT ~0): 4" default_streams 4 4
 check "netem: 50 ms, 1 % loss, reorder, duplication" netem
-check "default stream count at 100 ms RTT: 12..16" default_streams 12 16
+# 4 + handshake RTT / 10 ms: 12..16 at 80..120 ms.  netem's "reorder 5%"
+# sends a packet without its delay, so a handshake sample may be 50..60 ms
+# (seen once in a clean-clone check: 10 streams); still far above veth's 4.
+check "default stream count at 100 ms RTT: 9..16" default_streams 9 16
 check "32M up over netem, 8 streams, verified" transfer netem-up -n 32M -P 8
 check "32M down over netem, 8 streams, verified" transfer netem-down -n 32M -P 8 -R
 C tc qdisc del dev veth-c root 2>/dev/null
