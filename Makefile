@@ -91,7 +91,7 @@ kunit: deps
 
 selftests: deps
 	$(MAKE) KDIR=/lib/modules/$$(scripts/kver)/build all
-	scripts/vm-run tests/selftests/run.sh
+	scripts/vm-run --timeout 2700 tests/selftests/run.sh
 
 $(B)/bin/pba-replay: tests/bench/pba_replay.c helper/pba.c helper/pba.h
 	@mkdir -p $(@D)
