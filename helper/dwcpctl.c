@@ -6,9 +6,11 @@
  *   dwcpctl [-j] [-v] sessions
  *   dwcpctl [-j] [-v] session ID
  *   dwcpctl policy set ID [pacing BYTES_PER_S] [codec -1..3] [mode MODE]
+ *                         [streams N]
  *   dwcpctl [-j] mode get [ID]
  *   dwcpctl mode set ID|default MODE
  *   dwcpctl [-j] defaults [set KEY VALUE...]
+ *   dwcpctl [-j] stats
  *   dwcpctl [-j] monitor
  */
 #include <errno.h>
@@ -32,7 +34,9 @@ static void usage(FILE *f)
 		"  sessions    the sessions of this netns, one line each (-v: streams)\n"
 		"  session ID  one session\n"
 		"  policy set ID [pacing BYTES_PER_S] [codec -1..3] [mode MODE]\n"
-		"              change a live session (needs CAP_NET_ADMIN)\n"
+		"             [streams N]\n"
+		"              change a live session (needs CAP_NET_ADMIN); streams:\n"
+		"              the connecting side's, up to what the peer granted\n"
 		"  mode get [ID]\n"
 		"              a session's mode, or the netns's forced mode\n"
 		"  mode set ID|default auto|datacenter|internet|hybrid\n"
@@ -42,6 +46,7 @@ static void usage(FILE *f)
 		"              the netns's mode detection thresholds; keys: mode,\n"
 		"              dc-rtt-us, inet-rtt-us, dc-bw, inet-bw, dc-loss-ppm,\n"
 		"              inet-loss-ppm, enter-pct, leave-pct, cooldown-ms\n"
+		"  stats       the netns's counters (as /proc/net/dwcp_stat)\n"
 		"  monitor     print events as they come (one line each; -j JSON)\n"
 		"\n"
 		"options:\n"
@@ -220,6 +225,12 @@ static int cmd_policy(struct dwcp_nl *nl, int argc, char **argv)
 			if (parse_mode(argv[i + 1], &c.mode))
 				return 2;
 			c.set_mode = 1;
+		} else if (!strcmp(argv[i], "streams")) {
+			/* the upper bound is the peer's grant: the kernel's */
+			if (parse_num(argv[i + 1], "streams", 0, UINT32_MAX, &v))
+				return 2;
+			c.set_streams = 1;
+			c.streams = (uint32_t)v;
 		} else {
 			fprintf(stderr, "dwcpctl: unknown setting '%s'\n", argv[i]);
 			return 2;
@@ -317,26 +328,9 @@ static int cmd_mode(struct dwcp_nl *nl, int argc, char **argv, int json)
 static int parse_default(const char *key, const char *val,
 			 struct dwcp_defaults_change *c)
 {
-	static const struct {
-		const char *key;
-		int type;
-		size_t off;
-		int is64;
-	} keys[] = {
-#define K(k, t, m, w) { k, t, offsetof(struct dwcp_defaults, m), w }
-		K("dc-rtt-us", DWCP_A_DEFAULTS_DC_RTT_US, dc_rtt_us, 0),
-		K("inet-rtt-us", DWCP_A_DEFAULTS_INET_RTT_US, inet_rtt_us, 0),
-		K("dc-bw", DWCP_A_DEFAULTS_DC_BW, dc_bw, 1),
-		K("inet-bw", DWCP_A_DEFAULTS_INET_BW, inet_bw, 1),
-		K("dc-loss-ppm", DWCP_A_DEFAULTS_DC_LOSS_PPM, dc_loss_ppm, 0),
-		K("inet-loss-ppm", DWCP_A_DEFAULTS_INET_LOSS_PPM, inet_loss_ppm, 0),
-		K("enter-pct", DWCP_A_DEFAULTS_ENTER_PCT, enter_pct, 0),
-		K("leave-pct", DWCP_A_DEFAULTS_LEAVE_PCT, leave_pct, 0),
-		K("cooldown-ms", DWCP_A_DEFAULTS_COOLDOWN_MS, cooldown_ms, 0),
-#undef K
-	};
+	struct dwcp_defaults_key k;
+	char *field;
 	long long v;
-	size_t i;
 
 	if (!strcmp(key, "mode")) {
 		if (parse_mode(val, &c->v.mode))
@@ -344,18 +338,16 @@ static int parse_default(const char *key, const char *val,
 		c->set |= 1u << DWCP_A_DEFAULTS_MODE;
 		return 0;
 	}
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (strcmp(key, keys[i].key))
-			continue;
+	if (!dwcp_defaults_key_find(key, &k)) {
 		/* ranges are the kernel's to check; it names the attribute */
-		if (parse_num(val, key, 0, keys[i].is64 ? INT64_MAX : UINT32_MAX,
-			      &v))
+		if (parse_num(val, key, 0, k.is64 ? INT64_MAX : UINT32_MAX, &v))
 			return 2;
-		if (keys[i].is64)
-			*(uint64_t *)((char *)&c->v + keys[i].off) = (uint64_t)v;
+		field = (char *)&c->v + k.offset;
+		if (k.is64)
+			*(uint64_t *)field = (uint64_t)v;
 		else
-			*(uint32_t *)((char *)&c->v + keys[i].off) = (uint32_t)v;
-		c->set |= 1u << keys[i].type;
+			*(uint32_t *)field = (uint32_t)v;
+		c->set |= 1u << k.attr;
 		return 0;
 	}
 	fprintf(stderr, "dwcpctl: unknown default '%s'\n", key);
@@ -393,6 +385,24 @@ static int cmd_defaults(struct dwcp_nl *nl, int argc, char **argv, int json)
 		report("defaults-set", err, errmsg);
 		return 1;
 	}
+	return 0;
+}
+
+static int cmd_stats(struct dwcp_nl *nl, int json)
+{
+	char errmsg[DWCP_ERRLEN] = "";
+	struct dwcp_stats st;
+	int err;
+
+	err = dwcp_nl_stats_get(nl, &st, errmsg);
+	if (err) {
+		report("stats-get", err, errmsg);
+		return 1;
+	}
+	if (json)
+		dwcp_stats_print_json(stdout, &st);
+	else
+		dwcp_stats_print_text(stdout, &st);
 	return 0;
 }
 
@@ -462,7 +472,7 @@ static int known_command(const char *cmd)
 {
 	static const char *const cmds[] = {
 		"info", "sessions", "session", "policy", "mode", "defaults",
-		"monitor",
+		"stats", "monitor",
 	};
 	size_t i;
 
@@ -531,6 +541,8 @@ int main(int argc, char **argv)
 		rc = cmd_mode(&nl, argc, argv, json);
 	else if (!strcmp(cmd, "defaults"))
 		rc = cmd_defaults(&nl, argc, argv, json);
+	else if (!strcmp(cmd, "stats"))
+		rc = argc ? (usage(stderr), 2) : cmd_stats(&nl, json);
 	else if (!strcmp(cmd, "monitor"))
 		rc = cmd_monitor(&nl, argc, json);
 	else

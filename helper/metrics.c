@@ -43,12 +43,8 @@ static double error_of(const struct policy_session *s)
 
 void dwcpd_metrics_write(FILE *f, const struct policy *p)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < POLICY_MAX_SESSIONS; i++)
-		n += p->s[i].used;
 	header(f, "dwcp_sessions", "gauge", "Sessions dwcpd tracks.");
-	fprintf(f, "dwcp_sessions %zu\n", n);
+	fprintf(f, "dwcp_sessions %zu\n", policy_tracked(p));
 	header(f, "dwcp_sessions_untracked_total", "counter",
 	       "Sessions not tracked because the table was full.");
 	fprintf(f, "dwcp_sessions_untracked_total %" PRIu64 "\n", p->dropped);

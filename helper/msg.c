@@ -194,6 +194,17 @@ static const struct field defaults_fields[] = {
 	DF(DWCP_A_DEFAULTS_COOLDOWN_MS, "cooldown-ms", FIELD_U32, cooldown_ms),
 };
 
+/* stream-up and stream-down: the nest holds the stream */
+static const struct field stream_event_fields[] = {
+	EF(DWCP_A_SESSION_ID, "id", FIELD_U64, session_id, 0, true),
+	EF(DWCP_A_SESSION_TIME_NS, "time-ns", FIELD_U64, time_ns, 0, true),
+};
+
+static const struct field stream_event_nest_fields[] = {
+	EF(DWCP_A_STREAM_INDEX, "stream.index", FIELD_U32, stream, 0, true),
+	EF(DWCP_A_STREAM_ERROR, "stream.error", FIELD_U32, error, 0, false),
+};
+
 #define NFIELDS(f) (sizeof(f) / sizeof((f)[0]))
 
 int dwcp_info_parse(const struct nlattr *head, int len, struct dwcp_info *out,
@@ -314,6 +325,31 @@ int dwcp_session_parse(const struct nlattr *head, int len,
 	return 0;
 }
 
+/* The one DWCP_A_SESSION_STREAM nest of a stream event, required. */
+static int stream_event_parse(const struct nlattr *head, int len,
+			      struct dwcp_event *out, char err[DWCP_ERRLEN])
+{
+	struct nlattr *a, *nest = NULL;
+	int rem, r;
+
+	r = parse_fields(head, len, out, stream_event_fields,
+			 NFIELDS(stream_event_fields), err);
+	if (r)
+		return r;
+	nla_for_each_attr(a, (struct nlattr *)head, len, rem) {
+		if (nla_type(a) != DWCP_A_SESSION_STREAM)
+			continue;
+		if (nest)
+			return bad(err, "more than one stream nest");
+		nest = a;
+	}
+	if (!nest)
+		return bad(err, "attribute stream missing");
+	return parse_fields(nla_data(nest), nla_len(nest), out,
+			    stream_event_nest_fields,
+			    NFIELDS(stream_event_nest_fields), err);
+}
+
 int dwcp_event_parse(uint8_t cmd, const struct nlattr *head, int len,
 		     struct dwcp_event *out, char err[DWCP_ERRLEN])
 {
@@ -334,6 +370,12 @@ int dwcp_event_parse(uint8_t cmd, const struct nlattr *head, int len,
 		out->kind = DWCP_EVENT_MEASUREMENT;
 		return parse_fields(head, len, out, mode_event_fields,
 				    NFIELDS(mode_event_fields), err);
+	case DWCP_CMD_STREAM_UP:
+		out->kind = DWCP_EVENT_STREAM_UP;
+		return stream_event_parse(head, len, out, err);
+	case DWCP_CMD_STREAM_DOWN:
+		out->kind = DWCP_EVENT_STREAM_DOWN;
+		return stream_event_parse(head, len, out, err);
 	default:
 		out->kind = DWCP_EVENT_UNKNOWN;
 		return 0;
@@ -487,6 +529,27 @@ int dwcp_defaults_parse(const struct nlattr *head, int len,
 			    NFIELDS(defaults_fields), err);
 }
 
+int dwcp_defaults_key(size_t i, struct dwcp_defaults_key *out)
+{
+	if (i >= NFIELDS(defaults_fields))
+		return -1;
+	out->attr = defaults_fields[i].type;
+	out->name = defaults_fields[i].name;
+	out->offset = defaults_fields[i].off;
+	out->is64 = defaults_fields[i].kind == FIELD_U64;
+	return 0;
+}
+
+int dwcp_defaults_key_find(const char *name, struct dwcp_defaults_key *out)
+{
+	size_t i;
+
+	for (i = 0; !dwcp_defaults_key(i, out); i++)
+		if (!strcmp(out->name, name))
+			return 0;
+	return -1;
+}
+
 void dwcp_defaults_print_text(FILE *f, const struct dwcp_defaults *d)
 {
 	fprintf(f, "mode:          %s\n", mode_or_num(d->mode));
@@ -529,6 +592,18 @@ void dwcp_event_format(char *buf, size_t size, const struct dwcp_event *ev)
 	case DWCP_EVENT_SESSION_CLOSED:
 		what = "session-closed";
 		break;
+	case DWCP_EVENT_STREAM_UP:
+		snprintf(buf, size, "event stream-up id=%" PRIu64 " stream=%"
+			 PRIu32 " time=%" PRIu64, ev->session_id, ev->stream,
+			 ev->time_ns);
+		return;
+	case DWCP_EVENT_STREAM_DOWN:
+		snprintf(buf, size, "event stream-down id=%" PRIu64 " stream=%"
+			 PRIu32 " error=%" PRIu32 " (%s) time=%" PRIu64,
+			 ev->session_id, ev->stream, ev->error,
+			 ev->error ? strerror((int)ev->error) : "retired",
+			 ev->time_ns);
+		return;
 	default:
 		snprintf(buf, size, "event cmd=%u (unknown to this helper)",
 			 ev->cmd);
@@ -690,7 +765,7 @@ void dwcp_event_print_json(FILE *f, const struct dwcp_event *ev)
 	const struct dwcp_measurement *m = &ev->m;
 	static const char *const kinds[] = {
 		"unknown", "session-created", "session-closed", "mode-changed",
-		"measurement",
+		"measurement", "stream-up", "stream-down",
 	};
 
 	fprintf(f, "{\"event\":\"%s\",\"cmd\":%u,\"id\":%" PRIu64,
@@ -714,5 +789,105 @@ void dwcp_event_print_json(FILE *f, const struct dwcp_event *ev)
 			m->min_rtt_us, m->loss_ppm, m->delivery_rate,
 			ev->bytes_acked, m->scores[0], m->scores[1],
 			m->scores[2]);
+	if (ev->kind == DWCP_EVENT_STREAM_UP ||
+	    ev->kind == DWCP_EVENT_STREAM_DOWN)
+		fprintf(f, ",\"stream\":%" PRIu32 ",\"time_ns\":%" PRIu64,
+			ev->stream, ev->time_ns);
+	if (ev->kind == DWCP_EVENT_STREAM_DOWN)
+		fprintf(f, ",\"error\":%" PRIu32, ev->error);
 	fprintf(f, "}\n");
+}
+
+/* Names as in /proc/net/dwcp_stat (kmod/stats.c), by DWCP_A_STATS_*. */
+static const char *const stat_names[] = {
+	[DWCP_A_STATS_SESSIONS_OPENED] = "SessionsOpened",
+	[DWCP_A_STATS_SESSIONS_ACCEPTED] = "SessionsAccepted",
+	[DWCP_A_STATS_SESSIONS_ABORTED] = "SessionsAborted",
+	[DWCP_A_STATS_STREAMS_JOINED] = "StreamsJoined",
+	[DWCP_A_STATS_STREAM_FAILURES] = "StreamFailures",
+	[DWCP_A_STATS_FRAMES_RESENT] = "FramesResent",
+	[DWCP_A_STATS_REFUSED_VERSION] = "RefusedVersion",
+	[DWCP_A_STATS_REFUSED_BAD_CRC] = "RefusedBadCrc",
+	[DWCP_A_STATS_REFUSED_OVERSIZE] = "RefusedOversize",
+	[DWCP_A_STATS_REFUSED_MALFORMED] = "RefusedMalformed",
+	[DWCP_A_STATS_REFUSED_TRUNCATED] = "RefusedTruncated",
+	[DWCP_A_STATS_REFUSED_NO_SESSION] = "RefusedNoSession",
+	[DWCP_A_STATS_REFUSED_BAD_PROOF] = "RefusedBadProof",
+	[DWCP_A_STATS_REFUSED_FULL] = "RefusedFull",
+	[DWCP_A_STATS_PROTOCOL_ERRORS] = "ProtocolErrors",
+	[DWCP_A_STATS_REFUSED_TYPE] = "RefusedType",
+	[DWCP_A_STATS_HDE_REJECTED] = "HdeChunksRejected",
+	[DWCP_A_STATS_HDE_STALE] = "HdeStaleBaselines",
+	[DWCP_A_STATS_MODE_CHANGES] = "ModeChanges",
+	[DWCP_A_STATS_STREAMS_RETIRED] = "StreamsRetired",
+};
+
+const char *dwcp_stat_name(unsigned int attr)
+{
+	if (attr >= sizeof(stat_names) / sizeof(stat_names[0]))
+		return NULL;
+	return stat_names[attr];
+}
+
+int dwcp_stats_parse(const struct nlattr *head, int len,
+		     struct dwcp_stats *out, char err[DWCP_ERRLEN])
+{
+	const char *name;
+	struct nlattr *a;
+	unsigned int t;
+	int rem, r;
+
+	memset(out, 0, sizeof(*out));
+	nla_for_each_attr(a, (struct nlattr *)head, len, rem) {
+		t = nla_type(a);
+		if (t == DWCP_A_STATS_PAD || t >= DWCP_STATS_SLOTS)
+			continue;
+		name = dwcp_stat_name(t);
+		r = get_u64(a, name ? name : "stat", &out->val[t], err);
+		if (r)
+			return r;
+		out->present[t] = 1;
+	}
+	if (rem != 0)
+		return bad(err, "truncated attribute (%d bytes left over)", rem);
+	for (t = DWCP_A_STATS_SESSIONS_OPENED; t <= DWCP_A_STATS_MAX; t++)
+		if (!out->present[t])
+			return bad(err, "attribute %s missing", dwcp_stat_name(t));
+	return 0;
+}
+
+void dwcp_stats_print_text(FILE *f, const struct dwcp_stats *st)
+{
+	unsigned int t;
+
+	for (t = 0; t < DWCP_STATS_SLOTS; t++) {
+		const char *name = dwcp_stat_name(t);
+
+		if (!st->present[t])
+			continue;
+		if (name)
+			fprintf(f, "%s %" PRIu64 "\n", name, st->val[t]);
+		else
+			fprintf(f, "stat%u %" PRIu64 "\n", t, st->val[t]);
+	}
+}
+
+void dwcp_stats_print_json(FILE *f, const struct dwcp_stats *st)
+{
+	const char *sep = "";
+	unsigned int t;
+
+	fputc('{', f);
+	for (t = 0; t < DWCP_STATS_SLOTS; t++) {
+		const char *name = dwcp_stat_name(t);
+
+		if (!st->present[t])
+			continue;
+		if (name)
+			fprintf(f, "%s\"%s\":%" PRIu64, sep, name, st->val[t]);
+		else
+			fprintf(f, "%s\"stat%u\":%" PRIu64, sep, t, st->val[t]);
+		sep = ",";
+	}
+	fputs("}\n", f);
 }

@@ -28,6 +28,8 @@ enum dwcp_event_kind {
 	DWCP_EVENT_SESSION_CLOSED,
 	DWCP_EVENT_MODE_CHANGED,
 	DWCP_EVENT_MEASUREMENT,
+	DWCP_EVENT_STREAM_UP,
+	DWCP_EVENT_STREAM_DOWN,
 };
 
 /* Measurements of a session path (DWCP_A_SESSION_RTT_US, ...). */
@@ -48,6 +50,9 @@ struct dwcp_event {
 	uint32_t old_mode, reason;
 	uint64_t time_ns;		/* CLOCK_REALTIME */
 	uint64_t bytes_acked;
+	/* stream-up and stream-down */
+	uint32_t stream;		/* slot index */
+	uint32_t error;			/* errno that took it down, 0 retired */
 };
 
 /* Per-netns detector defaults (DWCP_A_DEFAULTS_*). */
@@ -59,11 +64,40 @@ struct dwcp_defaults {
 	uint32_t enter_pct, leave_pct, cooldown_ms;
 };
 
+/* One field of struct dwcp_defaults: attribute, name, where, how wide. */
+struct dwcp_defaults_key {
+	int attr;			/* DWCP_A_DEFAULTS_* */
+	const char *name;		/* "dc-rtt-us", as in the YNL spec */
+	size_t offset;			/* in struct dwcp_defaults */
+	int is64;			/* uint64_t, else uint32_t */
+};
+
+/* The @i-th field into @out: 0, or -1 past the last one. */
+int dwcp_defaults_key(size_t i, struct dwcp_defaults_key *out);
+/* The field named @name into @out: 0, or -1 if there is none. */
+int dwcp_defaults_key_find(const char *name, struct dwcp_defaults_key *out);
+
 /* A defaults-get reply; every attribute is required. */
 int dwcp_defaults_parse(const struct nlattr *head, int len,
 			struct dwcp_defaults *out, char err[DWCP_ERRLEN]);
 void dwcp_defaults_print_text(FILE *f, const struct dwcp_defaults *d);
 void dwcp_defaults_print_json(FILE *f, const struct dwcp_defaults *d);
+
+/* Counters of a netns (stats-get); a newer kernel's extra ones are kept too. */
+#define DWCP_STATS_SLOTS 64
+struct dwcp_stats {
+	uint64_t val[DWCP_STATS_SLOTS];		/* by DWCP_A_STATS_* */
+	unsigned char present[DWCP_STATS_SLOTS];
+};
+
+/* A stats-get reply: every DWCP_A_STATS_* this helper knows is required. */
+int dwcp_stats_parse(const struct nlattr *head, int len,
+		     struct dwcp_stats *out, char err[DWCP_ERRLEN]);
+/* The /proc/net/dwcp_stat name of DWCP_A_STATS_* @attr, or NULL. */
+const char *dwcp_stat_name(unsigned int attr);
+/* "Name value" lines, as /proc/net/dwcp_stat; unknown ones as statN. */
+void dwcp_stats_print_text(FILE *f, const struct dwcp_stats *st);
+void dwcp_stats_print_json(FILE *f, const struct dwcp_stats *st);
 
 /* "auto", "datacenter", "internet", "hybrid", or NULL. */
 const char *dwcp_mode_name(uint32_t mode);

@@ -102,88 +102,6 @@ void dwcp_nl_close(struct dwcp_nl *nl)
 	nl->sk = NULL;
 }
 
-struct info_ctx {
-	struct dwcp_info *info;
-	int family_id;
-	uint32_t seq;
-	int err;
-	int done;
-	char errmsg[DWCP_ERRLEN];
-};
-
-static int info_cb(struct nl_msg *msg, void *arg)
-{
-	struct info_ctx *ctx = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct genlmsghdr *gh;
-
-	/* Only our reply: a socket may also carry events. */
-	if (nlh->nlmsg_type != ctx->family_id || nlh->nlmsg_seq != ctx->seq)
-		return NL_SKIP;
-	if (!genlmsg_valid_hdr(nlh, 0) ||
-	    genlmsg_hdr(nlh)->cmd != DWCP_CMD_INFO_GET) {
-		ctx->err = -EBADMSG;
-		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "short message");
-		return NL_SKIP;
-	}
-	gh = genlmsg_hdr(nlh);
-	ctx->err = dwcp_info_parse(genlmsg_attrdata(gh, 0),
-				   genlmsg_attrlen(gh, 0), ctx->info,
-				   ctx->errmsg);
-	return NL_OK;
-}
-
-static int ack_cb(struct nl_msg *msg, void *arg)
-{
-	struct info_ctx *ctx = arg;
-
-	(void)msg;
-	ctx->done = 1;
-	return NL_STOP;
-}
-
-int dwcp_nl_info_get(struct dwcp_nl *nl, struct dwcp_info *info)
-{
-	struct info_ctx ctx = { .info = info, .err = -ENODATA,
-				.family_id = nl->family_id };
-	struct nl_cb *cb, *orig;
-	struct nl_msg *msg;
-	int err;
-
-	msg = nlmsg_alloc();
-	if (!msg)
-		return -ENOMEM;
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family_id, 0, 0,
-			 DWCP_CMD_INFO_GET, DWCP_GENL_VERSION)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	err = nl_send_auto(nl->sk, msg);
-	ctx.seq = nlmsg_hdr(msg)->nlmsg_seq;
-	nlmsg_free(msg);
-	if (err < 0)
-		return dwcp_nl_errno(err);
-
-	orig = nl_socket_get_cb(nl->sk);
-	cb = nl_cb_clone(orig);
-	nl_cb_put(orig);
-	if (!cb)
-		return -ENOMEM;
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, info_cb, &ctx);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, &ctx);
-	/* The reply, then the ack; an error ack ends it with an error. */
-	while (!ctx.done) {
-		err = nl_recvmsgs(nl->sk, cb);
-		if (err < 0)
-			break;
-	}
-	nl_cb_put(cb);
-	if (err < 0)
-		return dwcp_nl_errno(err);
-	if (ctx.err == -EBADMSG)
-		fprintf(stderr, "dwcp: bad info-get reply: %s\n", ctx.errmsg);
-	return ctx.err;
-}
 
 int dwcp_nl_events_subscribe(struct dwcp_nl *nl)
 {
@@ -267,6 +185,7 @@ struct txn {
 	void *arg;
 	int err;
 	int done;
+	int replies;		/* messages of ours that came */
 	char errmsg[DWCP_ERRLEN];
 };
 
@@ -285,6 +204,7 @@ static int txn_valid(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	}
 	gh = genlmsg_hdr(nlh);
+	t->replies++;
 	if (!t->parse)
 		return NL_OK;
 	r = t->parse(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), t->arg,
@@ -364,6 +284,17 @@ static int txn_run(struct dwcp_nl *nl, struct nl_msg *msg, struct txn *t,
 	return err < 0 ? dwcp_nl_errno(err) : 0;
 }
 
+/* A do that must bring one reply: -ENODATA when only the ack came. */
+static int txn_get(struct dwcp_nl *nl, struct nl_msg *msg, struct txn *t,
+		   char *errmsg)
+{
+	int err = txn_run(nl, msg, t, errmsg);
+
+	if (!err && !t->replies)
+		return -ENODATA;
+	return err;
+}
+
 static struct nl_msg *dwcp_msg(struct dwcp_nl *nl, uint8_t cmd, int flags)
 {
 	struct nl_msg *msg = nlmsg_alloc();
@@ -374,6 +305,27 @@ static struct nl_msg *dwcp_msg(struct dwcp_nl *nl, uint8_t cmd, int flags)
 		return NULL;
 	}
 	return msg;
+}
+
+static int info_parse_cb(const struct nlattr *head, int len, void *arg,
+			 char err[DWCP_ERRLEN])
+{
+	return dwcp_info_parse(head, len, arg, err);
+}
+
+int dwcp_nl_info_get(struct dwcp_nl *nl, struct dwcp_info *info)
+{
+	struct txn t = { .cmd = DWCP_CMD_INFO_GET, .parse = info_parse_cb,
+			 .arg = info };
+	struct nl_msg *msg = dwcp_msg(nl, DWCP_CMD_INFO_GET, 0);
+	int err;
+
+	if (!msg)
+		return -ENOMEM;
+	err = txn_get(nl, msg, &t, NULL);
+	if (err == -EBADMSG)
+		fprintf(stderr, "dwcp: bad info-get reply: %s\n", t.errmsg);
+	return err;
 }
 
 struct session_cb_ctx {
@@ -424,7 +376,7 @@ int dwcp_nl_session_get(struct dwcp_nl *nl, uint64_t id,
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	return txn_run(nl, msg, &t, errmsg);
+	return txn_get(nl, msg, &t, errmsg);
 }
 
 int dwcp_nl_session_set(struct dwcp_nl *nl, const struct dwcp_session_change *c,
@@ -438,11 +390,31 @@ int dwcp_nl_session_set(struct dwcp_nl *nl, const struct dwcp_session_change *c,
 	     nla_put_u64(msg, DWCP_A_SESSION_PACING_RATE, c->pacing_rate)) ||
 	    (c->set_codec &&
 	     nla_put_s32(msg, DWCP_A_SESSION_CODEC, c->codec)) ||
-	    (c->set_mode && nla_put_u32(msg, DWCP_A_SESSION_MODE, c->mode))) {
+	    (c->set_mode && nla_put_u32(msg, DWCP_A_SESSION_MODE, c->mode)) ||
+	    (c->set_streams &&
+	     nla_put_u32(msg, DWCP_A_SESSION_STREAMS_TOTAL, c->streams))) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
 	return txn_run(nl, msg, &t, errmsg);
+}
+
+static int stats_parse_cb(const struct nlattr *head, int len, void *arg,
+			  char err[DWCP_ERRLEN])
+{
+	return dwcp_stats_parse(head, len, arg, err);
+}
+
+int dwcp_nl_stats_get(struct dwcp_nl *nl, struct dwcp_stats *out,
+		      char errmsg[DWCP_ERRLEN])
+{
+	struct txn t = { .cmd = DWCP_CMD_STATS_GET, .parse = stats_parse_cb,
+			 .arg = out };
+	struct nl_msg *msg = dwcp_msg(nl, DWCP_CMD_STATS_GET, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	return txn_get(nl, msg, &t, errmsg);
 }
 
 static int defaults_parse_cb(const struct nlattr *head, int len, void *arg,
@@ -460,38 +432,34 @@ int dwcp_nl_defaults_get(struct dwcp_nl *nl, struct dwcp_defaults *out,
 
 	if (!msg)
 		return -ENOMEM;
-	return txn_run(nl, msg, &t, errmsg);
-}
-
-static int put_default(struct nl_msg *msg, const struct dwcp_defaults_change *c,
-		       int type, uint64_t v, int is64)
-{
-	if (!(c->set & (1u << type)))
-		return 0;
-	return is64 ? nla_put_u64(msg, type, v) : nla_put_u32(msg, type,
-							       (uint32_t)v);
+	return txn_get(nl, msg, &t, errmsg);
 }
 
 int dwcp_nl_defaults_set(struct dwcp_nl *nl,
 			 const struct dwcp_defaults_change *c,
 			 char errmsg[DWCP_ERRLEN])
 {
-	const struct dwcp_defaults *v = &c->v;
+	const char *base = (const char *)&c->v;
 	struct txn t = { .cmd = DWCP_CMD_DEFAULTS_SET };
 	struct nl_msg *msg = dwcp_msg(nl, DWCP_CMD_DEFAULTS_SET, 0);
+	struct dwcp_defaults_key k;
+	uint64_t v64;
+	uint32_t v32;
+	size_t i;
+	int err = !msg;
 
-	if (!msg ||
-	    put_default(msg, c, DWCP_A_DEFAULTS_MODE, v->mode, 0) ||
-	    put_default(msg, c, DWCP_A_DEFAULTS_DC_RTT_US, v->dc_rtt_us, 0) ||
-	    put_default(msg, c, DWCP_A_DEFAULTS_INET_RTT_US, v->inet_rtt_us, 0) ||
-	    put_default(msg, c, DWCP_A_DEFAULTS_DC_BW, v->dc_bw, 1) ||
-	    put_default(msg, c, DWCP_A_DEFAULTS_INET_BW, v->inet_bw, 1) ||
-	    put_default(msg, c, DWCP_A_DEFAULTS_DC_LOSS_PPM, v->dc_loss_ppm, 0) ||
-	    put_default(msg, c, DWCP_A_DEFAULTS_INET_LOSS_PPM, v->inet_loss_ppm,
-			0) ||
-	    put_default(msg, c, DWCP_A_DEFAULTS_ENTER_PCT, v->enter_pct, 0) ||
-	    put_default(msg, c, DWCP_A_DEFAULTS_LEAVE_PCT, v->leave_pct, 0) ||
-	    put_default(msg, c, DWCP_A_DEFAULTS_COOLDOWN_MS, v->cooldown_ms, 0)) {
+	for (i = 0; !err && !dwcp_defaults_key(i, &k); i++) {
+		if (!(c->set & (1u << k.attr)))
+			continue;
+		if (k.is64) {
+			memcpy(&v64, base + k.offset, sizeof(v64));
+			err = nla_put_u64(msg, k.attr, v64);
+		} else {
+			memcpy(&v32, base + k.offset, sizeof(v32));
+			err = nla_put_u32(msg, k.attr, v32);
+		}
+	}
+	if (err) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}

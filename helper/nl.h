@@ -55,15 +55,19 @@ int dwcp_nl_session_get(struct dwcp_nl *nl, uint64_t id,
 /* What session-set changes. */
 struct dwcp_session_change {
 	uint64_t id;
-	int set_pacing, set_codec, set_mode;
+	int set_pacing, set_codec, set_mode, set_streams;
 	uint64_t pacing_rate;
 	int32_t codec;
 	uint32_t mode;			/* enum dwcp_mode; AUTO lifts a force */
+	uint32_t streams;		/* 1..granted, connecting side only */
 };
 /* -EPERM without CAP_NET_ADMIN; -ENOENT; -EINVAL/-ERANGE (see @errmsg). */
 int dwcp_nl_session_set(struct dwcp_nl *nl, const struct dwcp_session_change *c,
 			char errmsg[DWCP_ERRLEN]);
 
+/* stats-get: the counters of our netns. */
+int dwcp_nl_stats_get(struct dwcp_nl *nl, struct dwcp_stats *out,
+		      char errmsg[DWCP_ERRLEN]);
 int dwcp_nl_defaults_get(struct dwcp_nl *nl, struct dwcp_defaults *out,
 			 char errmsg[DWCP_ERRLEN]);
 

@@ -205,27 +205,36 @@ struct dwcp_measure {
 };
 
 /* stats.c */
+
+/*
+ * Counters per netns, in the order of their stats-get attributes: counter
+ * i is reported as attribute DWCP_MIB_ATTR(i).
+ */
+#define DWCP_MIB_ATTR(mib)	((mib) + DWCP_A_STATS_SESSIONS_OPENED)
+#define DWCP_MIB_OF(name)	(DWCP_A_STATS_##name - DWCP_A_STATS_SESSIONS_OPENED)
+
 enum dwcp_mib {
-	DWCP_MIB_SESSIONS_OPENED,
-	DWCP_MIB_SESSIONS_ACCEPTED,
-	DWCP_MIB_SESSIONS_ABORTED,
-	DWCP_MIB_STREAMS_JOINED,
-	DWCP_MIB_STREAM_FAILURES,
-	DWCP_MIB_FRAMES_RESENT,
-	DWCP_MIB_REFUSED_VERSION,
-	DWCP_MIB_REFUSED_BAD_CRC,
-	DWCP_MIB_REFUSED_OVERSIZE,
-	DWCP_MIB_REFUSED_MALFORMED,
-	DWCP_MIB_REFUSED_TRUNCATED,
-	DWCP_MIB_REFUSED_NO_SESSION,
-	DWCP_MIB_REFUSED_BAD_PROOF,
-	DWCP_MIB_REFUSED_FULL,
-	DWCP_MIB_PROTOCOL_ERRORS,
-	DWCP_MIB_REFUSED_TYPE,
-	DWCP_MIB_HDE_REJECTED,
-	DWCP_MIB_HDE_STALE,
-	DWCP_MIB_MODE_CHANGES,
-	DWCP_MIB_MAX
+	DWCP_MIB_SESSIONS_OPENED = DWCP_MIB_OF(SESSIONS_OPENED),
+	DWCP_MIB_SESSIONS_ACCEPTED = DWCP_MIB_OF(SESSIONS_ACCEPTED),
+	DWCP_MIB_SESSIONS_ABORTED = DWCP_MIB_OF(SESSIONS_ABORTED),
+	DWCP_MIB_STREAMS_JOINED = DWCP_MIB_OF(STREAMS_JOINED),
+	DWCP_MIB_STREAM_FAILURES = DWCP_MIB_OF(STREAM_FAILURES),
+	DWCP_MIB_FRAMES_RESENT = DWCP_MIB_OF(FRAMES_RESENT),
+	DWCP_MIB_REFUSED_VERSION = DWCP_MIB_OF(REFUSED_VERSION),
+	DWCP_MIB_REFUSED_BAD_CRC = DWCP_MIB_OF(REFUSED_BAD_CRC),
+	DWCP_MIB_REFUSED_OVERSIZE = DWCP_MIB_OF(REFUSED_OVERSIZE),
+	DWCP_MIB_REFUSED_MALFORMED = DWCP_MIB_OF(REFUSED_MALFORMED),
+	DWCP_MIB_REFUSED_TRUNCATED = DWCP_MIB_OF(REFUSED_TRUNCATED),
+	DWCP_MIB_REFUSED_NO_SESSION = DWCP_MIB_OF(REFUSED_NO_SESSION),
+	DWCP_MIB_REFUSED_BAD_PROOF = DWCP_MIB_OF(REFUSED_BAD_PROOF),
+	DWCP_MIB_REFUSED_FULL = DWCP_MIB_OF(REFUSED_FULL),
+	DWCP_MIB_PROTOCOL_ERRORS = DWCP_MIB_OF(PROTOCOL_ERRORS),
+	DWCP_MIB_REFUSED_TYPE = DWCP_MIB_OF(REFUSED_TYPE),
+	DWCP_MIB_HDE_REJECTED = DWCP_MIB_OF(HDE_REJECTED),
+	DWCP_MIB_HDE_STALE = DWCP_MIB_OF(HDE_STALE),
+	DWCP_MIB_MODE_CHANGES = DWCP_MIB_OF(MODE_CHANGES),
+	DWCP_MIB_STREAMS_RETIRED = DWCP_MIB_OF(STREAMS_RETIRED),
+	DWCP_MIB_MAX = DWCP_MIB_OF(MAX) + 1
 };
 
 struct dwcp_net {
@@ -242,6 +251,7 @@ struct dwcp_net {
 
 struct dwcp_net *dwcp_pernet(const struct net *net);
 void dwcp_count(const struct net *net, enum dwcp_mib mib);
+void dwcp_stats_read(const struct net *net, u64 *mib);
 int dwcp_stats_init(void);
 void dwcp_stats_exit(void);
 
@@ -308,6 +318,9 @@ struct dwcp_stream {
 	struct delayed_work join_work;
 	unsigned int backoff_ms;
 	bool joining;
+	/* client: half-closed because the session uses fewer streams */
+	bool retiring;
+	unsigned long retire_end;	/* jiffies: give up waiting for EOF */
 };
 
 #define DWCP_EV_READ	0
@@ -339,7 +352,8 @@ struct dwcp_sock {
 	u32 token;
 	u8 ckey[DWCP_KEY_LEN];
 	u8 skey[DWCP_KEY_LEN];
-	u16 nstreams;
+	u16 nstreams;			/* slots the peer granted */
+	u16 active;			/* slots 0..active-1 in use */
 	u32 peer_max_frame;
 	struct dwcp_stream *streams;	/* nstreams slots */
 	struct dwcp_sched_cand *cands;	/* nstreams, scratch of the scheduler */
@@ -446,7 +460,8 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 		    sockptr_t optval, unsigned int optlen);
 int dwcp_getsockopt(struct socket *sock, int level, int optname,
 		    char __user *optval, int __user *optlen);
-void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams);
+void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active);
+int dwcp_session_set_streams(struct dwcp_sock *dsk, u32 n);
 void dwcp_session_abort(struct dwcp_sock *dsk, int err);
 void dwcp_session_close(struct dwcp_sock *dsk, long linger);
 void dwcp_session_stream_down(struct dwcp_stream *st, int err);
@@ -595,6 +610,22 @@ struct dwcp_mode_event {
 	u32 scores[DWCP_NMODES];
 };
 
+/**
+ * struct dwcp_stream_event - what stream-up and stream-down events report
+ * @cmd: DWCP_CMD_STREAM_UP or DWCP_CMD_STREAM_DOWN
+ * @id: session id
+ * @index: stream slot
+ * @error: stream-down: positive errno, 0 when retired
+ * @time_ns: CLOCK_REALTIME of the event
+ */
+struct dwcp_stream_event {
+	u8 cmd;
+	u64 id;
+	u32 index;
+	u32 error;
+	u64 time_ns;
+};
+
 int dwcp_genl_init(void);
 void dwcp_genl_exit(void);
 int dwcp_nl_fill_info(struct sk_buff *skb, u32 portid, u32 seq,
@@ -616,5 +647,11 @@ extern const struct nla_policy dwcp_session_policy[DWCP_A_SESSION_MAX + 1];
 extern const struct nla_policy dwcp_stream_policy[DWCP_A_STREAM_MAX + 1];
 int dwcp_nl_fill_session(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			 const struct dwcp_session_view *v, bool streams);
+extern const struct nla_policy dwcp_stats_policy[DWCP_A_STATS_MAX + 1];
+int dwcp_nl_fill_stats(struct sk_buff *skb, u32 portid, u32 seq,
+		       const u64 *mib);
+int dwcp_nl_fill_stream_event(struct sk_buff *skb,
+			      const struct dwcp_stream_event *ev);
+void dwcp_nl_notify_stream(struct dwcp_stream *st, u8 cmd, int err);
 
 #endif /* _DWCP_H */

@@ -57,6 +57,7 @@ const struct nla_policy dwcp_stream_policy[DWCP_A_STREAM_MAX + 1] = {
 	[DWCP_A_STREAM_BYTES_RECEIVED] = { .type = NLA_U64 },
 	[DWCP_A_STREAM_CC] = { .type = NLA_NUL_STRING, .len = 15 },
 	[DWCP_A_STREAM_PAD] = { .type = NLA_BINARY },
+	[DWCP_A_STREAM_ERROR] = { .type = NLA_U32 },
 };
 
 const struct nla_policy dwcp_session_policy[DWCP_A_SESSION_MAX + 1] = {
@@ -106,6 +107,11 @@ const struct nla_policy dwcp_defaults_policy[DWCP_A_DEFAULTS_MAX + 1] = {
 	[DWCP_A_DEFAULTS_PAD] = { .type = NLA_BINARY },
 };
 
+const struct nla_policy dwcp_stats_policy[DWCP_A_STATS_MAX + 1] = {
+	[DWCP_A_STATS_PAD] = { .type = NLA_BINARY },
+	[DWCP_A_STATS_SESSIONS_OPENED ... DWCP_A_STATS_MAX] = { .type = NLA_U64 },
+};
+
 /* Requests: only what each command reads; strict validation refuses the rest. */
 static const struct nla_policy dwcp_session_get_policy[DWCP_A_SESSION_MAX + 1] = {
 	[DWCP_A_SESSION_ID] = { .type = NLA_U64 },
@@ -116,10 +122,15 @@ static const struct nla_policy dwcp_session_set_policy[DWCP_A_SESSION_MAX + 1] =
 	[DWCP_A_SESSION_PACING_RATE] = { .type = NLA_U64 },
 	[DWCP_A_SESSION_CODEC] = NLA_POLICY_RANGE(NLA_S32, -1, HDE_NR_OPTS - 1),
 	[DWCP_A_SESSION_MODE] = NLA_POLICY_MAX(NLA_U32, DWCP_MODE_MAX),
+	[DWCP_A_SESSION_STREAMS_TOTAL] =
+		NLA_POLICY_RANGE(NLA_U32, 1, DWCP_MAX_STREAMS),
 };
 
-/* defaults-get takes nothing (see info-get below). */
+/* defaults-get and stats-get take nothing (see info-get below). */
 static const struct nla_policy dwcp_defaults_get_policy[DWCP_A_DEFAULTS_MAX + 1] = {
+};
+
+static const struct nla_policy dwcp_stats_get_policy[DWCP_A_STATS_MAX + 1] = {
 };
 
 /*
@@ -131,6 +142,38 @@ static const struct nla_policy dwcp_info_get_policy[DWCP_A_INFO_MAX + 1] = {
 };
 
 static struct genl_family dwcp_genl_family;
+
+/* Send @msg, filled with result @err, as the reply to @info. */
+static int dwcp_nl_reply(struct sk_buff *msg, int err, struct genl_info *info)
+{
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* A new event message, or NULL when nobody listens in @net (or no memory). */
+static struct sk_buff *dwcp_nl_event_new(struct net *net)
+{
+	if (!genl_has_listeners(&dwcp_genl_family, net, DWCP_NLGRP_EVENTS))
+		return NULL;
+	return genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+}
+
+/*
+ * Multicast @skb, filled with result @err, to @net's listeners.  Events are
+ * hints: one that cannot be built is dropped and listeners resync by dump.
+ */
+static void dwcp_nl_multicast(struct net *net, struct sk_buff *skb, int err)
+{
+	if (err) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast_netns(&dwcp_genl_family, net, skb, 0,
+				DWCP_NLGRP_EVENTS, GFP_KERNEL);
+}
 
 /**
  * dwcp_nl_fill_info() - put an info-get reply into @skb
@@ -201,21 +244,10 @@ int dwcp_nl_fill_session_event(struct sk_buff *skb,
 void dwcp_nl_notify_session(struct net *net,
 			    const struct dwcp_session_event *ev)
 {
-	struct sk_buff *skb;
+	struct sk_buff *skb = dwcp_nl_event_new(net);
 
-	if (!genl_has_listeners(&dwcp_genl_family, net, DWCP_NLGRP_EVENTS))
-		return;
-
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-
-	if (dwcp_nl_fill_session_event(skb, ev)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_multicast_netns(&dwcp_genl_family, net, skb, 0,
-				DWCP_NLGRP_EVENTS, GFP_KERNEL);
+	if (skb)
+		dwcp_nl_multicast(net, skb, dwcp_nl_fill_session_event(skb, ev));
 }
 
 static int dwcp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -226,18 +258,13 @@ static int dwcp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 		.features = dwcp_features(),
 	};
 	struct sk_buff *msg;
-	int err;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-
-	err = dwcp_nl_fill_info(msg, info->snd_portid, info->snd_seq, &data);
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return dwcp_nl_reply(msg, dwcp_nl_fill_info(msg, info->snd_portid,
+						    info->snd_seq, &data),
+			     info);
 }
 
 static int dwcp_nl_put_stream(struct sk_buff *skb,
@@ -451,11 +478,7 @@ static int dwcp_nl_session_get_doit(struct sk_buff *skb,
 	err = dwcp_nl_fill_session(msg, info->snd_portid, info->snd_seq, 0,
 				   &v, true);
 	kvfree(v.streams);
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return dwcp_nl_reply(msg, err, info);
 }
 
 /*
@@ -492,34 +515,63 @@ static int dwcp_nl_session_get_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
+/* Say why streams-total was refused (dwcp_session_set_streams' errors). */
+static void dwcp_nl_streams_error(struct netlink_ext_ack *extack,
+				  const struct nlattr *attr, int err)
+{
+	switch (err) {
+	case 0:
+		break;
+	case -EOPNOTSUPP:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "only the connecting side opens streams");
+		break;
+	case -ENOTCONN:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "the session is not connected");
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "above the streams the peer granted (stream nests of session-get)");
+		break;
+	}
+}
+
 static int dwcp_nl_session_set_doit(struct sk_buff *skb,
 				    struct genl_info *info)
 {
 	struct nlattr *pacing = info->attrs[DWCP_A_SESSION_PACING_RATE];
 	struct nlattr *codec = info->attrs[DWCP_A_SESSION_CODEC];
 	struct nlattr *mode = info->attrs[DWCP_A_SESSION_MODE];
+	struct nlattr *streams = info->attrs[DWCP_A_SESSION_STREAMS_TOTAL];
 	struct dwcp_sock *dsk;
 	int err = 0;
 
-	if (!pacing && !codec && !mode) {
+	if (!pacing && !codec && !mode && !streams) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: give pacing-rate, codec or mode");
+			       "nothing to set: give pacing-rate, codec, mode or streams-total");
 		return -EINVAL;
 	}
 	dsk = dwcp_nl_session_of(info);
 	if (IS_ERR(dsk))
 		return PTR_ERR(dsk);
 	lock_sock(&dsk->sk);
-	if (codec)
+	/* streams first: the one that can be refused for the session's role */
+	if (streams) {
+		err = dwcp_session_set_streams(dsk, nla_get_u32(streams));
+		dwcp_nl_streams_error(info->extack, streams, err);
+	}
+	if (!err && codec) {
 		err = dwcp_session_set_codec(dsk, nla_get_s32(codec));
+		if (err)
+			NL_SET_ERR_MSG_ATTR(info->extack, codec,
+					    "codec out of range");
+	}
 	if (!err && pacing)
 		dwcp_session_set_pacing(dsk, nla_get_u64(pacing));
 	if (!err && mode)
 		err = dwcp_mode_force(dsk, nla_get_u32(mode));
 	release_sock(&dsk->sk);
 	sock_put(&dsk->sk);
-	if (err)
-		NL_SET_ERR_MSG_ATTR(info->extack, codec, "codec out of range");
 	return err;
 }
 
@@ -588,22 +640,14 @@ void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd)
 		.sample = dsk->meas.last,
 		.bytes_acked = dsk->st.dwci_bytes_acked,
 	};
-	struct sk_buff *skb;
+	struct sk_buff *skb = dwcp_nl_event_new(net);
 	int i;
 
-	if (!genl_has_listeners(&dwcp_genl_family, net, DWCP_NLGRP_EVENTS))
+	if (!skb)
 		return;
 	for (i = 0; i < DWCP_NMODES; i++)
 		ev.scores[i] = dsk->det.score[i];
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	if (dwcp_nl_fill_mode_event(skb, &ev)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_multicast_netns(&dwcp_genl_family, net, skb, 0,
-				DWCP_NLGRP_EVENTS, GFP_KERNEL);
+	dwcp_nl_multicast(net, skb, dwcp_nl_fill_mode_event(skb, &ev));
 }
 
 /**
@@ -699,18 +743,14 @@ static int dwcp_nl_defaults_get_doit(struct sk_buff *skb,
 {
 	struct dwcp_detect_cfg c;
 	struct sk_buff *msg;
-	int err;
 
 	dwcp_defaults_get(genl_info_net(info), &c);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	err = dwcp_nl_fill_defaults(msg, info->snd_portid, info->snd_seq, &c);
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return dwcp_nl_reply(msg, dwcp_nl_fill_defaults(msg, info->snd_portid,
+							info->snd_seq, &c),
+			     info);
 }
 
 static int dwcp_nl_defaults_set_doit(struct sk_buff *skb,
@@ -726,6 +766,111 @@ static int dwcp_nl_defaults_set_doit(struct sk_buff *skb,
 	if (!err)
 		dwcp_defaults_set(net, &c);
 	return err;
+}
+
+/**
+ * dwcp_nl_fill_stats() - put a stats-get reply into @skb
+ * @skb: message buffer
+ * @portid: netlink port of the requester
+ * @seq: sequence number of the request
+ * @mib: DWCP_MIB_MAX counter values
+ *
+ * Return: 0 on success; -EMSGSIZE if @skb is too small (@skb is left as it
+ * was).
+ */
+int dwcp_nl_fill_stats(struct sk_buff *skb, u32 portid, u32 seq,
+		       const u64 *mib)
+{
+	void *hdr;
+	int i;
+
+	hdr = genlmsg_put(skb, portid, seq, &dwcp_genl_family, 0,
+			  DWCP_CMD_STATS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	for (i = 0; i < DWCP_MIB_MAX; i++) {
+		if (nla_put_u64_64bit(skb, DWCP_MIB_ATTR(i), mib[i],
+				      DWCP_A_STATS_PAD)) {
+			genlmsg_cancel(skb, hdr);
+			return -EMSGSIZE;
+		}
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int dwcp_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u64 mib[DWCP_MIB_MAX];
+	struct sk_buff *msg;
+
+	dwcp_stats_read(genl_info_net(info), mib);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	return dwcp_nl_reply(msg, dwcp_nl_fill_stats(msg, info->snd_portid,
+						     info->snd_seq, mib),
+			     info);
+}
+
+/**
+ * dwcp_nl_fill_stream_event() - put a stream-up or stream-down event into
+ * @skb
+ * @skb: message buffer
+ * @ev: the event; @ev->cmd is the event's command
+ *
+ * Return: 0 on success; -EMSGSIZE if @skb is too small (@skb is left as it
+ * was).
+ */
+int dwcp_nl_fill_stream_event(struct sk_buff *skb,
+			      const struct dwcp_stream_event *ev)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, 0, 0, &dwcp_genl_family, 0, ev->cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, DWCP_A_SESSION_ID, ev->id,
+			      DWCP_A_SESSION_PAD) ||
+	    nla_put_u64_64bit(skb, DWCP_A_SESSION_TIME_NS, ev->time_ns,
+			      DWCP_A_SESSION_PAD))
+		goto cancel;
+	nest = nla_nest_start(skb, DWCP_A_SESSION_STREAM);
+	if (!nest || nla_put_u32(skb, DWCP_A_STREAM_INDEX, ev->index) ||
+	    (ev->cmd == DWCP_CMD_STREAM_DOWN &&
+	     nla_put_u32(skb, DWCP_A_STREAM_ERROR, ev->error)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/**
+ * dwcp_nl_notify_stream() - multicast a stream-up or stream-down event
+ * @st: the stream
+ * @cmd: DWCP_CMD_STREAM_UP or DWCP_CMD_STREAM_DOWN
+ * @err: stream-down: why, a negative errno, 0 when retired
+ *
+ * Context: process, the session's socket lock held.
+ */
+void dwcp_nl_notify_stream(struct dwcp_stream *st, u8 cmd, int err)
+{
+	struct net *net = sock_net(&st->dsk->sk);
+	const struct dwcp_stream_event ev = {
+		.cmd = cmd,
+		.id = st->dsk->id,
+		.index = st->index,
+		.error = -err,
+		.time_ns = ktime_get_real_ns(),
+	};
+	struct sk_buff *skb = dwcp_nl_event_new(net);
+
+	if (skb)
+		dwcp_nl_multicast(net, skb, dwcp_nl_fill_stream_event(skb, &ev));
 }
 
 /*
@@ -766,6 +911,12 @@ static const struct genl_ops dwcp_genl_ops[] = {
 		.policy = dwcp_defaults_policy,
 		.maxattr = DWCP_A_DEFAULTS_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = DWCP_CMD_STATS_GET,
+		.doit = dwcp_nl_stats_get_doit,
+		.policy = dwcp_stats_get_policy,
+		.maxattr = DWCP_A_STATS_MAX,
 	},
 };
 

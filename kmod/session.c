@@ -24,6 +24,8 @@
 #define DWCP_IO_PASSES		8
 #define DWCP_ORPHAN_TIMEOUT	(60 * HZ)
 #define DWCP_NO_STREAM_TIMEOUT	(30 * HZ)
+/* A retired stream's server closes its side at once; this bounds a stuck one. */
+#define DWCP_RETIRE_TIMEOUT	(10 * HZ)
 #define DWCP_TICK		msecs_to_jiffies(DWCP_SAMPLE_MS)
 
 static void dwcp_tick_work(struct work_struct *work);
@@ -75,11 +77,12 @@ void dwcp_session_init(struct dwcp_sock *dsk)
 /**
  * dwcp_session_start() - the handshake succeeded: the session is established
  * @dsk: the socket
- * @nstreams: streams granted
+ * @nstreams: streams granted (slots)
+ * @active: of them to use, 1..@nstreams
  *
  * Context: the socket lock held.
  */
-void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams)
+void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active)
 {
 	struct sock *sk = &dsk->sk;
 	u16 i;
@@ -93,6 +96,7 @@ void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams)
 	dsk->cands = kvcalloc(nstreams, sizeof(*dsk->cands),
 			      GFP_KERNEL | __GFP_NOFAIL);
 	dsk->nstreams = nstreams;
+	dsk->active = clamp_t(u16, active, 1, nstreams);
 	for (i = 0; i < nstreams; i++)
 		dwcp_stream_slot_init(dsk, i);
 	if (sk->sk_type == SOCK_SEQPACKET)
@@ -101,10 +105,10 @@ void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams)
 	sock_hold(sk);			/* the session reference */
 	dsk->ack_now = true;		/* tell the peer our window */
 	dsk->refill_ns = ktime_get_ns();
-	dsk->st.dwci_streams_total = nstreams;
+	dsk->st.dwci_streams_total = dsk->active;
 	sk->sk_state = DWCP_STATE_ESTABLISHED;
 	sk->sk_state_change(sk);
-	for (i = 1; i < nstreams; i++)
+	for (i = 1; i < dsk->active; i++)
 		dwcp_join_schedule(&dsk->streams[i]);
 	sock_hold(sk);
 	if (!queue_delayed_work(dwcp_wq, &dsk->tick_work, DWCP_TICK))
@@ -216,6 +220,25 @@ static void dwcp_requeue(struct dwcp_sock *dsk, struct dwcp_txframe *f)
 	list_add_tail(&f->list, &dsk->tx_queue);
 }
 
+/*
+ * The stream goes away: what it carried and the peer has not acknowledged
+ * goes out again on the others (the receiver drops what it already has).
+ */
+static void dwcp_stream_take_back(struct dwcp_stream *st)
+{
+	struct dwcp_sock *dsk = st->dsk;
+	struct dwcp_txframe *f, *tmp;
+
+	st->cur = NULL;
+	list_for_each_entry_safe(f, tmp, &dsk->tx_inflight, list)
+		if (f->stream == st->index)
+			dwcp_requeue(dsk, f);
+	/* A FIN or ack that went down with it is sent again. */
+	if (dsk->fin_sent && dsk->snd_una <= dsk->fin_seq)
+		dsk->fin_sent = false;
+	dsk->ack_now = true;
+}
+
 /**
  * dwcp_session_stream_down() - a stream failed: resend its frames elsewhere
  * @st: the stream
@@ -226,24 +249,113 @@ static void dwcp_requeue(struct dwcp_sock *dsk, struct dwcp_txframe *f)
 void dwcp_session_stream_down(struct dwcp_stream *st, int err)
 {
 	struct dwcp_sock *dsk = st->dsk;
-	struct dwcp_txframe *f, *tmp;
 
 	if (!st->up)
 		return;
 	dsk->st.dwci_stream_failures++;
 	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_STREAM_FAILURES);
-	st->cur = NULL;
-	list_for_each_entry_safe(f, tmp, &dsk->tx_inflight, list)
-		if (f->stream == st->index)
-			dwcp_requeue(dsk, f);
-	/* A FIN or ack that went down with it is sent again. */
-	if (dsk->fin_sent && dsk->snd_una <= dsk->fin_seq)
-		dsk->fin_sent = false;
-	dsk->ack_now = true;
+	dwcp_stream_take_back(st);
 	dwcp_stream_detach(st, true);
+	dwcp_nl_notify_stream(st, DWCP_CMD_STREAM_DOWN, err);
 	if (!dsk->st.dwci_streams_up && !dsk->deadline)
 		dsk->deadline = jiffies + DWCP_NO_STREAM_TIMEOUT;
 	dwcp_join_schedule(st);
+}
+
+/* May the scheduler hand @st frames or control frames? */
+static bool dwcp_stream_usable(const struct dwcp_sock *dsk,
+			       const struct dwcp_stream *st)
+{
+	return st->up && !st->retiring && st->index < dsk->active;
+}
+
+/*
+ * @st ended cleanly (TCP FIN) outside the session's end: on the client a
+ * stream it retired, on the server one its client retired.  Nothing is
+ * lost: what it carried unacknowledged goes out again on the others.
+ */
+static void dwcp_stream_retired(struct dwcp_stream *st)
+{
+	struct dwcp_sock *dsk = st->dsk;
+
+	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_STREAMS_RETIRED);
+	dwcp_stream_take_back(st);
+	dwcp_stream_detach(st, false);
+	st->retiring = false;
+	dwcp_nl_notify_stream(st, DWCP_CMD_STREAM_DOWN, 0);
+	/* wanted again while it was closing */
+	st->backoff_ms = 0;
+	dwcp_join_schedule(st);
+}
+
+/*
+ * Client: half-close the surplus streams once they hold no partly written
+ * frame; each stays up to read what the server still sends, until its FIN.
+ */
+static void dwcp_streams_retire(struct dwcp_sock *dsk)
+{
+	u16 i;
+
+	for (i = dsk->active; dsk->client && i < dsk->nstreams; i++) {
+		struct dwcp_stream *st = &dsk->streams[i];
+
+		if (!st->up || st->retiring || st->cur || st->ctl_len)
+			continue;
+		st->retiring = true;
+		st->retire_end = jiffies + DWCP_RETIRE_TIMEOUT;
+		kernel_sock_shutdown(st->sock, SHUT_WR);
+	}
+}
+
+/* Client: a retired stream whose server never closed it is reset. */
+static void dwcp_streams_retire_check(struct dwcp_sock *dsk)
+{
+	u16 i;
+
+	for (i = 0; dsk->alive && i < dsk->nstreams; i++) {
+		struct dwcp_stream *st = &dsk->streams[i];
+
+		if (st->up && st->retiring && time_after(jiffies, st->retire_end))
+			dwcp_session_stream_down(st, -ETIMEDOUT);
+	}
+}
+
+/**
+ * dwcp_session_set_streams() - use @n streams of the session from now on
+ * @dsk: the session, connecting side
+ * @n: 1..the streams the peer granted
+ *
+ * Missing streams join (without waiting out an earlier backoff); surplus
+ * ones finish the frame they are writing, half-close and go once the peer
+ * closes its side.  No data is lost or resent in order to shrink.
+ *
+ * Context: the socket lock held.
+ * Return: 0; -EOPNOTSUPP on the accepting side (only clients open
+ * streams); -ENOTCONN before the handshake or after the end; -EINVAL when
+ * @n is 0 or above the granted count.
+ */
+int dwcp_session_set_streams(struct dwcp_sock *dsk, u32 n)
+{
+	u16 i;
+
+	if (!dsk->client)
+		return -EOPNOTSUPP;
+	if (!dsk->alive || !dsk->nstreams)
+		return -ENOTCONN;
+	if (n < 1 || n > dsk->nstreams)
+		return -EINVAL;
+	dsk->active = n;
+	dsk->st.dwci_streams_total = n;
+	for (i = 0; i < n; i++) {
+		struct dwcp_stream *st = &dsk->streams[i];
+
+		if (!st->up && !st->joining) {
+			st->backoff_ms = 0;
+			dwcp_join_schedule(st);
+		}
+	}
+	dwcp_io_kick(dsk);		/* the surplus retires from io_work */
+	return 0;
 }
 
 /*
@@ -288,7 +400,8 @@ static bool dwcp_queue_ctl(struct dwcp_sock *dsk, u8 type, u64 seq, u32 aux)
 		struct dwcp_stream *st = &dsk->streams[i];
 		u32 q;
 
-		if (!st->up || st->ctl_len + DWCP_FRAME_HDR_LEN > sizeof(st->ctl))
+		if (!dwcp_stream_usable(dsk, st) ||
+		    st->ctl_len + DWCP_FRAME_HDR_LEN > sizeof(st->ctl))
 			continue;
 		q = READ_ONCE(st->sock->sk->sk_wmem_queued) +
 		    (st->cur ? DWCP_FRAME_HDR_LEN + st->cur->len : 0);
@@ -584,7 +697,7 @@ static int dwcp_pick_stream(struct dwcp_sock *dsk, u32 len)
 		struct dwcp_stream *st = &dsk->streams[i];
 		struct sock *tsk;
 
-		c[i].usable = st->up && !st->cur &&
+		c[i].usable = dwcp_stream_usable(dsk, st) && !st->cur &&
 			      sk_stream_is_writeable(st->sock->sk);
 		if (!c[i].usable)
 			continue;
@@ -697,8 +810,11 @@ static void dwcp_io(struct dwcp_sock *dsk)
 			if (test_and_clear_bit(DWCP_EV_STATE, &st->events)) {
 				int state = READ_ONCE(st->sock->sk->sk_state);
 
-				if (state != TCP_ESTABLISHED &&
-				    state != TCP_CLOSE_WAIT) {
+				/* half-closed on purpose: reading tells EOF from error */
+				if (st->retiring) {
+					set_bit(DWCP_EV_READ, &st->events);
+				} else if (state != TCP_ESTABLISHED &&
+					 state != TCP_CLOSE_WAIT) {
 					dwcp_session_stream_down(st, -ECONNRESET);
 					continue;
 				}
@@ -710,6 +826,9 @@ static void dwcp_io(struct dwcp_sock *dsk)
 				more = true;
 			else if (err == -ESHUTDOWN && dwcp_session_ending(dsk))
 				dwcp_stream_detach(st, false);
+			else if (err == -ESHUTDOWN &&
+				 (st->retiring || !dsk->client))
+				dwcp_stream_retired(st);
 			else if (err && err != -EAGAIN && dsk->alive)
 				dwcp_session_stream_down(st, err);
 		}
@@ -717,6 +836,7 @@ static void dwcp_io(struct dwcp_sock *dsk)
 			return;
 		dwcp_maybe_ack(dsk);
 		more |= dwcp_tx(dsk);
+		dwcp_streams_retire(dsk);
 	}
 	if (!dsk->alive)
 		return;
@@ -761,6 +881,7 @@ static void dwcp_tick_work(struct work_struct *work)
 		dsk->deadline = 0;
 	if (dsk->alive)
 		dwcp_measure_tick(dsk);
+	dwcp_streams_retire_check(dsk);
 	if (dsk->alive && dsk->deadline &&
 	    time_after(jiffies, dsk->deadline))
 		dwcp_session_abort(dsk, ETIMEDOUT);
@@ -1253,7 +1374,7 @@ int dwcp_session_snapshot(struct dwcp_sock *dsk, struct dwcp_conn_info *info,
 	info->dwci_len = sizeof(*info);
 	info->dwci_stream_info_len = sizeof(*si);
 	info->dwci_state = dsk->sk.sk_state;
-	info->dwci_streams_total = dsk->nstreams;
+	info->dwci_streams_total = dsk->active;
 	info->dwci_frame_size = min(dsk->frame_size, dsk->peer_max_frame);
 	info->dwci_reorder_bytes = dsk->reorder.bytes;
 	info->dwci_pacing_rate = dsk->pacing_rate;
@@ -1427,6 +1548,8 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 	case DWCP_STREAMS:
 		if (val < 0 || val > DWCP_MAX_STREAMS)
 			err = -EINVAL;
+		else if (dsk->client && dsk->alive)
+			err = dwcp_session_set_streams(dsk, val);
 		else if (!early)
 			err = -EISCONN;
 		else
@@ -1508,7 +1631,7 @@ int dwcp_getsockopt(struct socket *sock, int level, int optname,
 		else if (optname == DWCP_MODE)
 			val = dsk->det.mode;
 		else
-			val = dsk->nstreams ?: dsk->want_streams;
+			val = dsk->active ?: dsk->want_streams;
 		release_sock(sock->sk);
 		len = sizeof(int);
 		if (copy_to_user(optval, &val, len))

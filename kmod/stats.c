@@ -34,6 +34,7 @@ static const char *const dwcp_mib_names[DWCP_MIB_MAX] = {
 	[DWCP_MIB_HDE_REJECTED] = "HdeChunksRejected",
 	[DWCP_MIB_HDE_STALE] = "HdeStaleBaselines",
 	[DWCP_MIB_MODE_CHANGES] = "ModeChanges",
+	[DWCP_MIB_STREAMS_RETIRED] = "StreamsRetired",
 };
 
 /* Keyed-record baselines: 64 MiB per session end unless the admin says. */
@@ -70,6 +71,20 @@ struct dwcp_net *dwcp_pernet(const struct net *net)
 void dwcp_count(const struct net *net, enum dwcp_mib mib)
 {
 	atomic64_inc(&dwcp_pernet(net)->mib[mib]);
+}
+
+/**
+ * dwcp_stats_read() - copy the counters of @net
+ * @net: the namespace
+ * @mib: DWCP_MIB_MAX values, each read atomically (not all at one instant)
+ */
+void dwcp_stats_read(const struct net *net, u64 *mib)
+{
+	struct dwcp_net *dn = dwcp_pernet(net);
+	int i;
+
+	for (i = 0; i < DWCP_MIB_MAX; i++)
+		mib[i] = atomic64_read(&dn->mib[i]);
 }
 
 static int dwcp_stat_show(struct seq_file *seq, void *v)

@@ -230,6 +230,7 @@ void dwcp_stream_attach(struct dwcp_stream *st, struct socket *sock)
 	st->rx_got = 0;
 	st->rx_buf = NULL;
 	st->backoff_ms = 0;
+	st->retiring = false;
 	st->events = BIT(DWCP_EV_READ) | BIT(DWCP_EV_WRITE);
 
 	write_lock_bh(&sk->sk_callback_lock);
@@ -243,6 +244,7 @@ void dwcp_stream_attach(struct dwcp_stream *st, struct socket *sock)
 	write_unlock_bh(&sk->sk_callback_lock);
 
 	st->dsk->st.dwci_streams_up++;
+	dwcp_nl_notify_stream(st, DWCP_CMD_STREAM_UP, 0);
 	dwcp_io_kick(st->dsk);
 }
 
@@ -535,6 +537,7 @@ static void dwcp_connect_work(struct work_struct *work)
 	struct socket *sock = NULL;
 	bool records;
 	u8 *payload;
+	u16 granted;
 	int err;
 
 	payload = kmalloc(DWCP_HANDSHAKE_MAX, GFP_KERNEL);
@@ -597,8 +600,10 @@ static void dwcp_connect_work(struct work_struct *work)
 		dsk->bound = true;
 		/* extra streams use this address with any port */
 	}
-	dwcp_session_start(dsk, dsk->want_streams ? be16_to_cpu(ack.streams) :
-			   dwcp_default_streams(sock, be16_to_cpu(ack.streams)));
+	/* Every granted slot exists; the kernel's choice uses some of them. */
+	granted = be16_to_cpu(ack.streams);
+	dwcp_session_start(dsk, granted, dsk->want_streams ? granted :
+			   dwcp_default_streams(sock, granted));
 	dwcp_stream_attach(&dsk->streams[0], sock);
 	sock = NULL;
 	dwcp_count(sock_net(sk), DWCP_MIB_SESSIONS_OPENED);
@@ -635,7 +640,7 @@ static void dwcp_join_work(struct work_struct *work)
 	int err;
 
 	lock_sock(sk);
-	if (!dsk->alive || st->up) {
+	if (!dsk->alive || st->up || st->index >= dsk->active) {
 		st->joining = false;
 		release_sock(sk);
 		goto put;
@@ -699,7 +704,8 @@ void dwcp_join_schedule(struct dwcp_stream *st)
 	struct dwcp_sock *dsk = st->dsk;
 	unsigned long delay;
 
-	if (!dsk->client || st->joining || st->up || !dsk->alive)
+	if (!dsk->client || st->joining || st->up || !dsk->alive ||
+	    st->index >= dsk->active)
 		return;
 	delay = msecs_to_jiffies(st->backoff_ms);
 	st->backoff_ms = clamp(st->backoff_ms * 2, 100U, 5000U);
@@ -937,7 +943,7 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 		sk_common_release(csk);
 		return err;
 	}
-	dwcp_session_start(child, streams);
+	dwcp_session_start(child, streams, streams);
 	dwcp_stream_attach(&child->streams[0], sock);
 	release_sock(csk);
 

@@ -384,6 +384,94 @@ static void defaults_round_trip_and_validation(struct kunit *test)
 	kfree_skb(skb);
 }
 
+static void stats_reply_carries_every_counter(struct kunit *test)
+{
+	/* Arrange: counter i holds 1000 + i, the last one a 64-bit value */
+	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
+	struct nlattr *tb[DWCP_A_STATS_MAX + 1];
+	u64 mib[DWCP_MIB_MAX];
+	int i;
+
+	for (i = 0; i < DWCP_MIB_MAX; i++)
+		mib[i] = 1000 + i;
+	mib[DWCP_MIB_MODE_CHANGES] = 1ULL << 40;
+
+	/* Act */
+	KUNIT_ASSERT_EQ(test, dwcp_nl_fill_stats(skb, 1, 2, mib), 0);
+
+	/* Assert: each counter under its own uapi attribute */
+	parse_msg(test, skb, DWCP_CMD_STATS_GET, tb, DWCP_A_STATS_MAX,
+		  dwcp_stats_policy);
+	for (i = 0; i < DWCP_MIB_MAX; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, tb[DWCP_MIB_ATTR(i)]);
+		KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_MIB_ATTR(i)]), mib[i]);
+	}
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_STATS_SESSIONS_OPENED]),
+			1000ULL);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_STATS_REFUSED_BAD_PROOF]),
+			1000ULL + DWCP_MIB_REFUSED_BAD_PROOF);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_STATS_MODE_CHANGES]),
+			1ULL << 40);
+	KUNIT_EXPECT_EQ(test, DWCP_MIB_ATTR(DWCP_MIB_MAX - 1),
+			DWCP_A_STATS_MAX);
+	kfree_skb(skb);
+}
+
+static void stats_reply_too_small_leaves_skb_unchanged(struct kunit *test)
+{
+	/* Arrange: room for the headers and a few counters only */
+	struct sk_buff *skb = tight_skb(test, NLMSG_HDRLEN + GENL_HDRLEN + 40);
+	u64 mib[DWCP_MIB_MAX] = {};
+
+	/* Act + Assert */
+	KUNIT_EXPECT_EQ(test, dwcp_nl_fill_stats(skb, 1, 2, mib), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, skb->len, 0U);
+	kfree_skb(skb);
+}
+
+static void stream_events_round_trip(struct kunit *test)
+{
+	/* Arrange */
+	struct dwcp_stream_event ev = {
+		.cmd = DWCP_CMD_STREAM_DOWN, .id = 42, .index = 7,
+		.error = ECONNRESET, .time_ns = 99,
+	};
+	struct nlattr *tb[DWCP_A_SESSION_MAX + 1];
+	struct nlattr *st[DWCP_A_STREAM_MAX + 1];
+	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
+	struct sk_buff *up = new_msg(test, NLMSG_GOODSIZE);
+
+	/* Act */
+	KUNIT_ASSERT_EQ(test, dwcp_nl_fill_stream_event(skb, &ev), 0);
+	ev.cmd = DWCP_CMD_STREAM_UP;
+	KUNIT_ASSERT_EQ(test, dwcp_nl_fill_stream_event(up, &ev), 0);
+
+	/* Assert: down names the stream and its error */
+	parse_msg(test, skb, DWCP_CMD_STREAM_DOWN, tb, DWCP_A_SESSION_MAX,
+		  dwcp_session_policy);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_SESSION_ID]), 42ULL);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_SESSION_TIME_NS]), 99ULL);
+	KUNIT_ASSERT_NOT_NULL(test, tb[DWCP_A_SESSION_STREAM]);
+	KUNIT_ASSERT_EQ(test, nla_parse_nested(st, DWCP_A_STREAM_MAX,
+					       tb[DWCP_A_SESSION_STREAM],
+					       dwcp_stream_policy, NULL), 0);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(st[DWCP_A_STREAM_INDEX]), 7U);
+	KUNIT_ASSERT_NOT_NULL(test, st[DWCP_A_STREAM_ERROR]);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(st[DWCP_A_STREAM_ERROR]),
+			(u32)ECONNRESET);
+
+	/* ... and up carries no error */
+	parse_msg(test, up, DWCP_CMD_STREAM_UP, tb, DWCP_A_SESSION_MAX,
+		  dwcp_session_policy);
+	KUNIT_ASSERT_EQ(test, nla_parse_nested(st, DWCP_A_STREAM_MAX,
+					       tb[DWCP_A_SESSION_STREAM],
+					       dwcp_stream_policy, NULL), 0);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(st[DWCP_A_STREAM_INDEX]), 7U);
+	KUNIT_EXPECT_NULL(test, st[DWCP_A_STREAM_ERROR]);
+	kfree_skb(skb);
+	kfree_skb(up);
+}
+
 static struct kunit_case dwcp_netlink_cases[] = {
 	KUNIT_CASE(info_reply_round_trip),
 	KUNIT_CASE(info_reply_too_small_leaves_skb_unchanged),
@@ -397,6 +485,9 @@ static struct kunit_case dwcp_netlink_cases[] = {
 	KUNIT_CASE(mode_event_round_trip),
 	KUNIT_CASE(measurement_event_has_no_old_mode),
 	KUNIT_CASE(defaults_round_trip_and_validation),
+	KUNIT_CASE(stats_reply_carries_every_counter),
+	KUNIT_CASE(stats_reply_too_small_leaves_skb_unchanged),
+	KUNIT_CASE(stream_events_round_trip),
 	{}
 };
 

@@ -63,6 +63,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				dwcp_defaults_print_json(null, &d);
 			}
 		}
+	} else if (cmd == DWCP_CMD_STATS_GET) {
+		static struct dwcp_stats st;
+
+		if (!dwcp_stats_parse((struct nlattr *)copy, (int)size - 1,
+				      &st, err)) {
+			if (!null)
+				null = fopen("/dev/null", "w");
+			if (null) {
+				dwcp_stats_print_text(null, &st);
+				dwcp_stats_print_json(null, &st);
+			}
+		}
 	} else if (!dwcp_event_parse(cmd, (struct nlattr *)copy,
 				     (int)size - 1, &ev, err)) {
 		dwcp_event_format(line, sizeof(line), &ev);

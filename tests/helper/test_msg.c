@@ -384,6 +384,23 @@ static void defaults_reply_and_mode_names(void **state)
 					     err), -EBADMSG);
 	assert_non_null(strstr(err, "cooldown-ms"));
 
+	/* the key table dwcpctl and defaults-set share */
+	{
+		struct dwcp_defaults_key k;
+		size_t i;
+
+		assert_int_equal(dwcp_defaults_key_find("dc-bw", &k), 0);
+		assert_int_equal(k.attr, DWCP_A_DEFAULTS_DC_BW);
+		assert_true(k.is64);
+		assert_int_equal(k.offset, offsetof(struct dwcp_defaults, dc_bw));
+		assert_int_equal(dwcp_defaults_key_find("cooldown-ms", &k), 0);
+		assert_false(k.is64);
+		assert_int_equal(dwcp_defaults_key_find("cooldown", &k), -1);
+		for (i = 0; !dwcp_defaults_key(i, &k); i++)
+			assert_int_equal(k.attr, (int)i + DWCP_A_DEFAULTS_MODE);
+		assert_int_equal(i, DWCP_A_DEFAULTS_PAD - 1);
+	}
+
 	assert_string_equal(dwcp_mode_name(DWCP_MODE_HYBRID), "hybrid");
 	assert_null(dwcp_mode_name(DWCP_MODE_MAX + 1));
 	assert_int_equal(dwcp_mode_parse("datacenter"), DWCP_MODE_DATACENTER);
@@ -392,6 +409,98 @@ static void defaults_reply_and_mode_names(void **state)
 	assert_int_equal(dwcp_mode_parse("4"), -1);
 	assert_int_equal(dwcp_mode_parse("internets"), -1);
 	assert_int_equal(dwcp_mode_parse(""), -1);
+}
+
+static void stats_reply_every_counter_named(void **state)
+{
+	char err[DWCP_ERRLEN], *text = NULL;
+	struct dwcp_stats st;
+	struct attrbuf b;
+	size_t size = 0;
+	FILE *f;
+	int t;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	for (t = DWCP_A_STATS_SESSIONS_OPENED; t <= DWCP_A_STATS_MAX; t++) {
+		assert_non_null(dwcp_stat_name((unsigned int)t));
+		put_u64(&b, (uint16_t)t, 100 + (uint64_t)t);
+	}
+	put_u64(&b, DWCP_A_STATS_MAX + 1, 7);	/* a newer kernel's counter */
+	assert_int_equal(dwcp_stats_parse((struct nlattr *)b.data, b.len, &st,
+					  err), 0);
+	assert_int_equal(st.val[DWCP_A_STATS_STREAM_FAILURES],
+			 100 + DWCP_A_STATS_STREAM_FAILURES);
+	f = open_memstream(&text, &size);
+	dwcp_stats_print_text(f, &st);
+	fclose(f);
+	assert_non_null(strstr(text, "SessionsOpened 102\n"));
+	assert_non_null(strstr(text, "ModeChanges "));
+	{
+		char newer[32];
+
+		snprintf(newer, sizeof(newer), "stat%d 7\n", DWCP_A_STATS_MAX + 1);
+		assert_non_null(strstr(text, newer));
+	}
+	free(text);
+
+	/* the last one missing: named; a wrong length: named */
+	b.len -= 2 * NLA_ALIGN(NLA_HDRLEN + 8);
+	assert_int_equal(dwcp_stats_parse((struct nlattr *)b.data, b.len, &st,
+					  err), -EBADMSG);
+	assert_non_null(strstr(err, "StreamsRetired"));
+	put_u32(&b, DWCP_A_STATS_STREAMS_RETIRED, 1);
+	assert_int_equal(dwcp_stats_parse((struct nlattr *)b.data, b.len, &st,
+					  err), -EBADMSG);
+	assert_non_null(strstr(err, "StreamsRetired"));
+}
+
+static void event_stream_up_and_down(void **state)
+{
+	char err[DWCP_ERRLEN], line[320];
+	struct attrbuf b, nest;
+	struct dwcp_event ev;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	memset(&nest, 0, sizeof(nest));
+	put_u64(&b, DWCP_A_SESSION_ID, 5);
+	put_u64(&b, DWCP_A_SESSION_TIME_NS, 77);
+	put_u32(&nest, DWCP_A_STREAM_INDEX, 3);
+	put_u32(&nest, DWCP_A_STREAM_ERROR, ECONNRESET);
+	put(&b, DWCP_A_SESSION_STREAM, nest.data, nest.len);
+	assert_int_equal(dwcp_event_parse(DWCP_CMD_STREAM_DOWN,
+					  (struct nlattr *)b.data, b.len, &ev,
+					  err), 0);
+	assert_int_equal(ev.kind, DWCP_EVENT_STREAM_DOWN);
+	assert_int_equal(ev.session_id, 5);
+	assert_int_equal(ev.stream, 3);
+	assert_int_equal(ev.error, ECONNRESET);
+	dwcp_event_format(line, sizeof(line), &ev);
+	assert_non_null(strstr(line, "stream-down id=5 stream=3 error=104"));
+
+	/* up: no error; a second nest or none is refused */
+	assert_int_equal(dwcp_event_parse(DWCP_CMD_STREAM_UP,
+					  (struct nlattr *)b.data, b.len, &ev,
+					  err), 0);
+	assert_int_equal(ev.kind, DWCP_EVENT_STREAM_UP);
+	put(&b, DWCP_A_SESSION_STREAM, nest.data, nest.len);
+	assert_int_equal(dwcp_event_parse(DWCP_CMD_STREAM_UP,
+					  (struct nlattr *)b.data, b.len, &ev,
+					  err), -EBADMSG);
+	b.len = 2 * NLA_ALIGN(NLA_HDRLEN + 8);
+	assert_int_equal(dwcp_event_parse(DWCP_CMD_STREAM_UP,
+					  (struct nlattr *)b.data, b.len, &ev,
+					  err), -EBADMSG);
+	assert_non_null(strstr(err, "stream"));
+	/* a nest without an index */
+	memset(&nest, 0, sizeof(nest));
+	put_u32(&nest, DWCP_A_STREAM_ERROR, 0);
+	put(&b, DWCP_A_SESSION_STREAM, nest.data, nest.len);
+	assert_int_equal(dwcp_event_parse(DWCP_CMD_STREAM_DOWN,
+					  (struct nlattr *)b.data, b.len, &ev,
+					  err), -EBADMSG);
+	assert_non_null(strstr(err, "stream.index"));
 }
 
 int main(void)
@@ -412,6 +521,8 @@ int main(void)
 		cmocka_unit_test(event_mode_changed_with_measurements),
 		cmocka_unit_test(event_mode_without_mode_or_bad_scores_rejected),
 		cmocka_unit_test(defaults_reply_and_mode_names),
+		cmocka_unit_test(stats_reply_every_counter_named),
+		cmocka_unit_test(event_stream_up_and_down),
 	};
 
 	return cmocka_run_group_tests_name("helper_msg", tests, NULL, NULL);

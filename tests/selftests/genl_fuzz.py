@@ -82,7 +82,7 @@ def main():
     seen, bad = {}, 0
     for seq in range(2, count + 2):
         cmd = rng.choice([1, 2, 3, SESSION_GET, SESSION_SET, 6, 7,
-                          DEFAULTS_GET, DEFAULTS_SET, 10, 200])
+                          DEFAULTS_GET, DEFAULTS_SET, 10, 11, 12, 200])
         flags = NLM_F_ACK | (NLM_F_DUMP if rng.random() < 0.3 else 0)
         body = random_body(rng)
         try:

@@ -69,7 +69,11 @@ def main():
     addr, port, action = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     s = connect(addr, port)
     if action == "garbage":
-        s.sendall(os.urandom(64))
+        # random, but never our version byte: 1 in 256 random headers
+        # would start like ours and be refused for something else
+        junk = bytearray(os.urandom(64))
+        junk[0] = junk[0] if junk[0] != 1 else 0xFF
+        s.sendall(bytes(junk))
     elif action == "bad-crc":
         f = bytearray(frame(HELLO, hello_payload()))
         f[-1] ^= 0xFF

@@ -94,5 +94,34 @@ PY
 }
 check "kernel operation privileges match the spec" op_flags
 
+# stats-get reports what /proc/net/dwcp_stat says, name for name, in a
+# netns where a session ran (counters that are not all zero).
+stats_match_proc() {
+	ip netns add dwcp-c2 || return 1
+	ip netns exec dwcp-c2 ip link set lo up
+	ip netns exec dwcp-c2 dwcp-perf -s -1 >/dev/null 2>&1 &
+	sleep 1
+	ip netns exec dwcp-c2 dwcp-perf -c 127.0.0.1 -n 1M -P 2 >/dev/null
+	wait
+	ip netns exec dwcp-c2 dwcpctl stats >"$TMP/stats" &&
+		ip netns exec dwcp-c2 dwcpctl -j stats >"$TMP/stats.json" &&
+		ip netns exec dwcp-c2 cat /proc/net/dwcp_stat >"$TMP/proc"
+	local rc=$?
+	ip netns del dwcp-c2
+	[ $rc = 0 ] || return 1
+	cat "$TMP/stats"
+	diff "$TMP/proc" "$TMP/stats" &&
+		grep -qx "SessionsOpened 1" "$TMP/stats" &&
+		grep -qx "SessionsAccepted 1" "$TMP/stats" &&
+		python3 - "$TMP/stats.json" "$TMP/proc" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+proc = dict(l.split() for l in open(sys.argv[2]))
+assert {k: str(v) for k, v in d.items()} == proc, (d, proc)
+PY
+}
+check "stats (text and -j) match /proc/net/dwcp_stat after a session" stats_match_proc
+check "stats works for an unprivileged user" as_nobody dwcpctl stats
+
 check "rmmod" rmmod dwcp
 finish

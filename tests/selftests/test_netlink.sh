@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Netlink control of live sessions: session-get (do and dump, per-stream
-# nests), session-set (pacing, codec) with its privilege and errors,
-# netns isolation, and malformed requests.
+# nests), session-set (pacing, codec, the number of streams) with its
+# privilege and errors, netns isolation, and malformed requests.
 source "$(dirname "$0")/lib.sh"
 
 load_dwcp || { fail "insmod"; finish; }
@@ -15,8 +15,9 @@ empty_dump() {
 }
 check "sessions in a netns without sessions: an empty list" empty_dump
 
-# A paced 4-stream transfer that lasts while we look at it.
-C dwcp-perf -c $SRV -j -P 4 -t 40 --rate 4000000 >"$TMP/perf.json" 2>"$TMP/perf.err" &
+# A paced 4-stream transfer that lasts while we look at it (at 4 MB/s, then
+# 1 MB/s, much longer than the checks; finish_transfer lifts the pacing).
+C dwcp-perf -c $SRV -j -P 4 -n 256M --rate 4000000 >"$TMP/perf.json" 2>"$TMP/perf.err" &
 PERF=$!
 
 # client_session: the id of the client's established session, in $ID.
@@ -102,6 +103,54 @@ unprivileged() {
 		[ "$(json_get "$TMP/after.json" pacing_rate)" = 1000000 ]
 }
 check "unprivileged: may list sessions, policy set gets EPERM" unprivileged
+
+# wait_up N: the client session has N streams up and N in use (20 s bound).
+wait_up() {
+	local i
+	for i in $(seq 100); do
+		C dwcpctl -j session "$ID" >"$TMP/st.json" 2>/dev/null &&
+			[ "$(json_get "$TMP/st.json" streams_up)" = "$1" ] &&
+			[ "$(json_get "$TMP/st.json" streams_total)" = "$1" ] && return 0
+		sleep 0.2
+	done
+	cat "$TMP/st.json"
+	return 1
+}
+
+# Fewer streams, then more, while the data flows: the surplus closes
+# cleanly on both ends (retired, not failed), the missing ones join again.
+change_streams() {
+	local cf cr sr
+	cf=$(stat dwcp-cli StreamFailures)
+	cr=$(stat dwcp-cli StreamsRetired)
+	sr=$(stat dwcp-srv StreamsRetired)
+	C dwcpctl policy set "$ID" streams 2 && wait_up 2 || return 1
+	echo "2 streams up"
+	C dwcpctl policy set "$ID" streams 4 && wait_up 4 || return 1
+	echo "4 streams up again"
+	echo "client StreamsRetired $cr -> $(stat dwcp-cli StreamsRetired)," \
+		"server $sr -> $(stat dwcp-srv StreamsRetired)," \
+		"client StreamFailures $cf -> $(stat dwcp-cli StreamFailures)"
+	[ "$(stat dwcp-cli StreamsRetired)" = $((cr + 2)) ] &&
+		[ "$(stat dwcp-srv StreamsRetired)" = $((sr + 2)) ] &&
+		[ "$(stat dwcp-cli StreamFailures)" = "$cf" ]
+}
+check "policy set streams 2 then 4 mid-transfer: 2 retire cleanly, 2 join again" change_streams
+
+streams_refused() {
+	local rc=0 sid
+	C dwcpctl policy set "$ID" streams 5 2>"$TMP/err" || rc=$?
+	cat "$TMP/err"
+	[ "$rc" = 1 ] && grep -q 'above the streams the peer granted' "$TMP/err" || return 1
+	sid=$(S dwcpctl -j sessions | python3 -c '
+import json, sys
+print([s["id"] for s in json.load(sys.stdin) if s["state"] == "established"][0])')
+	rc=0
+	S dwcpctl policy set "$sid" streams 2 2>"$TMP/err" || rc=$?
+	cat "$TMP/err"
+	[ "$rc" = 1 ] && grep -q 'only the connecting side opens streams' "$TMP/err"
+}
+check "streams above the grant, or on the accepting side: refused with the reason" streams_refused
 
 isolation() {
 	# the server netns sees its accepted session, not the client's id

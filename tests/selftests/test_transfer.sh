@@ -120,8 +120,11 @@ check "random data is (nearly) never compressed, DWCP_CODEC 0 never" no_compress
 
 # Kill one stream's TCP connection (ss -K) while data flows.
 kill_stream() {
-	local before after
+	local before after mon
 	before=$(stat dwcp-cli StreamFailures)
+	C dwcpctl -j monitor >"$TMP/kill-events.json" &
+	mon=$!
+	sleep 1		# subscribed before the first stream comes up
 	# 100 Mbit/s: the 128 MB take about 10 s, the kill comes after 3
 	C tc qdisc add dev veth-c root netem delay 5ms rate 100mbit
 	C timeout 300 dwcp-perf -c $SRV -j -n 128M -P 4 >"$TMP/kill.json" &
@@ -134,14 +137,28 @@ kill_stream() {
 	[ -n "$port" ] && C ss -K -tn "( sport = :$port )" >/dev/null
 	wait $pid
 	local rc=$?
+	kill $mon
+	wait $mon
 	C tc qdisc del dev veth-c root
 	after=$(stat dwcp-cli StreamFailures)
 	cat "$TMP/kill.json"
 	echo "StreamFailures $before -> $after"
 	[ $rc = 0 ] && [ "$(json_get "$TMP/kill.json" verified)" = True ] &&
-		[ "$after" -gt "$before" ]
+		[ "$after" -gt "$before" ] || return 1
+	# the events: the killed stream went down with an error, came back up
+	grep stream- "$TMP/kill-events.json"
+	python3 - "$TMP/kill-events.json" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+down = [e for e in ev if e["event"] == "stream-down"]
+assert down and all(e["error"] > 0 for e in down), down
+d = down[0]
+assert any(e["event"] == "stream-up" and e["id"] == d["id"] and
+           e["stream"] == d["stream"] and e["time_ns"] > d["time_ns"]
+           for e in ev), "no stream-up after the stream-down"
+PY
 }
-check "a stream killed mid-transfer: nothing lost, failure counted" kill_stream
+check "a stream killed mid-transfer: nothing lost, failure counted, stream-down and stream-up events" kill_stream
 
 many_sessions() {
 	local i pids=() rc=0

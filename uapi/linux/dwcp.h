@@ -79,14 +79,18 @@ struct sockaddr_dwcp {
  *	more for longer round trips (4 + RTT / 10 ms, from the handshake), a
  *	listener grants up to DWCP_MAX_STREAMS.  Set
  *	before connect() (the client asks for it) or listen() (the most the
- *	server grants).  After connect(), getsockopt returns the granted number.
+ *	server grants).  After connect(), getsockopt returns the number in use;
+ *	a connected client may set it again, from 1 up to what the server
+ *	granted (as session-set's DWCP_A_SESSION_STREAMS_TOTAL; -EINVAL above,
+ *	-EISCONN on the accepting side).
  * @DWCP_CONGESTION: string, TCP congestion control of every stream ("bbr",
  *	"cubic", any the kernel allows); default "bbr" when available, else the
  *	kernel's default.  Set before connect()/listen().
  * @DWCP_PACING_RATE: __u64, aggregate pacing rate of the whole session in
  *	bytes/s across all its streams; 0 means none.  Any time.
- * @DWCP_INFO: struct dwcp_conn_info followed by up to dwci_streams_total
- *	struct dwcp_stream_info (get only; the length returned says how many).
+ * @DWCP_INFO: struct dwcp_conn_info followed by one struct
+ *	dwcp_stream_info per stream slot the peer granted (get only; the
+ *	length returned says how many; dwci_streams_total of them in use).
  * @DWCP_FRAME_SIZE: int, payload bytes per data frame, DWCP_MIN_FRAME..
  *	DWCP_MAX_FRAME (default DWCP_DEFAULT_FRAME).  Before connect().
  * @DWCP_HDE_STORE: __u64, bytes of baselines (delta encoding) each end of a
@@ -181,7 +185,7 @@ struct dwcp_conn_info {
 	__u32	dwci_stream_info_len;	/* sizeof(struct dwcp_stream_info) */
 	__u32	dwci_state;		/* enum dwcp_sock_state */
 	__u16	dwci_streams_up;
-	__u16	dwci_streams_total;
+	__u16	dwci_streams_total;	/* in use (DWCP_STREAMS) */
 	__u32	dwci_frame_size;
 	__u64	dwci_bytes_sent;	/* handed to streams, first time */
 	__u64	dwci_bytes_acked;	/* acknowledged by the peer session */
@@ -514,7 +518,11 @@ enum {
  * @DWCP_A_SESSION_LOCAL: binary, struct sockaddr_dwcp of the local end
  * @DWCP_A_SESSION_PEER: binary, struct sockaddr_dwcp of the peer
  * @DWCP_A_SESSION_STREAMS_UP: u32, streams carrying data now
- * @DWCP_A_SESSION_STREAMS_TOTAL: u32, streams of the session
+ * @DWCP_A_SESSION_STREAMS_TOTAL: u32, streams the session uses.
+ *	session-set: 1 up to what the peer granted at the handshake (the
+ *	count asked with DWCP_STREAMS, or 16 when the kernel chose); on the
+ *	connecting side only.  Extra streams join; surplus ones finish the
+ *	frame they carry and close (see Documentation/protocol.md).
  * @DWCP_A_SESSION_BYTES_SENT: u64, as dwci_bytes_sent
  * @DWCP_A_SESSION_BYTES_ACKED: u64, as dwci_bytes_acked
  * @DWCP_A_SESSION_BYTES_RECEIVED: u64, as dwci_bytes_received
@@ -594,6 +602,9 @@ enum {
  * @DWCP_A_STREAM_BYTES_RECEIVED: u64
  * @DWCP_A_STREAM_CC: string, congestion control algorithm
  * @DWCP_A_STREAM_PAD: padding for 64-bit attributes, carries nothing
+ * @DWCP_A_STREAM_ERROR: u32, stream-down events: the errno that took the
+ *	stream down (ECONNRESET, ETIMEDOUT, EPIPE, EPROTO, ...); 0 when it was
+ *	retired on purpose
  */
 enum {
 	DWCP_A_STREAM_INDEX = 1,
@@ -608,6 +619,7 @@ enum {
 	DWCP_A_STREAM_BYTES_RECEIVED,
 	DWCP_A_STREAM_CC,
 	DWCP_A_STREAM_PAD,
+	DWCP_A_STREAM_ERROR,
 
 	__DWCP_A_STREAM_MAX,
 	DWCP_A_STREAM_MAX = (__DWCP_A_STREAM_MAX - 1)
@@ -661,6 +673,64 @@ enum {
 };
 
 /*
+ * Counters of a network namespace (stats-get), the same as the "Name value"
+ * lines of /proc/net/dwcp_stat, every one a u64 that only grows.
+ *
+ * @DWCP_A_STATS_PAD: padding for 64-bit attributes, carries nothing
+ * @DWCP_A_STATS_SESSIONS_OPENED: SessionsOpened, client handshakes done
+ * @DWCP_A_STATS_SESSIONS_ACCEPTED: SessionsAccepted, server handshakes done
+ * @DWCP_A_STATS_SESSIONS_ABORTED: SessionsAborted, sessions given up (no
+ *	stream for too long, undeliverable data after close)
+ * @DWCP_A_STATS_STREAMS_JOINED: StreamsJoined, streams that joined a session
+ * @DWCP_A_STATS_STREAM_FAILURES: StreamFailures, streams that went down
+ * @DWCP_A_STATS_FRAMES_RESENT: FramesResent, frames sent again on another
+ *	stream
+ * @DWCP_A_STATS_REFUSED_VERSION: RefusedVersion, hellos of another version
+ * @DWCP_A_STATS_REFUSED_BAD_CRC: RefusedBadCrc, frames failing CRC32C
+ * @DWCP_A_STATS_REFUSED_OVERSIZE: RefusedOversize, frames above the limit
+ * @DWCP_A_STATS_REFUSED_MALFORMED: RefusedMalformed, bad handshake payloads
+ * @DWCP_A_STATS_REFUSED_TRUNCATED: RefusedTruncated, handshakes cut short
+ * @DWCP_A_STATS_REFUSED_NO_SESSION: RefusedNoSession, joins of no session
+ * @DWCP_A_STATS_REFUSED_BAD_PROOF: RefusedBadProof, joins failing the proof
+ * @DWCP_A_STATS_REFUSED_FULL: RefusedFull, handshakes over the backlog
+ * @DWCP_A_STATS_PROTOCOL_ERRORS: ProtocolErrors, streams closed for a frame
+ *	that broke the protocol
+ * @DWCP_A_STATS_REFUSED_TYPE: RefusedType, frames of an unknown type
+ * @DWCP_A_STATS_HDE_REJECTED: HdeChunksRejected, records failing to decode
+ * @DWCP_A_STATS_HDE_STALE: HdeStaleBaselines, deltas against a baseline
+ *	the receiver no longer had
+ * @DWCP_A_STATS_MODE_CHANGES: ModeChanges, mode changes of all sessions
+ * @DWCP_A_STATS_STREAMS_RETIRED: StreamsRetired, streams closed on purpose
+ *	because the session was set to use fewer
+ */
+enum {
+	DWCP_A_STATS_PAD = 1,
+	DWCP_A_STATS_SESSIONS_OPENED,
+	DWCP_A_STATS_SESSIONS_ACCEPTED,
+	DWCP_A_STATS_SESSIONS_ABORTED,
+	DWCP_A_STATS_STREAMS_JOINED,
+	DWCP_A_STATS_STREAM_FAILURES,
+	DWCP_A_STATS_FRAMES_RESENT,
+	DWCP_A_STATS_REFUSED_VERSION,
+	DWCP_A_STATS_REFUSED_BAD_CRC,
+	DWCP_A_STATS_REFUSED_OVERSIZE,
+	DWCP_A_STATS_REFUSED_MALFORMED,
+	DWCP_A_STATS_REFUSED_TRUNCATED,
+	DWCP_A_STATS_REFUSED_NO_SESSION,
+	DWCP_A_STATS_REFUSED_BAD_PROOF,
+	DWCP_A_STATS_REFUSED_FULL,
+	DWCP_A_STATS_PROTOCOL_ERRORS,
+	DWCP_A_STATS_REFUSED_TYPE,
+	DWCP_A_STATS_HDE_REJECTED,
+	DWCP_A_STATS_HDE_STALE,
+	DWCP_A_STATS_MODE_CHANGES,
+	DWCP_A_STATS_STREAMS_RETIRED,
+
+	__DWCP_A_STATS_MAX,
+	DWCP_A_STATS_MAX = (__DWCP_A_STATS_MAX - 1)
+};
+
+/*
  * Commands.
  *
  * @DWCP_CMD_INFO_GET: do; no request attributes; the reply carries the
@@ -672,10 +742,12 @@ enum {
  *	DWCP_A_SESSION_* attributes.  Open to every user.  -ENOENT for an
  *	unknown id.
  * @DWCP_CMD_SESSION_SET: do; DWCP_A_SESSION_ID and at least one of
- *	DWCP_A_SESSION_PACING_RATE, DWCP_A_SESSION_CODEC.  CAP_NET_ADMIN in
+ *	DWCP_A_SESSION_PACING_RATE, DWCP_A_SESSION_CODEC, _MODE,
+ *	_STREAMS_TOTAL.  CAP_NET_ADMIN in
  *	the netns's user namespace.  -ENOENT unknown id; -EINVAL (with an
  *	extack message naming the attribute) for a missing or bad attribute.
- *	Also DWCP_A_SESSION_MODE (0..DWCP_MODE_MAX).
+ *	Also DWCP_A_SESSION_MODE (0..DWCP_MODE_MAX).  -EOPNOTSUPP for
+ *	_STREAMS_TOTAL on the accepting side; -ENOTCONN before the handshake.
  * @DWCP_CMD_MODE_CHANGED: event: DWCP_A_SESSION_ID, _MODE, _OLD_MODE,
  *	_MODE_REASON, _TIME_NS and the measurements that caused it (_RTT_US,
  *	_MIN_RTT_US, _LOSS_PPM, _DELIVERY_RATE, _MODE_SCORES).
@@ -686,6 +758,15 @@ enum {
  *	Open to every user.
  * @DWCP_CMD_DEFAULTS_SET: do; any DWCP_A_DEFAULTS_*; the rest keep their
  *	values.  CAP_NET_ADMIN in the netns's user namespace.
+ * @DWCP_CMD_STATS_GET: do; the reply carries every DWCP_A_STATS_* of the
+ *	caller's netns.  Open to every user.
+ * @DWCP_CMD_STREAM_UP: event: DWCP_A_SESSION_ID, _TIME_NS and one
+ *	DWCP_A_SESSION_STREAM nest (DWCP_A_STREAM_INDEX): a stream connected
+ *	or joined (again).
+ * @DWCP_CMD_STREAM_DOWN: event: as stream-up, the nest with
+ *	DWCP_A_STREAM_ERROR: a stream of a live session went down; its
+ *	frames go out on the others.  Streams closed with their session get
+ *	no event (session-closed says it).
  */
 enum {
 	DWCP_CMD_INFO_GET = 1,
@@ -697,6 +778,9 @@ enum {
 	DWCP_CMD_MEASUREMENT,
 	DWCP_CMD_DEFAULTS_GET,
 	DWCP_CMD_DEFAULTS_SET,
+	DWCP_CMD_STATS_GET,
+	DWCP_CMD_STREAM_UP,
+	DWCP_CMD_STREAM_DOWN,
 
 	__DWCP_CMD_MAX,
 	DWCP_CMD_MAX = (__DWCP_CMD_MAX - 1)
