@@ -166,23 +166,39 @@ static int configure(struct daemon *d)
 	return 0;
 }
 
+/* "pacing 123 B/s", "streams 4" or both: what @a sets, for the log. */
+static void action_text(char *buf, size_t size, const struct policy_action *a)
+{
+	int n = 0;
+
+	if (a->kind & POLICY_SET_PACING)
+		n = snprintf(buf, size, "pacing %" PRIu64 " B/s", a->pacing_bps);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	if (a->kind & POLICY_SET_STREAMS)
+		snprintf(buf + n, size - (size_t)n, "%sstreams %" PRIu32,
+			 n ? ", " : "", a->streams);
+}
+
 static void carry_out(struct daemon *d, const struct policy_action *a)
 {
-	struct dwcp_session_change c = {
-		.id = a->id, .set_pacing = 1, .pacing_rate = a->pacing_bps,
-	};
-	char errmsg[DWCP_ERRLEN] = "";
+	struct dwcp_session_change c = { .id = a->id };
+	char errmsg[DWCP_ERRLEN] = "", what[64];
 	int err = 0;
 
+	c.set_streams = !!(a->kind & POLICY_SET_STREAMS);
+	c.streams = a->streams;
+	c.set_pacing = !!(a->kind & POLICY_SET_PACING);
+	c.pacing_rate = a->pacing_bps;
+	action_text(what, sizeof(what), a);
 	if (d->policy->cfg.apply)
 		err = dwcp_nl_session_set(d->req, &c, errmsg);
 	if (err) {
-		logmsg("session %" PRIu64 ": pacing %" PRIu64 " B/s failed: %s%s%s",
-		       a->id, a->pacing_bps, strerror(-err),
-		       errmsg[0] ? ": " : "", errmsg);
+		logmsg("session %" PRIu64 ": %s failed: %s%s%s", a->id, what,
+		       strerror(-err), errmsg[0] ? ": " : "", errmsg);
 	} else {
-		logmsg("session %" PRIu64 ": pacing %" PRIu64 " B/s (%s; predicted %.0f B/s by %s, error %.2f)%s",
-		       a->id, a->pacing_bps, a->why, a->est.predicted,
+		logmsg("session %" PRIu64 ": %s (%s; predicted %.0f B/s by %s, error %.2f)%s",
+		       a->id, what, a->why, a->est.predicted,
 		       a->est.valid ? pba_predictor_name(a->est.best) : "-",
 		       a->est.rel_error, d->policy->cfg.apply ? "" : " [dry run]");
 	}
@@ -196,7 +212,8 @@ static void resync_one(const struct dwcp_session *s, void *arg)
 
 	if (s->state == DWCP_STATE_ESTABLISHED && s->has_mode)
 		policy_resync_session(d->policy, s->id, s->m.mode,
-				      s->pacing_rate);
+				      s->pacing_rate, s->streams_total,
+				      s->streams_max);
 }
 
 /* What events cannot be trusted to tell: the sessions there are now. */

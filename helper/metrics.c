@@ -30,6 +30,7 @@ static double mode_of(const struct policy_session *s) { return s->mode; }
 static double rate_of(const struct policy_session *s) { return (double)s->last_rate; }
 static double acked_of(const struct policy_session *s) { return (double)s->bytes_acked; }
 static double pacing_of(const struct policy_session *s) { return (double)s->applied.pacing_bps; }
+static double streams_of(const struct policy_session *s) { return s->applied.streams; }
 
 static double predicted_of(const struct policy_session *s)
 {
@@ -54,6 +55,9 @@ void dwcpd_metrics_write(FILE *f, const struct policy *p)
 	header(f, "dwcp_pacing_changes_total", "counter",
 	       "Pacing rates pushed to the kernel.");
 	fprintf(f, "dwcp_pacing_changes_total %" PRIu64 "\n", p->pacing_pushes);
+	header(f, "dwcp_stream_changes_total", "counter",
+	       "Stream counts pushed to the kernel.");
+	fprintf(f, "dwcp_stream_changes_total %" PRIu64 "\n", p->streams_pushes);
 	per_session(f, p, "dwcp_session_mode",
 		    "Mode in force: 1 datacenter, 2 internet, 3 hybrid.", mode_of);
 	per_session(f, p, "dwcp_session_bytes_acked",
@@ -67,4 +71,6 @@ void dwcpd_metrics_write(FILE *f, const struct policy *p)
 		    "PBA's recent relative prediction error.", error_of);
 	per_session(f, p, "dwcp_session_pacing_rate_bytes",
 		    "Pacing rate dwcpd pushed, bytes/s (0 none).", pacing_of);
+	per_session(f, p, "dwcp_session_streams",
+		    "Streams the session uses.", streams_of);
 }

@@ -175,6 +175,10 @@ static const struct field mode_event_fields[] = {
 	EF(DWCP_A_SESSION_OLD_MODE, "old-mode", FIELD_U32, old_mode, 0, false),
 	EF(DWCP_A_SESSION_MODE_REASON, "mode-reason", FIELD_U32, reason, 0,
 	   false),
+	EF(DWCP_A_SESSION_STREAMS_TOTAL, "streams-total", FIELD_U32,
+	   streams_total, 0, false),
+	EF(DWCP_A_SESSION_STREAMS_MAX, "streams-max", FIELD_U32, streams_max, 0,
+	   false),
 };
 
 #define DF(attr, name, kind, member) \
@@ -261,6 +265,8 @@ static const struct field session_get_fields[] = {
 	   m.delivery_rate, 0, false),
 	SF(DWCP_A_SESSION_MODE_SCORES, "mode-scores", FIELD_EXACT, m.scores,
 	   3 * sizeof(uint32_t), false),
+	SF(DWCP_A_SESSION_STREAMS_MAX, "streams-max", FIELD_U32, streams_max, 0,
+	   false),
 };
 
 #define STF(attr, name, kind, member, size) \
@@ -716,10 +722,11 @@ void dwcp_session_print_json(FILE *f, const struct dwcp_session *s)
 		dwcp_json_string(f, addr);
 	}
 	fprintf(f, ",\"streams_up\":%" PRIu32 ",\"streams_total\":%" PRIu32
-		",\"bytes_sent\":%" PRIu64 ",\"bytes_acked\":%" PRIu64
+		",\"streams_max\":%" PRIu32 ",\"bytes_sent\":%" PRIu64 ",\"bytes_acked\":%" PRIu64
 		",\"bytes_received\":%" PRIu64 ",\"frames_resent\":%" PRIu64
 		",\"pacing_rate\":%" PRIu64 ",\"codec\":%" PRId32,
-		s->streams_up, s->streams_total, s->bytes_sent, s->bytes_acked,
+		s->streams_up, s->streams_total, s->streams_max, s->bytes_sent,
+		s->bytes_acked,
 		s->bytes_received, s->frames_resent, s->pacing_rate, s->codec);
 	if (s->has_info)
 		fprintf(f, ",\"frames_sent\":%" PRIu64 ",\"frames_compressed\":%"
@@ -789,6 +796,10 @@ void dwcp_event_print_json(FILE *f, const struct dwcp_event *ev)
 			m->min_rtt_us, m->loss_ppm, m->delivery_rate,
 			ev->bytes_acked, m->scores[0], m->scores[1],
 			m->scores[2]);
+	if (ev->kind == DWCP_EVENT_MODE_CHANGED ||
+	    ev->kind == DWCP_EVENT_MEASUREMENT)
+		fprintf(f, ",\"streams_total\":%" PRIu32 ",\"streams_max\":%"
+			PRIu32, ev->streams_total, ev->streams_max);
 	if (ev->kind == DWCP_EVENT_STREAM_UP ||
 	    ev->kind == DWCP_EVENT_STREAM_DOWN)
 		fprintf(f, ",\"stream\":%" PRIu32 ",\"time_ns\":%" PRIu64,

@@ -50,6 +50,8 @@ struct dwcp_event {
 	uint32_t old_mode, reason;
 	uint64_t time_ns;		/* CLOCK_REALTIME */
 	uint64_t bytes_acked;
+	uint32_t streams_total;		/* in use */
+	uint32_t streams_max;		/* a policy's limit, 0: not its */
 	/* stream-up and stream-down */
 	uint32_t stream;		/* slot index */
 	uint32_t error;			/* errno that took it down, 0 retired */
@@ -145,6 +147,7 @@ struct dwcp_session {
 	int has_mode;
 	struct dwcp_measurement m;
 	uint32_t mode_forced;
+	uint32_t streams_max;		/* a policy's limit, 0: not its */
 	struct dwcp_conn_info info;	/* zero beyond what the kernel sent */
 	uint32_t nstreams;		/* stream nests in the message */
 	struct dwcp_stream_view streams[DWCP_VIEW_STREAMS];

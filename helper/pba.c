@@ -356,17 +356,20 @@ static bool differs(double a, double b, double rel)
  * a stream count off by two or more (and 25 %), pacing off by 10 %.  This
  * is what keeps a noisy link from flapping the session.
  */
+bool pba_streams_differ(uint32_t cur, uint32_t next)
+{
+	uint32_t ds = cur > next ? cur - next : next - cur;
+
+	return ds >= 2 && differs(cur, next, 0.25);
+}
+
 bool pba_worth_applying(const struct pba_estimate *e,
 			const struct pba_decision *cur,
 			const struct pba_decision *next)
 {
-	uint32_t ds;
-
 	if (!e->valid || e->rel_error > PBA_MAX_REL_ERROR)
 		return false;
-	ds = cur->streams > next->streams ? cur->streams - next->streams :
-					    next->streams - cur->streams;
-	if (ds >= 2 && differs(cur->streams, next->streams, 0.25))
+	if (pba_streams_differ(cur->streams, next->streams))
 		return true;
 	if (!cur->pacing_bps || !next->pacing_bps)
 		return cur->pacing_bps != next->pacing_bps;

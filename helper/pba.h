@@ -85,6 +85,8 @@ struct pba_decision {
 
 void pba_decide(const struct pba_estimate *e, const struct pba_path *path,
 		struct pba_decision *out);
+/* Stream counts far enough apart to change: by 2 or more and 25 %. */
+bool pba_streams_differ(uint32_t cur, uint32_t next);
 bool pba_worth_applying(const struct pba_estimate *e,
 			const struct pba_decision *cur,
 			const struct pba_decision *next);

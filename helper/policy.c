@@ -64,9 +64,19 @@ static enum pba_mode pba_mode_of(uint32_t mode)
 static void set_pacing(struct policy_action *out, const struct policy_session *s,
 		       uint64_t rate, const char *why)
 {
-	out->kind = POLICY_SET_PACING;
+	out->kind |= POLICY_SET_PACING;
 	out->id = s->id;
 	out->pacing_bps = rate;
+	out->why = why;
+}
+
+static void set_streams(struct policy_action *out,
+			const struct policy_session *s, uint32_t n,
+			const char *why)
+{
+	out->kind |= POLICY_SET_STREAMS;
+	out->id = s->id;
+	out->streams = n;
 	out->why = why;
 }
 
@@ -105,10 +115,23 @@ static void on_measurement(struct policy *p, struct policy_session *s,
 	path.min_rtt_us = ev->m.min_rtt_us;
 	path.loss = ev->m.loss_ppm / 1e6;
 	pba_decide(&e, &path, &next);
-	if (!pba_worth_applying(&e, &s->applied, &next) ||
-	    close_to(paced, next.pacing_bps, 0.10))
+	/*
+	 * A conservative estimate of nothing is no reason to lift the pacing
+	 * (0 means unpaced): keep what is in force; the probe lifts it.
+	 */
+	if (!next.pacing_bps)
+		next.pacing_bps = paced;
+	/* counts that are not ours stay as they are */
+	if (!s->streams_max || !s->applied.streams)
+		next.streams = s->applied.streams;
+	else if (next.streams > s->streams_max)
+		next.streams = s->streams_max;
+	if (!pba_worth_applying(&e, &s->applied, &next))
 		return;
-	set_pacing(out, s, next.pacing_bps, "prediction");
+	if (!close_to(paced, next.pacing_bps, 0.10))
+		set_pacing(out, s, next.pacing_bps, "prediction");
+	if (pba_streams_differ(s->applied.streams, next.streams))
+		set_streams(out, s, next.streams, "prediction");
 	out->est = e;
 }
 
@@ -133,6 +156,8 @@ void policy_step(struct policy *p, const struct dwcp_event *ev,
 		return;
 	s->mode = ev->m.mode;
 	s->bytes_acked = ev->bytes_acked;
+	s->applied.streams = ev->streams_total;
+	s->streams_max = ev->streams_max;
 	if (ev->m.delivery_rate)
 		s->last_rate = ev->m.delivery_rate;
 	if (ev->kind == DWCP_EVENT_MODE_CHANGED)
@@ -150,10 +175,16 @@ void policy_applied(struct policy *p, const struct policy_action *a, bool ok)
 {
 	struct policy_session *s;
 
-	if (a->kind != POLICY_SET_PACING || !ok)
+	if (a->kind == POLICY_NONE || !ok)
 		return;
 	s = policy_find(p, a->id);
 	if (!s)
+		return;
+	if (a->kind & POLICY_SET_STREAMS) {
+		s->applied.streams = a->streams;
+		p->streams_pushes++;
+	}
+	if (!(a->kind & POLICY_SET_PACING))
 		return;
 	s->applied.pacing_bps = a->pacing_bps;
 	p->pacing_pushes++;
@@ -170,7 +201,8 @@ void policy_resync_begin(struct policy *p)
 }
 
 void policy_resync_session(struct policy *p, uint64_t id, uint32_t mode,
-			   uint64_t pacing_bps)
+			   uint64_t pacing_bps, uint32_t streams,
+			   uint32_t streams_max)
 {
 	struct policy_session *s = track(p, id);
 
@@ -180,6 +212,8 @@ void policy_resync_session(struct policy *p, uint64_t id, uint32_t mode,
 	s->mode = mode;
 	/* the pacing in force, whoever set it: capped samples stay out */
 	s->applied.pacing_bps = pacing_bps;
+	s->applied.streams = streams;
+	s->streams_max = streams_max;
 }
 
 void policy_resync_end(struct policy *p)

@@ -12,7 +12,15 @@
  * datacenter mode nothing is paced.  A paced session that runs at its pacing
  * rate measures our cap, not the path: such samples are not fed to the
  * predictor, and after probe_after_ns without a real sample the pacing is
- * lifted for a while so that the path shows itself again.
+ * lifted for a while so that the path shows itself again.  Only that probe
+ * lifts a pacing: a conservative estimate that collapses to 0 keeps the
+ * pacing in force.
+ *
+ * Streams: on a session whose count is the policy's (streams-max > 0, a
+ * client that left DWCP_STREAMS to the kernel), outside datacenter mode,
+ * the decision's stream count (from the predicted bandwidth-delay product,
+ * clamped per mode and to streams-max) is pushed, with the pacing, when it
+ * differs enough.
  */
 #ifndef DWCP_POLICY_H
 #define DWCP_POLICY_H
@@ -37,7 +45,8 @@ struct policy_session {
 	uint64_t id;
 	uint32_t mode;			/* enum dwcp_mode, from the events */
 	struct pba_link link;
-	struct pba_decision applied;	/* what we last pushed */
+	struct pba_decision applied;	/* in force: pacing pushed, streams seen */
+	uint32_t streams_max;		/* 0: the count is not ours */
 	uint64_t last_sample_ns;	/* last sample fed to the predictor */
 	uint64_t samples;
 	struct pba_estimate est;	/* after the last sample */
@@ -52,18 +61,22 @@ struct policy {
 	uint64_t dropped;		/* sessions not tracked: table full */
 	uint64_t mode_changes;		/* mode-changed events seen */
 	uint64_t pacing_pushes;		/* pacing changes applied */
+	uint64_t streams_pushes;	/* stream-count changes applied */
 };
 
+/* What an action sets: none, or pacing and/or streams (a bit mask). */
 enum policy_action_kind {
-	POLICY_NONE,
-	POLICY_SET_PACING,
+	POLICY_NONE = 0,
+	POLICY_SET_PACING = 1,
+	POLICY_SET_STREAMS = 2,
 };
 
 /* What the daemon should do, and why (for its log). */
 struct policy_action {
-	enum policy_action_kind kind;
+	unsigned int kind;		/* enum policy_action_kind bits */
 	uint64_t id;
 	uint64_t pacing_bps;
+	uint32_t streams;		/* POLICY_SET_STREAMS */
 	struct pba_estimate est;
 	const char *why;
 };
@@ -84,7 +97,8 @@ struct policy_session *policy_find(struct policy *p, uint64_t id);
  */
 void policy_resync_begin(struct policy *p);
 void policy_resync_session(struct policy *p, uint64_t id, uint32_t mode,
-			   uint64_t pacing_bps);
+			   uint64_t pacing_bps, uint32_t streams,
+			   uint32_t streams_max);
 void policy_resync_end(struct policy *p);
 /* Sessions tracked now. */
 size_t policy_tracked(const struct policy *p);

@@ -8,7 +8,12 @@
  * score, an exponential moving average of its votes (alpha 1/5, about ten
  * samples of memory) in per mille.  Hysteresis: a mode is entered when its
  * score reaches enter_pct and the current one's fell below leave_pct; a
- * cooldown keeps a detected change from being reversed too soon.  A forced
+ * cooldown keeps a detected change from being reversed too soon.  A fast
+ * path: DWCP_CLEAR_STREAK samples in a row that are clearly beyond the
+ * thresholds (by a quarter) for the same other mode switch at once, so a
+ * path that changes for real moves in a few hundred ms while a borderline
+ * or noisy one still waits for the scores (hybrid, the in-between, is only
+ * ever entered by score).  A forced
  * mode wins over all of it, while the scores keep tracking the path so that
  * detection resumes from the truth when the force is lifted.
  */
@@ -16,6 +21,7 @@
 
 #define DWCP_SCORE_FULL		1000
 #define DWCP_SCORE_DIV		5	/* alpha = 1/5 */
+#define DWCP_CLEAR_STREAK	3	/* clear samples in a row: switch */
 
 /**
  * dwcp_detect_cfg_default() - the defaults of product.md section 3
@@ -93,6 +99,50 @@ u8 dwcp_detect_vote(const struct dwcp_detect_cfg *c,
 	    (rate_known && s->rate < c->inet_bw))
 		return DWCP_MODE_INTERNET;
 	return DWCP_MODE_HYBRID;
+}
+
+/* @v, less (or more) a quarter: the margin of a clear sample. */
+static u64 dwcp_less_quarter(u64 v)
+{
+	return v - v / 4;
+}
+
+static u64 dwcp_more_quarter(u64 v)
+{
+	return v + v / 4;
+}
+
+/* Is @s beyond the thresholds of @vote by a margin (never for hybrid)? */
+static bool dwcp_detect_clear(const struct dwcp_detect_cfg *c,
+			      const struct dwcp_sample *s, u8 vote)
+{
+	bool rate_known = s->rate != 0;
+
+	if (vote == DWCP_MODE_DATACENTER)
+		return s->rtt_us < dwcp_less_quarter(c->dc_rtt_us) &&
+		       s->loss_ppm < dwcp_less_quarter(c->dc_loss_ppm) &&
+		       (!rate_known || s->rate >= dwcp_more_quarter(c->dc_bw));
+	if (vote == DWCP_MODE_INTERNET)
+		return s->rtt_us > dwcp_more_quarter(c->inet_rtt_us) ||
+		       s->loss_ppm > dwcp_more_quarter(c->inet_loss_ppm) ||
+		       (rate_known && s->rate < dwcp_less_quarter(c->inet_bw));
+	return false;
+}
+
+/* Count clear samples in a row for the same mode. */
+static void dwcp_detect_streak(struct dwcp_detect *d, bool clear, u8 vote)
+{
+	if (!clear) {
+		d->streak = 0;
+		return;
+	}
+	if (d->streak && d->streak_mode == vote) {
+		if (d->streak < U8_MAX)
+			d->streak++;
+		return;
+	}
+	d->streak_mode = vote;
+	d->streak = 1;
 }
 
 static void dwcp_detect_score(struct dwcp_detect *d, u8 vote)
@@ -212,12 +262,20 @@ bool dwcp_detect_step(struct dwcp_detect *d, const struct dwcp_detect_cfg *c,
 {
 	u32 enter = c->enter_pct * (DWCP_SCORE_FULL / 100);
 	u32 leave = c->leave_pct * (DWCP_SCORE_FULL / 100);
+	u8 vote = dwcp_detect_vote(c, s);
 	u8 best;
 
-	dwcp_detect_score(d, dwcp_detect_vote(c, s));
+	dwcp_detect_score(d, vote);
+	dwcp_detect_streak(d, dwcp_detect_clear(c, s, vote), vote);
 	d->samples++;
 	if (dwcp_detect_forced(d, c))
 		return dwcp_detect_apply_force(d, c, now_ms);
+	if (d->streak >= DWCP_CLEAR_STREAK && d->streak_mode != d->mode &&
+	    !dwcp_detect_cooling(d, c, d->streak_mode, now_ms)) {
+		dwcp_detect_switch(d, d->streak_mode,
+				   DWCP_MODE_REASON_DETECTED, now_ms);
+		return true;
+	}
 	best = dwcp_detect_best_other(d);
 	if (d->score[best - 1] < enter || d->score[d->mode - 1] >= leave)
 		return false;

@@ -143,6 +143,8 @@ struct dwcp_sample {
  * @cooling: a detected change happened at @changed_ms; hold off reversals
  * @dir: direction of that change: +1 towards internet, -1 towards
  *	datacenter
+ * @streak_mode: the mode the last clear samples voted for
+ * @streak: how many clear samples in a row voted @streak_mode
  * @score: per mille, per mode (index mode - 1)
  * @changed_ms: time of the last detected change
  * @changes: mode changes, any reason
@@ -155,6 +157,8 @@ struct dwcp_detect {
 	u8 forced;
 	bool cooling;
 	s8 dir;
+	u8 streak_mode;
+	u8 streak;
 	u16 score[DWCP_NMODES];
 	u64 changed_ms;
 	u64 changes;
@@ -462,6 +466,7 @@ int dwcp_getsockopt(struct socket *sock, int level, int optname,
 		    char __user *optval, int __user *optlen);
 void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active);
 int dwcp_session_set_streams(struct dwcp_sock *dsk, u32 n);
+u16 dwcp_session_streams_max(const struct dwcp_sock *dsk);
 void dwcp_session_abort(struct dwcp_sock *dsk, int err);
 void dwcp_session_close(struct dwcp_sock *dsk, long linger);
 void dwcp_session_stream_down(struct dwcp_stream *st, int err);
@@ -573,11 +578,13 @@ struct dwcp_session_event {
  * @streams: per-stream figures, @nstreams of them
  * @nstreams: entries in @streams
  * @forced: enum dwcp_mode forced on it (its own, else the netns's)
+ * @streams_max: dwcp_session_streams_max()
  */
 struct dwcp_session_view {
 	u64 id;
 	u32 sock_type;
 	u32 forced;
+	u32 streams_max;
 	bool has_peer;
 	struct sockaddr_dwcp local;
 	struct sockaddr_dwcp peer;
@@ -597,6 +604,8 @@ struct dwcp_session_view {
  * @sample: the last measurement sample
  * @bytes_acked: session bytes acknowledged so far
  * @scores: detector scores, per mille
+ * @streams_total: streams in use
+ * @streams_max: dwcp_session_streams_max()
  */
 struct dwcp_mode_event {
 	u8 cmd;
@@ -608,6 +617,8 @@ struct dwcp_mode_event {
 	struct dwcp_sample sample;
 	u64 bytes_acked;
 	u32 scores[DWCP_NMODES];
+	u32 streams_total;
+	u32 streams_max;
 };
 
 /**

@@ -125,14 +125,26 @@ static void dwcp_measure_stream(struct dwcp_stream *st, struct dwcp_sample *s,
 		s->min_rtt_us = mrtt;
 }
 
-/* Delivery rate is measured only when the session was backlogged over the
+/*
+ * Delivery rate is measured only when the session was backlogged over the
  * whole interval: otherwise it measures the application, not the path.
+ * Backlogged: frames wait for a stream, or the unacknowledged ones fill
+ * half the send buffer (with many streams, their TCP buffers take every
+ * frame at once and the path shows only as data not yet acknowledged).
  */
+static bool dwcp_measure_busy(const struct dwcp_sock *dsk)
+{
+	const struct sock *sk = &dsk->sk;
+
+	return !list_empty(&dsk->tx_queue) ||
+	       READ_ONCE(sk->sk_wmem_queued) >= READ_ONCE(sk->sk_sndbuf) / 2;
+}
+
 static u64 dwcp_measure_rate(struct dwcp_sock *dsk, u64 dt_ns)
 {
 	struct dwcp_measure *m = &dsk->meas;
 	u64 acked = dsk->st.dwci_bytes_acked;
-	bool busy = !list_empty(&dsk->tx_queue);
+	bool busy = dwcp_measure_busy(dsk);
 	u64 rate = 0;
 
 	if (m->busy && busy && dt_ns)

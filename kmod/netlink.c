@@ -90,6 +90,7 @@ const struct nla_policy dwcp_session_policy[DWCP_A_SESSION_MAX + 1] = {
 	[DWCP_A_SESSION_TIME_NS] = { .type = NLA_U64 },
 	[DWCP_A_SESSION_MODE_SCORES] =
 		NLA_POLICY_EXACT_LEN(DWCP_NMODES * sizeof(u32)),
+	[DWCP_A_SESSION_STREAMS_MAX] = { .type = NLA_U32 },
 };
 
 const struct nla_policy dwcp_defaults_policy[DWCP_A_DEFAULTS_MAX + 1] = {
@@ -336,7 +337,8 @@ static int dwcp_nl_put_session(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, DWCP_A_SESSION_DELIVERY_RATE,
 			      ci->dwci_delivery_rate, DWCP_A_SESSION_PAD) ||
 	    nla_put(skb, DWCP_A_SESSION_MODE_SCORES,
-		    sizeof(ci->dwci_mode_score), ci->dwci_mode_score))
+		    sizeof(ci->dwci_mode_score), ci->dwci_mode_score) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_STREAMS_MAX, v->streams_max))
 		return -EMSGSIZE;
 	for (i = 0; streams && i < v->nstreams; i++)
 		if (dwcp_nl_put_stream(skb, &v->streams[i]))
@@ -418,6 +420,7 @@ static int dwcp_nl_session_view(struct dwcp_sock *dsk,
 	v->id = dsk->id;
 	v->sock_type = dsk->sk.sk_type;
 	v->forced = dsk->det.forced;
+	v->streams_max = dwcp_session_streams_max(dsk);
 	if (!v->forced) {
 		struct dwcp_detect_cfg c;
 
@@ -606,7 +609,9 @@ int dwcp_nl_fill_mode_event(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, DWCP_A_SESSION_BYTES_ACKED,
 			      ev->bytes_acked, DWCP_A_SESSION_PAD) ||
 	    nla_put(skb, DWCP_A_SESSION_MODE_SCORES, sizeof(ev->scores),
-		    ev->scores))
+		    ev->scores) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_STREAMS_TOTAL, ev->streams_total) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_STREAMS_MAX, ev->streams_max))
 		goto cancel;
 	if (ev->cmd == DWCP_CMD_MODE_CHANGED &&
 	    (nla_put_u32(skb, DWCP_A_SESSION_OLD_MODE, ev->old_mode) ||
@@ -639,6 +644,8 @@ void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd)
 		.time_ns = ktime_get_real_ns(),
 		.sample = dsk->meas.last,
 		.bytes_acked = dsk->st.dwci_bytes_acked,
+		.streams_total = dsk->active,
+		.streams_max = dwcp_session_streams_max(dsk),
 	};
 	struct sk_buff *skb = dwcp_nl_event_new(net);
 	int i;

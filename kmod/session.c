@@ -24,8 +24,12 @@
 #define DWCP_IO_PASSES		8
 #define DWCP_ORPHAN_TIMEOUT	(60 * HZ)
 #define DWCP_NO_STREAM_TIMEOUT	(30 * HZ)
-/* A retired stream's server closes its side at once; this bounds a stuck one. */
-#define DWCP_RETIRE_TIMEOUT	(10 * HZ)
+/*
+ * A retired stream's server closes its side once it has read all the stream
+ * carried, which a lossy path can take many seconds to deliver (TCP's own
+ * timeouts catch a dead peer); this only bounds a peer that never closes.
+ */
+#define DWCP_RETIRE_TIMEOUT	(60 * HZ)
 #define DWCP_TICK		msecs_to_jiffies(DWCP_SAMPLE_MS)
 
 static void dwcp_tick_work(struct work_struct *work);
@@ -318,6 +322,20 @@ static void dwcp_streams_retire_check(struct dwcp_sock *dsk)
 		if (st->up && st->retiring && time_after(jiffies, st->retire_end))
 			dwcp_session_stream_down(st, -ETIMEDOUT);
 	}
+}
+
+/**
+ * dwcp_session_streams_max() - the most streams a policy may give @dsk
+ * @dsk: the session
+ *
+ * Context: the socket lock held.
+ * Return: the granted slots of a connecting session whose application left
+ * DWCP_STREAMS to the kernel; 0 otherwise (accepting side, chosen by the
+ * application, or not connected).
+ */
+u16 dwcp_session_streams_max(const struct dwcp_sock *dsk)
+{
+	return dsk->client && !dsk->want_streams ? dsk->nstreams : 0;
 }
 
 /**

@@ -56,7 +56,7 @@ static void votes_follow_the_thresholds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dwcp_detect_vote(&c, &s), DWCP_MODE_INTERNET);
 }
 
-static void enters_datacenter_after_about_six_samples(struct kunit *test)
+static void enters_datacenter_after_three_clear_samples(struct kunit *test)
 {
 	struct dwcp_detect_cfg c;
 	struct dwcp_detect d;
@@ -65,16 +65,54 @@ static void enters_datacenter_after_about_six_samples(struct kunit *test)
 	dwcp_detect_cfg_default(&c);
 	dwcp_detect_init(&d);
 
-	/* Act: five datacenter samples are not enough ... */
-	KUNIT_EXPECT_EQ(test, feed(&d, &c, &dc_path, 5, &now), 0);
+	/* Act: two clearly-datacenter samples are not enough ... */
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &dc_path, 2, &now), 0);
 	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
-	/* ... the sixth is (score 738 >= 700, internet 262 < 600) */
+	/* ... the third in a row is */
 	KUNIT_EXPECT_EQ(test, feed(&d, &c, &dc_path, 1, &now), 1);
 
 	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
 	KUNIT_EXPECT_EQ(test, d.old_mode, DWCP_MODE_INTERNET);
 	KUNIT_EXPECT_EQ(test, d.reason, DWCP_MODE_REASON_DETECTED);
 	KUNIT_EXPECT_EQ(test, d.changes, 1ULL);
+}
+
+static void borderline_samples_wait_for_the_score(struct kunit *test)
+{
+	/* Arrange: datacenter, but within a quarter of the RTT threshold */
+	const struct dwcp_sample near_dc = {
+		.rtt_us = 9000, .loss_ppm = 0, .rate = 1250000000,
+	};
+	struct dwcp_detect_cfg c;
+	struct dwcp_detect d;
+	u64 now = 1000;
+
+	dwcp_detect_cfg_default(&c);
+	dwcp_detect_init(&d);
+
+	/* Act + Assert: five are not enough, the sixth is (738 >= 700) */
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &near_dc, 5, &now), 0);
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &near_dc, 1, &now), 1);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+}
+
+static void a_clear_streak_broken_starts_over(struct kunit *test)
+{
+	struct dwcp_detect_cfg c;
+	struct dwcp_detect d;
+	u64 now = 1000;
+
+	dwcp_detect_cfg_default(&c);
+	dwcp_detect_init(&d);
+
+	/* Act: two clear, one in-between, two clear: no streak of three */
+	feed(&d, &c, &dc_path, 2, &now);
+	feed(&d, &c, &mid_path, 1, &now);
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &dc_path, 2, &now), 0);
+
+	/* Assert: the third of the new streak switches */
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &dc_path, 1, &now), 1);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
 }
 
 static void flapping_path_does_not_switch(struct kunit *test)
@@ -105,7 +143,8 @@ static void cooldown_delays_the_next_change(struct kunit *test)
 
 	dwcp_detect_cfg_default(&c);	/* cooldown 3000 ms */
 	dwcp_detect_init(&d);
-	feed(&d, &c, &dc_path, 6, &now);
+	while (d.mode != DWCP_MODE_DATACENTER && now < 10000)
+		feed(&d, &c, &dc_path, 1, &now);
 	KUNIT_ASSERT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
 	switched = now;
 
@@ -145,7 +184,7 @@ static void same_direction_steps_skip_the_cooldown(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
 }
 
-static void without_cooldown_it_switches_back_in_six(struct kunit *test)
+static void without_cooldown_it_switches_back_in_three(struct kunit *test)
 {
 	struct dwcp_detect_cfg c;
 	struct dwcp_detect d;
@@ -157,7 +196,7 @@ static void without_cooldown_it_switches_back_in_six(struct kunit *test)
 	feed(&d, &c, &dc_path, 20, &now);
 	KUNIT_ASSERT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
 
-	KUNIT_EXPECT_EQ(test, feed(&d, &c, &wan_path, 5, &now), 0);
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &wan_path, 2, &now), 0);
 	KUNIT_EXPECT_EQ(test, feed(&d, &c, &wan_path, 1, &now), 1);
 	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
 }
@@ -245,11 +284,13 @@ static void config_check_names_the_problem(struct kunit *test)
 
 static struct kunit_case dwcp_detect_cases[] = {
 	KUNIT_CASE(votes_follow_the_thresholds),
-	KUNIT_CASE(enters_datacenter_after_about_six_samples),
+	KUNIT_CASE(enters_datacenter_after_three_clear_samples),
+	KUNIT_CASE(borderline_samples_wait_for_the_score),
+	KUNIT_CASE(a_clear_streak_broken_starts_over),
 	KUNIT_CASE(flapping_path_does_not_switch),
 	KUNIT_CASE(cooldown_delays_the_next_change),
 	KUNIT_CASE(same_direction_steps_skip_the_cooldown),
-	KUNIT_CASE(without_cooldown_it_switches_back_in_six),
+	KUNIT_CASE(without_cooldown_it_switches_back_in_three),
 	KUNIT_CASE(in_between_path_goes_hybrid),
 	KUNIT_CASE(session_force_wins_and_scores_keep_tracking),
 	KUNIT_CASE(netns_force_applies_at_next_sample),

@@ -304,6 +304,7 @@ static void mode_event_round_trip(struct kunit *test)
 		.sample = { .rtt_us = 80000, .min_rtt_us = 200,
 			    .loss_ppm = 10000, .rate = 5000000 },
 		.bytes_acked = 77, .scores = { 10, 900, 90 },
+		.streams_total = 6, .streams_max = 16,
 	};
 	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
 	struct nlattr *tb[DWCP_A_SESSION_MAX + 1];
@@ -323,6 +324,8 @@ static void mode_event_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_SESSION_TIME_NS]), 123ULL);
 	nla_memcpy(scores, tb[DWCP_A_SESSION_MODE_SCORES], sizeof(scores));
 	KUNIT_EXPECT_EQ(test, scores[1], 900U);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_STREAMS_TOTAL]), 6U);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_STREAMS_MAX]), 16U);
 	kfree_skb(skb);
 }
 

@@ -310,6 +310,8 @@ static void mode_event(struct attrbuf *b, int with_mode)
 	put_u64(b, DWCP_A_SESSION_DELIVERY_RATE, 0);
 	put_u64(b, DWCP_A_SESSION_BYTES_ACKED, 12345);
 	put(b, DWCP_A_SESSION_MODE_SCORES, scores, sizeof(scores));
+	put_u32(b, DWCP_A_SESSION_STREAMS_TOTAL, 10);
+	put_u32(b, DWCP_A_SESSION_STREAMS_MAX, 16);
 }
 
 static void event_mode_changed_with_measurements(void **state)
@@ -330,6 +332,8 @@ static void event_mode_changed_with_measurements(void **state)
 	assert_int_equal(ev.old_mode, DWCP_MODE_DATACENTER);
 	assert_int_equal(ev.m.rtt_us, 80400);
 	assert_int_equal(ev.m.scores[1], 738);
+	assert_int_equal(ev.streams_total, 10);
+	assert_int_equal(ev.streams_max, 16);
 	dwcp_event_format(line, sizeof(line), &ev);
 	assert_string_equal(line,
 			    "event mode-changed id=7 datacenter->internet reason=detected"

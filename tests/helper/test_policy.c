@@ -232,15 +232,125 @@ static void resync_tracks_listed_and_forgets_the_rest(void **state)
 
 	/* Act: the dump lists 2 (paced by someone) and 3, not 1 */
 	policy_resync_begin(p);
-	policy_resync_session(p, 2, DWCP_MODE_HYBRID, 5000000);
-	policy_resync_session(p, 3, DWCP_MODE_DATACENTER, 0);
+	policy_resync_session(p, 2, DWCP_MODE_HYBRID, 5000000, 8, 16);
+	policy_resync_session(p, 3, DWCP_MODE_DATACENTER, 0, 4, 0);
 	policy_resync_end(p);
 
 	/* Assert */
 	assert_null(policy_find(p, 1));
 	assert_int_equal(policy_find(p, 2)->mode, DWCP_MODE_HYBRID);
 	assert_int_equal(policy_find(p, 2)->applied.pacing_bps, 5000000);
+	assert_int_equal(policy_find(p, 2)->applied.streams, 8);
+	assert_int_equal(policy_find(p, 2)->streams_max, 16);
 	assert_int_equal(policy_find(p, 3)->mode, DWCP_MODE_DATACENTER);
+	free(p);
+}
+
+/*
+ * A client session the kernel gave 14 streams (100 ms handshake RTT) on a
+ * path of 10 MB/s and 100 ms: BDP 1 MB, two streams' worth, clamped up to
+ * the internet minimum of 4, pushed with the pacing.
+ */
+static struct policy_action feed_streams(struct policy *p, uint32_t mode,
+					 uint32_t total, uint32_t max,
+					 struct policy_action *pacing)
+{
+	struct policy_action a = { .kind = POLICY_NONE };
+	struct dwcp_event ev;
+	int i;
+
+	for (i = 0; i < 40 && !(a.kind & POLICY_SET_STREAMS); i++) {
+		ev = measurement(1, mode, 10000000 + (i % 3) * 100000,
+				 (uint64_t)i * SEC);
+		ev.m.min_rtt_us = 100000;
+		ev.streams_total = total;
+		ev.streams_max = max;
+		a = step(p, &ev);
+		if ((a.kind & POLICY_SET_PACING) && pacing)
+			*pacing = a;
+		if (a.kind & POLICY_SET_STREAMS)
+			total = a.streams;	/* the kernel's next events */
+	}
+	return a;
+}
+
+static void streams_follow_the_bdp_within_the_grant(void **state)
+{
+	struct policy_action pacing = { .kind = POLICY_NONE }, a;
+	struct policy *p = new_policy();
+
+	(void)state;
+	/* Act */
+	a = feed_streams(p, DWCP_MODE_INTERNET, 14, 16, &pacing);
+
+	/* Assert: paced and 4 streams (the internet minimum) at once */
+	assert_int_equal(a.kind, POLICY_SET_PACING | POLICY_SET_STREAMS);
+	assert_int_equal(pacing.kind, a.kind);
+	assert_true(a.pacing_bps > 8500000 && a.pacing_bps < 9700000);
+	assert_int_equal(a.streams, 4);
+	assert_int_equal(policy_find(p, 1)->applied.streams, 4);
+	assert_int_equal(p->streams_pushes, 1);
+	free(p);
+}
+
+static void streams_not_ours_or_datacenter_stay(void **state)
+{
+	struct policy *p = new_policy();
+	struct policy_action a;
+
+	(void)state;
+	/* the application chose them (streams-max 0) */
+	a = feed_streams(p, DWCP_MODE_INTERNET, 14, 0, NULL);
+	assert_false(a.kind & POLICY_SET_STREAMS);
+	free(p);
+
+	/* datacenter mode: the kernel's count */
+	p = new_policy();
+	a = feed_streams(p, DWCP_MODE_DATACENTER, 14, 16, NULL);
+	assert_int_equal(a.kind, POLICY_NONE);
+	free(p);
+
+	/* a grant of 3 caps the hybrid range (8..64) */
+	p = new_policy();
+	a = feed_streams(p, DWCP_MODE_HYBRID, 2, 3, NULL);
+	assert_false(a.kind & POLICY_SET_STREAMS);	/* 2 -> 3: too small */
+	free(p);
+	p = new_policy();
+	a = feed_streams(p, DWCP_MODE_HYBRID, 12, 3, NULL);
+	assert_true(a.kind & POLICY_SET_STREAMS);
+	assert_int_equal(a.streams, 3);
+	free(p);
+}
+
+static void collapsed_estimate_never_lifts_the_pacing(void **state)
+{
+	struct policy *p = new_policy();
+	struct policy_action a;
+	struct dwcp_event ev;
+	uint64_t paced = 0;
+	int i;
+
+	(void)state;
+	/* Arrange: a steady 10 MB/s path gets paced */
+	for (i = 0; i < 30 && !paced; i++) {
+		ev = measurement(1, DWCP_MODE_INTERNET, 10000000 + (i % 3) * 100000,
+				 (uint64_t)i * SEC);
+		a = step(p, &ev);
+		if (a.kind & POLICY_SET_PACING)
+			paced = a.pacing_bps;
+	}
+	assert_true(paced > 0);
+
+	/* Act: wild samples below the pacing (the conservative bound hits 0) */
+	for (; i < 38; i++) {
+		ev = measurement(1, DWCP_MODE_INTERNET, i & 1 ? 8000000 : 200000,
+				 (uint64_t)i * SEC);
+		a = step(p, &ev);
+		/* Assert: repaced maybe, never unpaced by a prediction */
+		if (a.kind & POLICY_SET_PACING)
+			assert_true(a.pacing_bps > 0);
+	}
+	assert_true(policy_find(p, 1)->applied.pacing_bps > 0);
 	free(p);
 }
 
@@ -289,6 +399,9 @@ int main(void)
 		cmocka_unit_test(closed_sessions_free_their_slot),
 		cmocka_unit_test(resync_tracks_listed_and_forgets_the_rest),
 		cmocka_unit_test(metrics_in_prometheus_text_format),
+		cmocka_unit_test(streams_follow_the_bdp_within_the_grant),
+		cmocka_unit_test(streams_not_ours_or_datacenter_stay),
+		cmocka_unit_test(collapsed_estimate_never_lifts_the_pacing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,28 +92,33 @@ version_refused() {
 }
 check "dwcpd attaches with the spec's family version" version_refused
 
-# A 4-stream transfer over an 80 Mbit/s, 40 ms path with dwcpd started in
-# the client's netns after it: dwcpd finds the session by a dump, predicts
-# the rate from the measurement events and pushes a pacing rate just under
-# it; the session shows it; data intact.
+# A transfer over an 80 Mbit/s, 60 ms path (internet mode by its RTT alone)
+# with the kernel's stream count (4 + 60 ms / 10 ms = 10) and dwcpd started
+# in the client's netns after it: dwcpd finds the session by a dump,
+# predicts the rate from the measurement events and pushes a pacing rate
+# just under it and the stream count of the predicted bandwidth-delay
+# product (600 kB: the internet minimum, 4); the session shows both; data
+# intact.
 pba_paces() {
 	local log=$TMP/d5.log rc=0
 	netns_pair || return 1
 	modprobe -q tcp_bbr
-	C tc qdisc add dev veth-c root netem delay 20ms rate 80mbit || return 1
-	S tc qdisc add dev veth-s root netem delay 20ms || return 1
+	C tc qdisc add dev veth-c root netem delay 30ms rate 80mbit || return 1
+	S tc qdisc add dev veth-s root netem delay 30ms || return 1
 	start_server || return 1
-	C dwcp-perf -c $SRV -j -P 4 -t 25 >"$TMP/perf.json" 2>"$TMP/perf.err" &
+	C dwcp-perf -c $SRV -j -t 25 >"$TMP/perf.json" 2>"$TMP/perf.err" &
 	PERF=$!
 	sleep 1
 	# started late: it learns of the running session from a dump
 	start_dwcpd "$log" dwcp-cli || { cat "$log"; return 1; }
 	wait_for "$log" "resync (start): tracking 1 sessions" || rc=1
-	wait_for "$log" "pacing [1-9][0-9]* B/s (prediction" 250 || rc=1
+	wait_for "$log" "pacing [1-9][0-9]* B/s, streams 4 (prediction" 250 || rc=1
+	sleep 2		# the surplus streams retire
 	C dwcpctl -j sessions >"$TMP/s.json" || rc=1
 	wait "$PERF" || rc=1
 	stop_dwcpd TERM "$log" || rc=1
 	cat "$TMP/s.json" "$TMP/perf.json"
+	grep "session .*: pacing" "$log"
 	stop_server
 	netns_pair_del
 	[ $rc = 0 ] || return 1
@@ -122,14 +127,17 @@ import json, sys
 sessions = json.load(open(sys.argv[1]))
 perf = json.load(open(sys.argv[2]))
 assert perf["verified"], perf
+assert perf["streams_total"] == 4, perf["streams_total"]
+assert perf["stream_failures"] == 0, perf
 paced = [s for s in sessions if s["state"] == "established" and s["pacing_rate"] > 0]
 assert paced, sessions
 # 80 Mbit/s is 10 MB/s; 0.95 x a conservative prediction stays under it
 for s in paced:
     assert 1000000 < s["pacing_rate"] < 10500000, s["pacing_rate"]
+    assert s["streams_total"] == 4 and s["streams_max"] == 16, s
 PY
 }
-check "dwcpd started late finds the session by a dump, paces it below its predicted rate (dwcpctl shows it), data verified" pba_paces
+check "dwcpd started late finds the session by a dump, paces it below its predicted rate and sets 4 streams from the BDP (dwcpctl and DWCP_INFO show it), data verified" pba_paces
 
 check "rmmod" rmmod_wait
 finish

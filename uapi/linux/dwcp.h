@@ -137,8 +137,10 @@ enum {
  * inet_rtt, loss > inet_loss or a measured delivery rate < inet_bw; hybrid
  * otherwise.  Each mode keeps a score, the moving average of its votes over
  * about ten samples (one every DWCP_SAMPLE_MS); the session enters a mode
- * whose score reaches enter_pct once its own score fell below leave_pct; a
- * change that reverses the previous detected one (towards datacenter after
+ * whose score reaches enter_pct once its own score fell below leave_pct, or
+ * at once after three samples in a row beyond the thresholds of datacenter
+ * or internet by a quarter (RTT < 3/4 dc_rtt, ...; RTT > 5/4 inet_rtt,
+ * ...); a change that reverses the previous detected one (towards datacenter after
  * one towards internet, or the other way) waits until cooldown_ms after it.
  * A mode change sets the congestion control of every stream (datacenter:
  * cubic; internet and hybrid: bbr) unless DWCP_CONGESTION chose one.  New
@@ -548,11 +550,18 @@ enum {
  * @DWCP_A_SESSION_LOSS_PPM: u32, segments retransmitted per million sent
  *	over the last sample
  * @DWCP_A_SESSION_DELIVERY_RATE: u64, bytes/s acknowledged over the last
- *	sample while the session had data waiting (its pacing, if any, may
- *	be what limited it); 0 = not measured
+ *	sample while the session was backlogged (data waiting for a stream,
+ *	or half its send buffer unacknowledged; its pacing, if any, may be
+ *	what limited it); 0 = not measured
  * @DWCP_A_SESSION_TIME_NS: u64, events: CLOCK_REALTIME of the sample
  * @DWCP_A_SESSION_MODE_SCORES: binary, three __u32 per mille: datacenter,
  *	internet, hybrid scores of the detector
+ * @DWCP_A_SESSION_STREAMS_MAX: u32, the most streams a policy may give the
+ *	session: the slots granted at the handshake on a connecting session
+ *	whose application left DWCP_STREAMS to the kernel; 0 when the count
+ *	is not the policy's (the accepting side, or the application chose
+ *	it; an admin's session-set may still change the latter within its
+ *	grant).  session-get, mode-changed and measurement events.
  */
 enum {
 	DWCP_A_SESSION_ID = 1,
@@ -581,6 +590,7 @@ enum {
 	DWCP_A_SESSION_DELIVERY_RATE,
 	DWCP_A_SESSION_TIME_NS,
 	DWCP_A_SESSION_MODE_SCORES,
+	DWCP_A_SESSION_STREAMS_MAX,
 
 	__DWCP_A_SESSION_MAX,
 	DWCP_A_SESSION_MAX = (__DWCP_A_SESSION_MAX - 1)
@@ -750,10 +760,11 @@ enum {
  *	_STREAMS_TOTAL on the accepting side; -ENOTCONN before the handshake.
  * @DWCP_CMD_MODE_CHANGED: event: DWCP_A_SESSION_ID, _MODE, _OLD_MODE,
  *	_MODE_REASON, _TIME_NS and the measurements that caused it (_RTT_US,
- *	_MIN_RTT_US, _LOSS_PPM, _DELIVERY_RATE, _MODE_SCORES).
+ *	_MIN_RTT_US, _LOSS_PPM, _DELIVERY_RATE, _MODE_SCORES) and the
+ *	streams (_STREAMS_TOTAL, _STREAMS_MAX).
  * @DWCP_CMD_MEASUREMENT: event, at most one per session per second while
  *	someone listens: DWCP_A_SESSION_ID, _MODE, _TIME_NS, the measurements
- *	and _BYTES_ACKED; the input of dwcpd's bandwidth predictor.
+ *	_BYTES_ACKED and the streams; the input of dwcpd's predictor.
  * @DWCP_CMD_DEFAULTS_GET: do; the reply carries every DWCP_A_DEFAULTS_*.
  *	Open to every user.
  * @DWCP_CMD_DEFAULTS_SET: do; any DWCP_A_DEFAULTS_*; the rest keep their
