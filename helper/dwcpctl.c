@@ -6,7 +6,7 @@
  *   dwcpctl [-j] [-v] sessions
  *   dwcpctl [-j] [-v] session ID
  *   dwcpctl policy set ID [pacing BYTES_PER_S] [codec -1..3] [mode MODE]
- *                         [streams N]
+ *                         [streams N] [cc NAME|auto]
  *   dwcpctl [-j] mode get [ID]
  *   dwcpctl mode set ID|default MODE
  *   dwcpctl [-j] defaults [set KEY VALUE...]
@@ -34,9 +34,10 @@ static void usage(FILE *f)
 		"  sessions    the sessions of this netns, one line each (-v: streams)\n"
 		"  session ID  one session\n"
 		"  policy set ID [pacing BYTES_PER_S] [codec -1..3] [mode MODE]\n"
-		"             [streams N]\n"
+		"             [streams N] [cc NAME|auto]\n"
 		"              change a live session (needs CAP_NET_ADMIN); streams:\n"
-		"              the connecting side's, up to what the peer granted\n"
+		"              the connecting side's, up to what the peer granted;\n"
+		"              cc: every stream's congestion control (auto: the mode's)\n"
 		"  mode get [ID]\n"
 		"              a session's mode, or the netns's forced mode\n"
 		"  mode set ID|default auto|datacenter|internet|hybrid\n"
@@ -225,6 +226,18 @@ static int cmd_policy(struct dwcp_nl *nl, int argc, char **argv)
 			if (parse_mode(argv[i + 1], &c.mode))
 				return 2;
 			c.set_mode = 1;
+		} else if (!strcmp(argv[i], "cc")) {
+			/* "auto": the mode chooses; the kernel checks the name */
+			const char *name = strcmp(argv[i + 1], "auto") ?
+					   argv[i + 1] : "";
+
+			if (strlen(name) >= sizeof(c.cc)) {
+				fprintf(stderr, "dwcpctl: congestion control name too long: '%s'\n",
+					name);
+				return 2;
+			}
+			c.set_cc = 1;
+			snprintf(c.cc, sizeof(c.cc), "%s", name);
 		} else if (!strcmp(argv[i], "streams")) {
 			/* the upper bound is the peer's grant: the kernel's */
 			if (parse_num(argv[i + 1], "streams", 0, UINT32_MAX, &v))

@@ -267,6 +267,7 @@ static const struct field session_get_fields[] = {
 	   3 * sizeof(uint32_t), false),
 	SF(DWCP_A_SESSION_STREAMS_MAX, "streams-max", FIELD_U32, streams_max, 0,
 	   false),
+	SF(DWCP_A_SESSION_CONGESTION, "congestion", FIELD_STRING, cc, 16, false),
 };
 
 #define STF(attr, name, kind, member, size) \
@@ -737,6 +738,8 @@ void dwcp_session_print_json(FILE *f, const struct dwcp_session *s)
 			(uint64_t)s->info.dwci_rec_sent,
 			(uint64_t)s->info.dwci_hde_chunks_sent,
 			(uint64_t)s->info.dwci_stream_failures);
+	fprintf(f, ",\"congestion\":");
+	dwcp_json_string(f, s->cc);
 	if (s->has_mode) {
 		fprintf(f, ",\"mode\":");
 		dwcp_json_string(f, mode_or_num(s->m.mode));

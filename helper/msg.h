@@ -148,6 +148,7 @@ struct dwcp_session {
 	struct dwcp_measurement m;
 	uint32_t mode_forced;
 	uint32_t streams_max;		/* a policy's limit, 0: not its */
+	char cc[16];			/* chosen for the streams, "": mode's */
 	struct dwcp_conn_info info;	/* zero beyond what the kernel sent */
 	uint32_t nstreams;		/* stream nests in the message */
 	struct dwcp_stream_view streams[DWCP_VIEW_STREAMS];

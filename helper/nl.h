@@ -60,6 +60,8 @@ struct dwcp_session_change {
 	int32_t codec;
 	uint32_t mode;			/* enum dwcp_mode; AUTO lifts a force */
 	uint32_t streams;		/* 1..granted, connecting side only */
+	int set_cc;
+	char cc[16];			/* "" hands it back to the mode */
 };
 /* -EPERM without CAP_NET_ADMIN; -ENOENT; -EINVAL/-ERANGE (see @errmsg). */
 int dwcp_nl_session_set(struct dwcp_nl *nl, const struct dwcp_session_change *c,

@@ -122,9 +122,11 @@ static bool dwcp_detect_clear(const struct dwcp_detect_cfg *c,
 		return s->rtt_us < dwcp_less_quarter(c->dc_rtt_us) &&
 		       s->loss_ppm < dwcp_less_quarter(c->dc_loss_ppm) &&
 		       (!rate_known || s->rate >= dwcp_more_quarter(c->dc_bw));
+	/* a loss figure carried over from an earlier sample is no new evidence */
 	if (vote == DWCP_MODE_INTERNET)
 		return s->rtt_us > dwcp_more_quarter(c->inet_rtt_us) ||
-		       s->loss_ppm > dwcp_more_quarter(c->inet_loss_ppm) ||
+		       (s->loss_fresh &&
+			s->loss_ppm > dwcp_more_quarter(c->inet_loss_ppm)) ||
 		       (rate_known && s->rate < dwcp_less_quarter(c->inet_bw));
 	return false;
 }

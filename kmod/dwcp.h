@@ -125,12 +125,15 @@ struct dwcp_detect_cfg {
  * @rtt_us: least latest RTT sample of the streams with data acked
  * @min_rtt_us: least minimum RTT of the up streams
  * @loss_ppm: retransmitted per million segments sent
+ * @loss_fresh: @loss_ppm was computed from this sample's segments (it is
+ *	carried over between samples until DWCP_LOSS_MIN_SEGS are sent)
  * @rate: bytes/s acknowledged while backlogged; 0 = not measured
  */
 struct dwcp_sample {
 	u32 rtt_us;
 	u32 min_rtt_us;
 	u32 loss_ppm;
+	bool loss_fresh;
 	u64 rate;
 };
 
@@ -192,6 +195,7 @@ bool dwcp_detect_step(struct dwcp_detect *d, const struct dwcp_detect_cfg *c,
  * @last_ns: when the tick last ran
  * @acked: dwci_bytes_acked then
  * @busy: data was waiting then
+ * @blocked: the writer found the send buffer full since the last tick
  * @segs: segments sent since loss was last computed
  * @retrans: of them retransmitted
  * @loss_ppm: the last computed loss
@@ -202,6 +206,7 @@ struct dwcp_measure {
 	u64 last_ns;
 	u64 acked;
 	bool busy;
+	bool blocked;
 	u64 segs;
 	u64 retrans;
 	u32 loss_ppm;
@@ -487,6 +492,7 @@ int dwcp_session_set_codec(struct dwcp_sock *dsk, int codec);
 
 /* measure.c */
 const char *dwcp_mode_cc(const struct dwcp_sock *dsk);
+void dwcp_session_set_cc(struct dwcp_sock *dsk, const char *name);
 void dwcp_defaults_get(struct net *net, struct dwcp_detect_cfg *c);
 void dwcp_defaults_set(struct net *net, const struct dwcp_detect_cfg *c);
 void dwcp_measure_init(struct dwcp_sock *dsk);
@@ -579,12 +585,14 @@ struct dwcp_session_event {
  * @nstreams: entries in @streams
  * @forced: enum dwcp_mode forced on it (its own, else the netns's)
  * @streams_max: dwcp_session_streams_max()
+ * @cc: congestion control chosen for the streams, "" the mode's
  */
 struct dwcp_session_view {
 	u64 id;
 	u32 sock_type;
 	u32 forced;
 	u32 streams_max;
+	char cc[TCP_CA_NAME_MAX];
 	bool has_peer;
 	struct sockaddr_dwcp local;
 	struct sockaddr_dwcp peer;

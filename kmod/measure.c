@@ -63,18 +63,38 @@ void dwcp_defaults_set(struct net *net, const struct dwcp_detect_cfg *c)
 	spin_unlock_bh(&dn->detect_lock);
 }
 
-static void dwcp_mode_apply(struct dwcp_sock *dsk)
+/* Every up stream to dwcp_mode_cc(). */
+static void dwcp_streams_apply_cc(struct dwcp_sock *dsk)
 {
 	u16 i;
 
-	if (dsk->cc[0])
-		return;		/* the application chose; leave it */
 	for (i = 0; i < dsk->nstreams; i++) {
 		struct dwcp_stream *st = &dsk->streams[i];
 
 		if (st->up && st->sock)
 			dwcp_stream_set_cc(st, dwcp_mode_cc(dsk));
 	}
+}
+
+static void dwcp_mode_apply(struct dwcp_sock *dsk)
+{
+	if (!dsk->cc[0])	/* else the application chose; leave it */
+		dwcp_streams_apply_cc(dsk);
+}
+
+/**
+ * dwcp_session_set_cc() - the congestion control of every stream from now
+ * @dsk: the session
+ * @name: an algorithm the caller may use (dwcp_check_congestion() passed
+ *	in the caller's context), or "" to let the mode choose
+ *
+ * Context: process, the socket lock held.
+ */
+void dwcp_session_set_cc(struct dwcp_sock *dsk, const char *name)
+{
+	strscpy(dsk->cc, name, sizeof(dsk->cc));
+	if (dsk->streams)
+		dwcp_streams_apply_cc(dsk);
 }
 
 static void dwcp_mode_changed(struct dwcp_sock *dsk)
@@ -128,16 +148,17 @@ static void dwcp_measure_stream(struct dwcp_stream *st, struct dwcp_sample *s,
 /*
  * Delivery rate is measured only when the session was backlogged over the
  * whole interval: otherwise it measures the application, not the path.
- * Backlogged: frames wait for a stream, or the unacknowledged ones fill
- * half the send buffer (with many streams, their TCP buffers take every
- * frame at once and the path shows only as data not yet acknowledged).
+ * Backlogged: frames wait for a stream, or the writer found the send
+ * buffer full (with many streams, their TCP buffers take every frame at
+ * once and the path shows only as a writer held back by unacknowledged
+ * data; an application-limited writer never is).
  */
-static bool dwcp_measure_busy(const struct dwcp_sock *dsk)
+static bool dwcp_measure_busy(struct dwcp_sock *dsk)
 {
-	const struct sock *sk = &dsk->sk;
+	bool busy = !list_empty(&dsk->tx_queue) || dsk->meas.blocked;
 
-	return !list_empty(&dsk->tx_queue) ||
-	       READ_ONCE(sk->sk_wmem_queued) >= READ_ONCE(sk->sk_sndbuf) / 2;
+	dsk->meas.blocked = false;
+	return busy;
 }
 
 static u64 dwcp_measure_rate(struct dwcp_sock *dsk, u64 dt_ns)
@@ -154,16 +175,18 @@ static u64 dwcp_measure_rate(struct dwcp_sock *dsk, u64 dt_ns)
 	return rate;
 }
 
-static void dwcp_measure_loss(struct dwcp_measure *m, u64 segs, u64 retrans)
+/* Returns whether the loss figure was computed afresh. */
+static bool dwcp_measure_loss(struct dwcp_measure *m, u64 segs, u64 retrans)
 {
 	m->segs += segs;
 	m->retrans += retrans;
 	if (m->segs < DWCP_LOSS_MIN_SEGS)
-		return;
+		return false;
 	m->loss_ppm = min_t(u64, div64_u64(m->retrans * 1000000, m->segs),
 			    1000000);
 	m->segs = 0;
 	m->retrans = 0;
+	return true;
 }
 
 /**
@@ -190,7 +213,7 @@ void dwcp_measure_tick(struct dwcp_sock *dsk)
 	m->last_ns = now;
 	if (!segs || !s.rtt_us)
 		return;
-	dwcp_measure_loss(m, segs, retrans);
+	s.loss_fresh = dwcp_measure_loss(m, segs, retrans);
 	s.loss_ppm = m->loss_ppm;
 	m->last = s;	/* reported as measured, pacing or not */
 

@@ -91,6 +91,8 @@ const struct nla_policy dwcp_session_policy[DWCP_A_SESSION_MAX + 1] = {
 	[DWCP_A_SESSION_MODE_SCORES] =
 		NLA_POLICY_EXACT_LEN(DWCP_NMODES * sizeof(u32)),
 	[DWCP_A_SESSION_STREAMS_MAX] = { .type = NLA_U32 },
+	[DWCP_A_SESSION_CONGESTION] = { .type = NLA_NUL_STRING,
+					.len = TCP_CA_NAME_MAX - 1 },
 };
 
 const struct nla_policy dwcp_defaults_policy[DWCP_A_DEFAULTS_MAX + 1] = {
@@ -125,6 +127,8 @@ static const struct nla_policy dwcp_session_set_policy[DWCP_A_SESSION_MAX + 1] =
 	[DWCP_A_SESSION_MODE] = NLA_POLICY_MAX(NLA_U32, DWCP_MODE_MAX),
 	[DWCP_A_SESSION_STREAMS_TOTAL] =
 		NLA_POLICY_RANGE(NLA_U32, 1, DWCP_MAX_STREAMS),
+	[DWCP_A_SESSION_CONGESTION] = { .type = NLA_NUL_STRING,
+					.len = TCP_CA_NAME_MAX - 1 },
 };
 
 /* defaults-get and stats-get take nothing (see info-get below). */
@@ -338,7 +342,8 @@ static int dwcp_nl_put_session(struct sk_buff *skb,
 			      ci->dwci_delivery_rate, DWCP_A_SESSION_PAD) ||
 	    nla_put(skb, DWCP_A_SESSION_MODE_SCORES,
 		    sizeof(ci->dwci_mode_score), ci->dwci_mode_score) ||
-	    nla_put_u32(skb, DWCP_A_SESSION_STREAMS_MAX, v->streams_max))
+	    nla_put_u32(skb, DWCP_A_SESSION_STREAMS_MAX, v->streams_max) ||
+	    nla_put_string(skb, DWCP_A_SESSION_CONGESTION, v->cc))
 		return -EMSGSIZE;
 	for (i = 0; streams && i < v->nstreams; i++)
 		if (dwcp_nl_put_stream(skb, &v->streams[i]))
@@ -421,6 +426,7 @@ static int dwcp_nl_session_view(struct dwcp_sock *dsk,
 	v->sock_type = dsk->sk.sk_type;
 	v->forced = dsk->det.forced;
 	v->streams_max = dwcp_session_streams_max(dsk);
+	strscpy(v->cc, dsk->cc, sizeof(v->cc));
 	if (!v->forced) {
 		struct dwcp_detect_cfg c;
 
@@ -546,13 +552,23 @@ static int dwcp_nl_session_set_doit(struct sk_buff *skb,
 	struct nlattr *codec = info->attrs[DWCP_A_SESSION_CODEC];
 	struct nlattr *mode = info->attrs[DWCP_A_SESSION_MODE];
 	struct nlattr *streams = info->attrs[DWCP_A_SESSION_STREAMS_TOTAL];
+	struct nlattr *cc = info->attrs[DWCP_A_SESSION_CONGESTION];
 	struct dwcp_sock *dsk;
 	int err = 0;
 
-	if (!pacing && !codec && !mode && !streams) {
+	if (!pacing && !codec && !mode && !streams && !cc) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: give pacing-rate, codec, mode or streams-total");
+			       "nothing to set: give pacing-rate, codec, mode, streams-total or congestion");
 		return -EINVAL;
+	}
+	/* in the caller's context: its rights decide, as for TCP_CONGESTION */
+	if (cc && nla_len(cc) > 1) {
+		err = dwcp_check_congestion(genl_info_net(info), nla_data(cc));
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(info->extack, cc,
+					    "congestion control not available");
+			return err;
+		}
 	}
 	dsk = dwcp_nl_session_of(info);
 	if (IS_ERR(dsk))
@@ -573,6 +589,8 @@ static int dwcp_nl_session_set_doit(struct sk_buff *skb,
 		dwcp_session_set_pacing(dsk, nla_get_u64(pacing));
 	if (!err && mode)
 		err = dwcp_mode_force(dsk, nla_get_u32(mode));
+	if (!err && cc)
+		dwcp_session_set_cc(dsk, nla_data(cc));
 	release_sock(&dsk->sk);
 	sock_put(&dsk->sk);
 	return err;

@@ -243,6 +243,13 @@ static void dwcp_stream_take_back(struct dwcp_stream *st)
 	dsk->ack_now = true;
 }
 
+/* No stream left: the session gives up unless one comes back in time. */
+static void dwcp_session_streams_gone(struct dwcp_sock *dsk)
+{
+	if (!dsk->st.dwci_streams_up && !dsk->deadline)
+		dsk->deadline = jiffies + DWCP_NO_STREAM_TIMEOUT;
+}
+
 /**
  * dwcp_session_stream_down() - a stream failed: resend its frames elsewhere
  * @st: the stream
@@ -261,9 +268,20 @@ void dwcp_session_stream_down(struct dwcp_stream *st, int err)
 	dwcp_stream_take_back(st);
 	dwcp_stream_detach(st, true);
 	dwcp_nl_notify_stream(st, DWCP_CMD_STREAM_DOWN, err);
-	if (!dsk->st.dwci_streams_up && !dsk->deadline)
-		dsk->deadline = jiffies + DWCP_NO_STREAM_TIMEOUT;
+	dwcp_session_streams_gone(dsk);
 	dwcp_join_schedule(st);
+}
+
+/*
+ * The peer closed @st cleanly as the session ends.  A frame it was still
+ * writing (a retirement can end a stream mid-frame) goes out again on
+ * another stream; what the peer acknowledged is simply freed.
+ */
+static void dwcp_stream_ended(struct dwcp_stream *st)
+{
+	dwcp_stream_take_back(st);
+	dwcp_stream_detach(st, false);
+	dwcp_session_streams_gone(st->dsk);
 }
 
 /* May the scheduler hand @st frames or control frames? */
@@ -285,6 +303,7 @@ static void dwcp_stream_retired(struct dwcp_stream *st)
 	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_STREAMS_RETIRED);
 	dwcp_stream_take_back(st);
 	dwcp_stream_detach(st, false);
+	dwcp_session_streams_gone(dsk);
 	st->retiring = false;
 	dwcp_nl_notify_stream(st, DWCP_CMD_STREAM_DOWN, 0);
 	/* wanted again while it was closing */
@@ -314,14 +333,19 @@ static void dwcp_streams_retire(struct dwcp_sock *dsk)
 /* Client: a retired stream whose server never closed it is reset. */
 static void dwcp_streams_retire_check(struct dwcp_sock *dsk)
 {
+	bool reset = false;
 	u16 i;
 
 	for (i = 0; dsk->alive && i < dsk->nstreams; i++) {
 		struct dwcp_stream *st = &dsk->streams[i];
 
-		if (st->up && st->retiring && time_after(jiffies, st->retire_end))
+		if (st->up && st->retiring && time_after(jiffies, st->retire_end)) {
 			dwcp_session_stream_down(st, -ETIMEDOUT);
+			reset = true;
+		}
 	}
+	if (reset)
+		dwcp_io_kick(dsk);	/* its frames wait on the others */
 }
 
 /**
@@ -338,14 +362,29 @@ u16 dwcp_session_streams_max(const struct dwcp_sock *dsk)
 	return dsk->client && !dsk->want_streams ? dsk->nstreams : 0;
 }
 
+/*
+ * DWCP_STREAMS on a connected client: the application chooses the count
+ * (the policy keeps off it, dwcp_session_streams_max()); 0 hands the count
+ * back to the policy and leaves it as it is.
+ */
+static int dwcp_session_streams_sockopt(struct dwcp_sock *dsk, int val)
+{
+	int err = val ? dwcp_session_set_streams(dsk, val) : 0;
+
+	if (!err)
+		dsk->want_streams = val;
+	return err;
+}
+
 /**
  * dwcp_session_set_streams() - use @n streams of the session from now on
  * @dsk: the session, connecting side
  * @n: 1..the streams the peer granted
  *
- * Missing streams join (without waiting out an earlier backoff); surplus
- * ones finish the frame they are writing, half-close and go once the peer
- * closes its side.  No data is lost or resent in order to shrink.
+ * Missing streams join (those not already waiting out a backoff at once);
+ * surplus ones finish the frame they are writing, half-close and go once
+ * the peer closes its side.  No data is lost; what a surplus stream
+ * carried unacknowledged is sent again on the others.
  *
  * Context: the socket lock held.
  * Return: 0; -EOPNOTSUPP on the accepting side (only clients open
@@ -843,7 +882,7 @@ static void dwcp_io(struct dwcp_sock *dsk)
 			if (err > 0)
 				more = true;
 			else if (err == -ESHUTDOWN && dwcp_session_ending(dsk))
-				dwcp_stream_detach(st, false);
+				dwcp_stream_ended(st);
 			else if (err == -ESHUTDOWN &&
 				 (st->retiring || !dsk->client))
 				dwcp_stream_retired(st);
@@ -1039,6 +1078,7 @@ int dwcp_wait_sndbuf(struct dwcp_sock *dsk, long *timeo)
 		}
 		if (sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf))
 			break;
+		dsk->meas.blocked = true;	/* backlogged: measure.c */
 		dwcp_io_kick(dsk);
 		err = dwcp_may_sleep(*timeo);
 		if (err)
@@ -1504,7 +1544,8 @@ int dwcp_session_set_codec(struct dwcp_sock *dsk, int codec)
  *
  * Return: 0; -ENOPROTOOPT (level or name); -EINVAL (length or range, or
  * DWCP_HDE_STORE above sysctl net.dwcp.hde_store_bytes);
- * -EISCONN (only before connect/listen); -EFAULT; for DWCP_CONGESTION the
+ * -EISCONN (only before connect/listen, or on a connected session for
+ * DWCP_STREAMS and DWCP_CONGESTION); -EFAULT; for DWCP_CONGESTION the
  * error TCP gives the caller for that algorithm (-ENOENT, -EPERM).
  */
 int dwcp_setsockopt(struct socket *sock, int level, int optname,
@@ -1551,7 +1592,8 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 		if (copy_from_sockptr(name, optval, optlen))
 			return -EFAULT;
 		name[strcspn(name, "\n")] = 0;
-		err = dwcp_check_congestion(sock_net(sk), name);
+		/* "" hands the choice back to the mode */
+		err = name[0] ? dwcp_check_congestion(sock_net(sk), name) : 0;
 		if (err)
 			return err;
 		break;
@@ -1567,7 +1609,7 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 		if (val < 0 || val > DWCP_MAX_STREAMS)
 			err = -EINVAL;
 		else if (dsk->client && dsk->alive)
-			err = dwcp_session_set_streams(dsk, val);
+			err = dwcp_session_streams_sockopt(dsk, val);
 		else if (!early)
 			err = -EISCONN;
 		else
@@ -1599,7 +1641,9 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 		dwcp_session_set_pacing(dsk, rate);
 		break;
 	case DWCP_CONGESTION:
-		if (!early)
+		if (dsk->alive)
+			dwcp_session_set_cc(dsk, name);
+		else if (!early)
 			err = -EISCONN;
 		else
 			strscpy(dsk->cc, name, sizeof(dsk->cc));

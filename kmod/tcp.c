@@ -671,6 +671,9 @@ static void dwcp_join_work(struct work_struct *work)
 
 	lock_sock(sk);
 	st->joining = false;
+	/* the count may have shrunk below this slot while we joined */
+	if (!err && st->index >= dsk->active)
+		err = -ECANCELED;
 	if (!err && dsk->alive && !st->up) {
 		dwcp_stream_attach(st, sock);
 		sock = NULL;

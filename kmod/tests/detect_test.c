@@ -115,6 +115,39 @@ static void a_clear_streak_broken_starts_over(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
 }
 
+static void only_fresh_loss_makes_a_streak(struct kunit *test)
+{
+	/* Arrange: a datacenter session, then lossy samples on a short RTT */
+	struct dwcp_sample lossy = {
+		.rtt_us = 200, .loss_ppm = 15000, .rate = 0, .loss_fresh = true,
+	};
+	struct dwcp_detect_cfg c;
+	struct dwcp_detect d;
+	u64 now = 1000;
+
+	dwcp_detect_cfg_default(&c);
+	c.cooldown_ms = 0;
+	dwcp_detect_init(&d);
+	feed(&d, &c, &dc_path, 20, &now);
+	KUNIT_ASSERT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+
+	/* Act + Assert: one fresh figure carried over two more samples is
+	 * one measurement, not a streak; the scores need six samples
+	 */
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &lossy, 1, &now), 0);
+	lossy.loss_fresh = false;
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &lossy, 4, &now), 0);
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &lossy, 1, &now), 1);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
+
+	/* three fresh ones in a row switch at once */
+	feed(&d, &c, &dc_path, 20, &now);
+	KUNIT_ASSERT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+	lossy.loss_fresh = true;
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &lossy, 2, &now), 0);
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &lossy, 1, &now), 1);
+}
+
 static void flapping_path_does_not_switch(struct kunit *test)
 {
 	struct dwcp_detect_cfg c;
@@ -287,6 +320,7 @@ static struct kunit_case dwcp_detect_cases[] = {
 	KUNIT_CASE(enters_datacenter_after_three_clear_samples),
 	KUNIT_CASE(borderline_samples_wait_for_the_score),
 	KUNIT_CASE(a_clear_streak_broken_starts_over),
+	KUNIT_CASE(only_fresh_loss_makes_a_streak),
 	KUNIT_CASE(flapping_path_does_not_switch),
 	KUNIT_CASE(cooldown_delays_the_next_change),
 	KUNIT_CASE(same_direction_steps_skip_the_cooldown),

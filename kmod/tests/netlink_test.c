@@ -195,6 +195,8 @@ static void fill_view(struct dwcp_session_view *v,
 	v->info.dwci_bytes_sent = 1ULL << 40;
 	v->info.dwci_pacing_rate = 1000000;
 	v->info.dwci_hde_codec = -1;
+	v->streams_max = 16;
+	strscpy(v->cc, "cubic", sizeof(v->cc));
 	for (i = 0; i < n; i++) {
 		memset(&si[i], 0, sizeof(si[i]));
 		si[i].dwsi_index = i;
@@ -235,6 +237,10 @@ static void session_reply_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nla_len(tb[DWCP_A_SESSION_INFO]),
 			(int)sizeof(struct dwcp_conn_info));
 	KUNIT_ASSERT_NOT_NULL(test, tb[DWCP_A_SESSION_PEER]);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_STREAMS_MAX]), 16U);
+	KUNIT_ASSERT_NOT_NULL(test, tb[DWCP_A_SESSION_CONGESTION]);
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(tb[DWCP_A_SESSION_CONGESTION]),
+			   "cubic");
 	nlmsg_for_each_attr(a, nlmsg_hdr(skb), GENL_HDRLEN, rem) {
 		if (nla_type(a) != DWCP_A_SESSION_STREAM)
 			continue;

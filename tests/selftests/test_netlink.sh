@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Netlink control of live sessions: session-get (do and dump, per-stream
-# nests), session-set (pacing, codec, the number of streams) with its
+# nests), session-set (pacing, codec, streams, congestion control) with its
 # privilege and errors, netns isolation, and malformed requests.
 source "$(dirname "$0")/lib.sh"
 
@@ -151,6 +151,35 @@ print([s["id"] for s in json.load(sys.stdin) if s["state"] == "established"][0])
 	[ "$rc" = 1 ] && grep -q 'only the connecting side opens streams' "$TMP/err"
 }
 check "streams above the grant, or on the accepting side: refused with the reason" streams_refused
+
+# every up stream's congestion control, sorted and unique
+session_ccs() {
+	C dwcpctl -j session "$ID" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print(s["congestion"] or "-", " ".join(sorted({t["cc"] for t in s["streams"] if t["up"]})))'
+}
+
+change_cc() {
+	local got
+	C dwcpctl policy set "$ID" cc reno || return 1
+	got=$(session_ccs)
+	echo "cc reno: $got"
+	[ "$got" = "reno reno" ] || return 1
+	C dwcpctl policy set "$ID" cc auto || return 1
+	got=$(session_ccs)
+	echo "cc auto: $got"
+	[ "$got" = "- bbr" ] || [ "$got" = "- cubic" ]
+}
+check "policy set cc reno, then auto: every stream follows, then the mode's choice" change_cc
+
+cc_unknown() {
+	local rc=0
+	C dwcpctl policy set "$ID" cc nosuchcc 2>"$TMP/err" || rc=$?
+	cat "$TMP/err"
+	[ "$rc" = 1 ] && grep -q 'No such file or directory: congestion control not available' "$TMP/err"
+}
+check "policy set cc of an unknown algorithm: ENOENT with the reason" cc_unknown
 
 isolation() {
 	# the server netns sees its accepted session, not the client's id

@@ -82,10 +82,14 @@ struct sockaddr_dwcp {
  *	server grants).  After connect(), getsockopt returns the number in use;
  *	a connected client may set it again, from 1 up to what the server
  *	granted (as session-set's DWCP_A_SESSION_STREAMS_TOTAL; -EINVAL above,
- *	-EISCONN on the accepting side).
+ *	-EISCONN on the accepting side), which makes the count the
+ *	application's (a policy such as dwcpd keeps off it); 0 hands it back
+ *	to the policy and changes nothing now.
  * @DWCP_CONGESTION: string, TCP congestion control of every stream ("bbr",
- *	"cubic", any the kernel allows); default "bbr" when available, else the
- *	kernel's default.  Set before connect()/listen().
+ *	"cubic", any the kernel allows); by default the mode chooses (cubic
+ *	in datacenter mode, bbr otherwise).  Set before connect()/listen(), or
+ *	on a connected session (every up stream changes at once); "" hands it
+ *	back to the mode.
  * @DWCP_PACING_RATE: __u64, aggregate pacing rate of the whole session in
  *	bytes/s across all its streams; 0 means none.  Any time.
  * @DWCP_INFO: struct dwcp_conn_info followed by one struct
@@ -551,8 +555,8 @@ enum {
  *	over the last sample
  * @DWCP_A_SESSION_DELIVERY_RATE: u64, bytes/s acknowledged over the last
  *	sample while the session was backlogged (data waiting for a stream,
- *	or half its send buffer unacknowledged; its pacing, if any, may be
- *	what limited it); 0 = not measured
+ *	or the writer held back by a full send buffer; its pacing, if any,
+ *	may be what limited it); 0 = not measured
  * @DWCP_A_SESSION_TIME_NS: u64, events: CLOCK_REALTIME of the sample
  * @DWCP_A_SESSION_MODE_SCORES: binary, three __u32 per mille: datacenter,
  *	internet, hybrid scores of the detector
@@ -562,6 +566,11 @@ enum {
  *	is not the policy's (the accepting side, or the application chose
  *	it; an admin's session-set may still change the latter within its
  *	grant).  session-get, mode-changed and measurement events.
+ * @DWCP_A_SESSION_CONGESTION: string, congestion control chosen for every
+ *	stream (DWCP_CONGESTION or session-set), "" when the mode chooses
+ *	(cubic in datacenter mode, bbr otherwise).  session-set: an algorithm
+ *	the kernel allows (-ENOENT otherwise) or "" to hand it back to the
+ *	mode; every up stream changes at once.
  */
 enum {
 	DWCP_A_SESSION_ID = 1,
@@ -591,6 +600,7 @@ enum {
 	DWCP_A_SESSION_TIME_NS,
 	DWCP_A_SESSION_MODE_SCORES,
 	DWCP_A_SESSION_STREAMS_MAX,
+	DWCP_A_SESSION_CONGESTION,
 
 	__DWCP_A_SESSION_MAX,
 	DWCP_A_SESSION_MAX = (__DWCP_A_SESSION_MAX - 1)
@@ -753,7 +763,7 @@ enum {
  *	unknown id.
  * @DWCP_CMD_SESSION_SET: do; DWCP_A_SESSION_ID and at least one of
  *	DWCP_A_SESSION_PACING_RATE, DWCP_A_SESSION_CODEC, _MODE,
- *	_STREAMS_TOTAL.  CAP_NET_ADMIN in
+ *	_STREAMS_TOTAL, _CONGESTION.  CAP_NET_ADMIN in
  *	the netns's user namespace.  -ENOENT unknown id; -EINVAL (with an
  *	extack message naming the attribute) for a missing or bad attribute.
  *	Also DWCP_A_SESSION_MODE (0..DWCP_MODE_MAX).  -EOPNOTSUPP for
