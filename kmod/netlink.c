@@ -148,6 +148,22 @@ static const struct nla_policy dwcp_info_get_policy[DWCP_A_INFO_MAX + 1] = {
 
 static struct genl_family dwcp_genl_family;
 
+/*
+ * The header of an event about session @id and the id itself; NULL when
+ * @skb is too small (left as it was).
+ */
+static void *dwcp_nl_event_put(struct sk_buff *skb, u8 cmd, u64 id)
+{
+	void *hdr = genlmsg_put(skb, 0, 0, &dwcp_genl_family, 0, cmd);
+
+	if (hdr && nla_put_u64_64bit(skb, DWCP_A_SESSION_ID, id,
+				     DWCP_A_SESSION_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		hdr = NULL;
+	}
+	return hdr;
+}
+
 /* Send @msg, filled with result @err, as the reply to @info. */
 static int dwcp_nl_reply(struct sk_buff *msg, int err, struct genl_info *info)
 {
@@ -222,15 +238,11 @@ int dwcp_nl_fill_info(struct sk_buff *skb, u32 portid, u32 seq,
 int dwcp_nl_fill_session_event(struct sk_buff *skb,
 			       const struct dwcp_session_event *ev)
 {
-	void *hdr;
+	void *hdr = dwcp_nl_event_put(skb, ev->cmd, ev->id);
 
-	hdr = genlmsg_put(skb, 0, 0, &dwcp_genl_family, 0, ev->cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-
-	if (nla_put_u64_64bit(skb, DWCP_A_SESSION_ID, ev->id,
-			      DWCP_A_SESSION_PAD) ||
-	    nla_put_u32(skb, DWCP_A_SESSION_SOCK_TYPE, ev->sock_type)) {
+	if (nla_put_u32(skb, DWCP_A_SESSION_SOCK_TYPE, ev->sock_type)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -608,14 +620,11 @@ static int dwcp_nl_session_set_doit(struct sk_buff *skb,
 int dwcp_nl_fill_mode_event(struct sk_buff *skb,
 			    const struct dwcp_mode_event *ev)
 {
-	void *hdr;
+	void *hdr = dwcp_nl_event_put(skb, ev->cmd, ev->id);
 
-	hdr = genlmsg_put(skb, 0, 0, &dwcp_genl_family, 0, ev->cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, DWCP_A_SESSION_ID, ev->id,
-			      DWCP_A_SESSION_PAD) ||
-	    nla_put_u32(skb, DWCP_A_SESSION_MODE, ev->mode) ||
+	if (nla_put_u32(skb, DWCP_A_SESSION_MODE, ev->mode) ||
 	    nla_put_u64_64bit(skb, DWCP_A_SESSION_TIME_NS, ev->time_ns,
 			      DWCP_A_SESSION_PAD) ||
 	    nla_put_u32(skb, DWCP_A_SESSION_RTT_US, ev->sample.rtt_us) ||
@@ -850,15 +859,12 @@ static int dwcp_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 int dwcp_nl_fill_stream_event(struct sk_buff *skb,
 			      const struct dwcp_stream_event *ev)
 {
+	void *hdr = dwcp_nl_event_put(skb, ev->cmd, ev->id);
 	struct nlattr *nest;
-	void *hdr;
 
-	hdr = genlmsg_put(skb, 0, 0, &dwcp_genl_family, 0, ev->cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, DWCP_A_SESSION_ID, ev->id,
-			      DWCP_A_SESSION_PAD) ||
-	    nla_put_u64_64bit(skb, DWCP_A_SESSION_TIME_NS, ev->time_ns,
+	if (nla_put_u64_64bit(skb, DWCP_A_SESSION_TIME_NS, ev->time_ns,
 			      DWCP_A_SESSION_PAD))
 		goto cancel;
 	nest = nla_nest_start(skb, DWCP_A_SESSION_STREAM);

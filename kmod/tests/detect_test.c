@@ -56,6 +56,18 @@ static void votes_follow_the_thresholds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dwcp_detect_vote(&c, &s), DWCP_MODE_INTERNET);
 }
 
+/* Arrange: defaults (cooldown @cooldown_ms), settled in datacenter mode. */
+static void settle_in_datacenter(struct kunit *test, struct dwcp_detect *d,
+				 struct dwcp_detect_cfg *c, u32 cooldown_ms,
+				 u64 *now)
+{
+	dwcp_detect_cfg_default(c);
+	c->cooldown_ms = cooldown_ms;
+	dwcp_detect_init(d);
+	feed(d, c, &dc_path, 20, now);
+	KUNIT_ASSERT_EQ(test, d->mode, DWCP_MODE_DATACENTER);
+}
+
 static void enters_datacenter_after_three_clear_samples(struct kunit *test)
 {
 	struct dwcp_detect_cfg c;
@@ -125,11 +137,7 @@ static void only_fresh_loss_makes_a_streak(struct kunit *test)
 	struct dwcp_detect d;
 	u64 now = 1000;
 
-	dwcp_detect_cfg_default(&c);
-	c.cooldown_ms = 0;
-	dwcp_detect_init(&d);
-	feed(&d, &c, &dc_path, 20, &now);
-	KUNIT_ASSERT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+	settle_in_datacenter(test, &d, &c, 0, &now);
 
 	/* Act + Assert: one fresh figure carried over two more samples is
 	 * one measurement, not a streak; the scores need six samples
@@ -197,10 +205,7 @@ static void same_direction_steps_skip_the_cooldown(struct kunit *test)
 	struct dwcp_detect d;
 	u64 now = 1000;
 
-	dwcp_detect_cfg_default(&c);	/* cooldown 3000 ms */
-	dwcp_detect_init(&d);
-	feed(&d, &c, &dc_path, 20, &now);
-	KUNIT_ASSERT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+	settle_in_datacenter(test, &d, &c, 3000, &now);
 	now += c.cooldown_ms;
 
 	/* Act: the RTT climbs through hybrid, then settles on internet */
@@ -223,11 +228,7 @@ static void without_cooldown_it_switches_back_in_three(struct kunit *test)
 	struct dwcp_detect d;
 	u64 now = 1000;
 
-	dwcp_detect_cfg_default(&c);
-	c.cooldown_ms = 0;
-	dwcp_detect_init(&d);
-	feed(&d, &c, &dc_path, 20, &now);
-	KUNIT_ASSERT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+	settle_in_datacenter(test, &d, &c, 0, &now);
 
 	KUNIT_EXPECT_EQ(test, feed(&d, &c, &wan_path, 2, &now), 0);
 	KUNIT_EXPECT_EQ(test, feed(&d, &c, &wan_path, 1, &now), 1);
