@@ -200,6 +200,9 @@ bool dwcp_detect_step(struct dwcp_detect *d, const struct dwcp_detect_cfg *c,
  * @retrans: of them retransmitted
  * @loss_ppm: the last computed loss
  * @reports: samples taken (one in ten is reported)
+ * @busy_bytes: acknowledged in backlogged ticks since the last report
+ * @busy_ns: length of those ticks
+ * @report_ns: when the last report was made (or the first tick ran)
  */
 struct dwcp_measure {
 	struct dwcp_sample last;
@@ -211,6 +214,9 @@ struct dwcp_measure {
 	u64 retrans;
 	u32 loss_ppm;
 	u32 reports;
+	u64 busy_bytes;
+	u64 busy_ns;
+	u64 report_ns;
 };
 
 /* stats.c */
@@ -497,6 +503,7 @@ void dwcp_defaults_get(struct net *net, struct dwcp_detect_cfg *c);
 void dwcp_defaults_set(struct net *net, const struct dwcp_detect_cfg *c);
 void dwcp_measure_init(struct dwcp_sock *dsk);
 void dwcp_measure_tick(struct dwcp_sock *dsk);
+u64 dwcp_measure_report_rate(u64 busy_bytes, u64 busy_ns, u64 interval_ns);
 int dwcp_mode_force(struct dwcp_sock *dsk, u32 mode);
 void dwcp_measure_info(const struct dwcp_sock *dsk,
 		       struct dwcp_conn_info *info);
@@ -609,7 +616,8 @@ struct dwcp_session_view {
  * @old_mode: mode before (mode-changed)
  * @reason: enum dwcp_mode_reason (mode-changed)
  * @time_ns: CLOCK_REALTIME of the event
- * @sample: the last measurement sample
+ * @sample: the sample reported: a mode change's latest; a measurement's
+ *	latest with the rate averaged over the report interval
  * @bytes_acked: session bytes acknowledged so far
  * @scores: detector scores, per mille
  * @streams_total: streams in use
@@ -653,7 +661,8 @@ int dwcp_nl_fill_session_event(struct sk_buff *skb,
 			       const struct dwcp_session_event *ev);
 void dwcp_nl_notify_session(struct net *net,
 			    const struct dwcp_session_event *ev);
-void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd);
+void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd,
+				const struct dwcp_sample *sample);
 int dwcp_nl_fill_mode_event(struct sk_buff *skb,
 			    const struct dwcp_mode_event *ev);
 extern const struct nla_policy dwcp_defaults_policy[DWCP_A_DEFAULTS_MAX + 1];

@@ -9,7 +9,8 @@
  * feeds it to the detector (detect.c) and carries out a mode change: the
  * congestion control of every stream, an event with the measurements that
  * caused it.  Once a second, while someone listens, it also reports the
- * sample for dwcpd's bandwidth predictor.
+ * sample for dwcpd's bandwidth predictor, with the delivery rate averaged
+ * over that second.
  */
 #include "dwcp.h"
 
@@ -101,7 +102,7 @@ static void dwcp_mode_changed(struct dwcp_sock *dsk)
 {
 	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_MODE_CHANGES);
 	dwcp_mode_apply(dsk);
-	dwcp_nl_notify_measurement(dsk, DWCP_CMD_MODE_CHANGED);
+	dwcp_nl_notify_measurement(dsk, DWCP_CMD_MODE_CHANGED, &dsk->meas.last);
 }
 
 /* Per-stream deltas since the last sample; a stream whose socket changed
@@ -168,11 +169,49 @@ static u64 dwcp_measure_rate(struct dwcp_sock *dsk, u64 dt_ns)
 	bool busy = dwcp_measure_busy(dsk);
 	u64 rate = 0;
 
-	if (m->busy && busy && dt_ns)
+	if (m->busy && busy && dt_ns) {
 		rate = div64_u64((acked - m->acked) * NSEC_PER_SEC, dt_ns);
+		m->busy_bytes += acked - m->acked;
+		m->busy_ns += dt_ns;
+	}
 	m->busy = busy;
 	m->acked = acked;
 	return rate;
+}
+
+/**
+ * dwcp_measure_report_rate() - delivery rate of a measurement report
+ * @busy_bytes: bytes acknowledged in the interval's backlogged ticks
+ * @busy_ns: length of those ticks
+ * @interval_ns: length of the report interval
+ *
+ * One tick holds only a round trip or two of a WAN path, and its rate
+ * swings by half with where the ACK bursts fall; a predictor fed with
+ * that never trusts itself.  A report averages its interval's backlogged
+ * ticks instead.
+ *
+ * Return: bytes/s, or 0 when the session was backlogged for less than half
+ * of the interval: the rate of a few ticks says little about the path.
+ */
+u64 dwcp_measure_report_rate(u64 busy_bytes, u64 busy_ns, u64 interval_ns)
+{
+	if (!busy_ns || busy_ns < interval_ns / 2)
+		return 0;
+	return div64_u64(busy_bytes * NSEC_PER_SEC, busy_ns);
+}
+
+/* A measurement event; the next interval starts now. */
+static void dwcp_measure_report(struct dwcp_sock *dsk, u64 now)
+{
+	struct dwcp_measure *m = &dsk->meas;
+	struct dwcp_sample s = m->last;
+
+	s.rate = dwcp_measure_report_rate(m->busy_bytes, m->busy_ns,
+					  now - m->report_ns);
+	m->busy_bytes = 0;
+	m->busy_ns = 0;
+	m->report_ns = now;
+	dwcp_nl_notify_measurement(dsk, DWCP_CMD_MEASUREMENT, &s);
 }
 
 /* Returns whether the loss figure was computed afresh. */
@@ -209,6 +248,8 @@ void dwcp_measure_tick(struct dwcp_sock *dsk)
 
 	for (i = 0; i < dsk->nstreams; i++)
 		dwcp_measure_stream(&dsk->streams[i], &s, &segs, &retrans);
+	if (!m->last_ns)
+		m->report_ns = now;
 	s.rate = dwcp_measure_rate(dsk, m->last_ns ? now - m->last_ns : 0);
 	m->last_ns = now;
 	if (!segs || !s.rtt_us)
@@ -224,7 +265,7 @@ void dwcp_measure_tick(struct dwcp_sock *dsk)
 	if (dwcp_detect_step(&dsk->det, &cfg, &s, div_u64(now, NSEC_PER_MSEC)))
 		dwcp_mode_changed(dsk);
 	if (++m->reports % DWCP_REPORT_EVERY == 0)
-		dwcp_nl_notify_measurement(dsk, DWCP_CMD_MEASUREMENT);
+		dwcp_measure_report(dsk, now);
 }
 
 /**

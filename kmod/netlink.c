@@ -656,10 +656,12 @@ cancel:
  * event of @dsk
  * @dsk: the session
  * @cmd: DWCP_CMD_MODE_CHANGED or DWCP_CMD_MEASUREMENT
+ * @sample: the measurements to report
  *
  * Context: process, the socket lock held.
  */
-void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd)
+void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd,
+				const struct dwcp_sample *sample)
 {
 	struct net *net = sock_net(&dsk->sk);
 	struct dwcp_mode_event ev = {
@@ -669,7 +671,7 @@ void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd)
 		.old_mode = dsk->det.old_mode,
 		.reason = dsk->det.reason,
 		.time_ns = ktime_get_real_ns(),
-		.sample = dsk->meas.last,
+		.sample = *sample,
 		.bytes_acked = dsk->st.dwci_bytes_acked,
 		.streams_total = dsk->active,
 		.streams_max = dwcp_session_streams_max(dsk),

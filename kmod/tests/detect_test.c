@@ -316,6 +316,24 @@ static void config_check_names_the_problem(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dwcp_detect_cfg_check(&c), DWCP_CFG_BAD_COOLDOWN);
 }
 
+static void report_rate_averages_the_backlogged_ticks(struct kunit *test)
+{
+	/* Arrange: ticks of 1 MB and 3 MB over 100 ms each, of a second */
+	u64 bytes = 1000000 + 3000000, busy = 2 * 100 * NSEC_PER_MSEC;
+
+	/* Act, Assert: too little of the second backlogged to say */
+	KUNIT_EXPECT_EQ(test, dwcp_measure_report_rate(bytes, busy,
+						       NSEC_PER_SEC), 0);
+	KUNIT_EXPECT_EQ(test, dwcp_measure_report_rate(0, 0, 0), 0);
+
+	/* Act, Assert: half of it is enough; the ticks' mean, not the last */
+	busy = 5 * 100 * NSEC_PER_MSEC;
+	bytes = 3 * 1000000 + 2 * 3000000;
+	KUNIT_EXPECT_EQ(test, dwcp_measure_report_rate(bytes, busy,
+						       NSEC_PER_SEC),
+			18000000);
+}
+
 static struct kunit_case dwcp_detect_cases[] = {
 	KUNIT_CASE(votes_follow_the_thresholds),
 	KUNIT_CASE(enters_datacenter_after_three_clear_samples),
@@ -330,6 +348,7 @@ static struct kunit_case dwcp_detect_cases[] = {
 	KUNIT_CASE(session_force_wins_and_scores_keep_tracking),
 	KUNIT_CASE(netns_force_applies_at_next_sample),
 	KUNIT_CASE(config_check_names_the_problem),
+	KUNIT_CASE(report_rate_averages_the_backlogged_ticks),
 	{}
 };
 

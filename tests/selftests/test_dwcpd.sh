@@ -17,15 +17,18 @@ check "dwcpd without the module: exit 1 and a clear message" no_module
 
 load_dwcp || { fail "insmod"; finish; }
 
-# start_dwcpd LOG [netns]: start dwcpd in the background, wait until attached.
+# start_dwcpd LOG [netns [OPTION...]]: start dwcpd in the background, wait
+# until attached.
 start_dwcpd() {
-	if [ -n "${2:-}" ]; then
-		ip netns exec "$2" dwcpd 2>"$1" &
+	local log=$1 ns=${2:-}
+	shift $(($# < 2 ? $# : 2))
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" dwcpd "$@" 2>"$log" &
 	else
-		dwcpd 2>"$1" &
+		dwcpd "$@" 2>"$log" &
 	fi
 	DWCPD=$!
-	wait_for "$1" "listening for events"
+	wait_for "$log" "listening for events"
 }
 
 # stop_dwcpd SIGNAL LOG: signal dwcpd, expect exit status 0 and a log line.
@@ -109,8 +112,9 @@ pba_paces() {
 	C dwcp-perf -c $SRV -j -t 25 >"$TMP/perf.json" 2>"$TMP/perf.err" &
 	PERF=$!
 	sleep 1
-	# started late: it learns of the running session from a dump
-	start_dwcpd "$log" dwcp-cli || { cat "$log"; return 1; }
+	# started late: it learns of the running session from a dump;
+	# verbose: a failure shows the measurements it predicted from
+	start_dwcpd "$log" dwcp-cli --verbose || { cat "$log"; return 1; }
 	wait_for "$log" "resync (start): tracking 1 sessions" || rc=1
 	wait_for "$log" "pacing [1-9][0-9]* B/s, streams 4 (prediction" 250 || rc=1
 	sleep 2		# the surplus streams retire

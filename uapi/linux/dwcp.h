@@ -556,7 +556,9 @@ enum {
  * @DWCP_A_SESSION_DELIVERY_RATE: u64, bytes/s acknowledged over the last
  *	sample while the session was backlogged (data waiting for a stream,
  *	or the writer held back by a full send buffer; its pacing, if any,
- *	may be what limited it); 0 = not measured
+ *	may be what limited it); 0 = not measured.  A measurement event
+ *	averages the backlogged samples since the previous one instead, and
+ *	says 0 if they cover less than half of that interval
  * @DWCP_A_SESSION_TIME_NS: u64, events: CLOCK_REALTIME of the sample
  * @DWCP_A_SESSION_MODE_SCORES: binary, three __u32 per mille: datacenter,
  *	internet, hybrid scores of the detector
@@ -774,7 +776,8 @@ enum {
  *	streams (_STREAMS_TOTAL, _STREAMS_MAX).
  * @DWCP_CMD_MEASUREMENT: event, at most one per session per second while
  *	someone listens: DWCP_A_SESSION_ID, _MODE, _TIME_NS, the measurements
- *	_BYTES_ACKED and the streams; the input of dwcpd's predictor.
+ *	(the delivery rate averaged over the second), _BYTES_ACKED and the
+ *	streams; the input of dwcpd's predictor.
  * @DWCP_CMD_DEFAULTS_GET: do; the reply carries every DWCP_A_DEFAULTS_*.
  *	Open to every user.
  * @DWCP_CMD_DEFAULTS_SET: do; any DWCP_A_DEFAULTS_*; the rest keep their
