@@ -369,6 +369,7 @@ struct dwcp_sock {
 	u8 skey[DWCP_KEY_LEN];
 	u16 nstreams;			/* slots the peer granted */
 	u16 active;			/* slots 0..active-1 in use */
+	bool policy_streams;		/* session-set chose the count */
 	u32 peer_max_frame;
 	struct dwcp_stream *streams;	/* nstreams slots */
 	struct dwcp_sched_cand *cands;	/* nstreams, scratch of the scheduler */
@@ -504,6 +505,7 @@ void dwcp_defaults_set(struct net *net, const struct dwcp_detect_cfg *c);
 void dwcp_measure_init(struct dwcp_sock *dsk);
 void dwcp_measure_tick(struct dwcp_sock *dsk);
 u64 dwcp_measure_report_rate(u64 busy_bytes, u64 busy_ns, u64 interval_ns);
+u16 dwcp_streams_for_rtt(u32 rtt_us, u16 granted);
 int dwcp_mode_force(struct dwcp_sock *dsk, u32 mode);
 void dwcp_measure_info(const struct dwcp_sock *dsk,
 		       struct dwcp_conn_info *info);

@@ -98,10 +98,48 @@ void dwcp_session_set_cc(struct dwcp_sock *dsk, const char *name)
 		dwcp_streams_apply_cc(dsk);
 }
 
+/**
+ * dwcp_streams_for_rtt() - the kernel's stream count for a path
+ * @rtt_us: the path's round-trip time
+ * @granted: the most streams the peer granted
+ *
+ * More streams for longer paths, as a stand-in for the bandwidth-delay
+ * product while no policy measures the bandwidth: one more per 10 ms of
+ * RTT on top of 4, up to 16 (product.md: 4..16 in internet mode).  Never
+ * bandwidth / latency, which shrinks with the RTT.  A datacenter path
+ * (under 10 ms) gets 4: TCP on a short path gains nothing from more (the
+ * wide stream counts of datacenter mode are for RDMA queue pairs).
+ *
+ * Return: 4 + @rtt_us / 10 ms within 1..min(@granted, 16).
+ */
+u16 dwcp_streams_for_rtt(u32 rtt_us, u16 granted)
+{
+	return clamp_t(u32, 4 + rtt_us / 10000, 1, min_t(u16, granted, 16));
+}
+
+/*
+ * The kernel's stream count follows the path at each mode change, from the
+ * RTT that caused it: the detector's hysteresis and cooldown keep it from
+ * flapping.  A count the application (DWCP_STREAMS) or the policy
+ * (session-set) chose stays.
+ */
+static void dwcp_mode_apply_streams(struct dwcp_sock *dsk)
+{
+	u32 rtt_us = dsk->meas.last.rtt_us;
+	u16 n;
+
+	if (!dwcp_session_streams_max(dsk) || dsk->policy_streams || !rtt_us)
+		return;
+	n = dwcp_streams_for_rtt(rtt_us, dsk->nstreams);
+	if (n != dsk->active)
+		dwcp_session_set_streams(dsk, n);
+}
+
 static void dwcp_mode_changed(struct dwcp_sock *dsk)
 {
 	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_MODE_CHANGES);
 	dwcp_mode_apply(dsk);
+	dwcp_mode_apply_streams(dsk);
 	dwcp_nl_notify_measurement(dsk, DWCP_CMD_MODE_CHANGED, &dsk->meas.last);
 }
 

@@ -590,6 +590,8 @@ static int dwcp_nl_session_set_doit(struct sk_buff *skb,
 	if (streams) {
 		err = dwcp_session_set_streams(dsk, nla_get_u32(streams));
 		dwcp_nl_streams_error(info->extack, streams, err);
+		/* the policy's count from now on, not the kernel's choice */
+		dsk->policy_streams |= !err;
 	}
 	if (!err && codec) {
 		err = dwcp_session_set_codec(dsk, nla_get_s32(codec));

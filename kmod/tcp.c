@@ -512,17 +512,10 @@ static int dwcp_decline_errno(u32 reason)
 	}
 }
 
-/*
- * Streams of a client session that did not set DWCP_STREAMS: more for
- * longer paths, as a stand-in for the bandwidth-delay product until the
- * bandwidth is measured (issue 5).  Internet mode range 4..16, one more
- * stream per 10 ms of handshake RTT; never bandwidth / latency.
- */
+/* The kernel's stream count for the handshake's RTT (dwcp_streams_for_rtt). */
 static u16 dwcp_default_streams(struct socket *sock, u16 granted)
 {
-	u32 rtt_us = tcp_sk(sock->sk)->srtt_us >> 3;
-
-	return clamp_t(u16, 4 + rtt_us / 10000, 1, min_t(u16, granted, 16));
+	return dwcp_streams_for_rtt(tcp_sk(sock->sk)->srtt_us >> 3, granted);
 }
 
 /* Client: open stream 0, say hello, set up the session. */

@@ -334,6 +334,22 @@ static void report_rate_averages_the_backlogged_ticks(struct kunit *test)
 			18000000);
 }
 
+static void stream_count_follows_the_rtt_within_4_to_16(struct kunit *test)
+{
+	/* Act, Assert: a datacenter path keeps the floor */
+	KUNIT_EXPECT_EQ(test, dwcp_streams_for_rtt(200, 512), 4);
+	KUNIT_EXPECT_EQ(test, dwcp_streams_for_rtt(9999, 512), 4);
+
+	/* Act, Assert: one more per 10 ms, then the internet ceiling */
+	KUNIT_EXPECT_EQ(test, dwcp_streams_for_rtt(80000, 512), 12);
+	KUNIT_EXPECT_EQ(test, dwcp_streams_for_rtt(120000, 512), 16);
+	KUNIT_EXPECT_EQ(test, dwcp_streams_for_rtt(U32_MAX, 512), 16);
+
+	/* Act, Assert: never above what the peer granted */
+	KUNIT_EXPECT_EQ(test, dwcp_streams_for_rtt(80000, 6), 6);
+	KUNIT_EXPECT_EQ(test, dwcp_streams_for_rtt(0, 1), 1);
+}
+
 static struct kunit_case dwcp_detect_cases[] = {
 	KUNIT_CASE(votes_follow_the_thresholds),
 	KUNIT_CASE(enters_datacenter_after_three_clear_samples),
@@ -349,6 +365,7 @@ static struct kunit_case dwcp_detect_cases[] = {
 	KUNIT_CASE(netns_force_applies_at_next_sample),
 	KUNIT_CASE(config_check_names_the_problem),
 	KUNIT_CASE(report_rate_averages_the_backlogged_ticks),
+	KUNIT_CASE(stream_count_follows_the_rtt_within_4_to_16),
 	{}
 };
 

@@ -3,8 +3,8 @@
 # Mode detection on a live transfer: the path changes under it (netem from
 # 0.2 ms to 80 ms and 1 % loss, then back); the session goes datacenter ->
 # internet -> datacenter, the mode-changed events carry the measurements
-# that caused them, the streams' congestion control follows the mode, and
-# every byte arrives.  Also: per-netns defaults, forced modes, privileges.
+# that caused them, the streams' congestion control and the kernel's stream
+# count follow the mode, and every byte arrives.  Also: per-netns defaults, forced modes, privileges.
 source "$(dirname "$0")/lib.sh"
 
 modprobe -q tcp_bbr
@@ -71,7 +71,8 @@ MON=$!
 sleep 0.5
 # Paced by the application (8 MB/s): a saturating transfer starves this
 # script of CPU under TCG.  The detector leaves a paced session's rate out.
-C dwcp-perf -c $SRV -j -P 4 -t 120 --rate 8000000 >"$TMP/perf.json" 2>"$TMP/perf.err" &
+# No -P: the stream count is the kernel's choice (4 on this path).
+C dwcp-perf -c $SRV -j -t 150 --rate 8000000 >"$TMP/perf.json" 2>"$TMP/perf.err" &
 PERF=$!
 
 # wait_mode MODE [AFTER_LINE]: a mode-changed event to MODE after line
@@ -90,10 +91,23 @@ wait_mode() {
 	eval "$(python3 -c '
 import json, sys
 e = json.load(open(sys.argv[1]))
-for k in ("id", "old_mode", "reason", "rtt_us", "time_ns"):
+for k in ("id", "old_mode", "reason", "rtt_us", "time_ns", "streams_total"):
     print(f"EV_{k}={e[k]}")' "$TMP/ev.json")"
 }
 lines() { wc -l <"$TMP/events.json"; }
+# streams_up_are N: the session's up streams become N (20 s bound).
+streams_up_are() {
+	local end=$((SECONDS + 20)) up
+	while [ $SECONDS -lt $end ]; do
+		up=$(C dwcpctl -j session "$ID" |
+			python3 -c 'import json,sys; print(json.load(sys.stdin)["streams_up"])')
+		[ "$up" = "$1" ] && return 0
+		sleep 0.5
+	done
+	echo "streams up: $up, want $1"
+	C dwcpctl -v sessions
+	return 1
+}
 stream_ccs() {
 	C dwcpctl -j session "$ID" |
 		python3 -c 'import json,sys; print(" ".join(sorted({s["cc"] for s in json.load(sys.stdin)["streams"] if s["up"]})))'
@@ -109,6 +123,7 @@ check "0.2 ms path: internet -> datacenter, detected, RTT < 10 ms in the event" 
 
 cc_cubic() { [ "$(stream_ccs)" = cubic ]; }
 check "datacenter mode: every stream on cubic" cc_cubic
+check "0.2 ms path: the kernel's choice is 4 streams" streams_up_are 4
 
 # Let the cooldown pass so that the figure below is detection time alone.
 sleep 2
@@ -137,6 +152,15 @@ check "80 ms, 1 % loss: datacenter -> internet (detected, RTT > 50 ms in the eve
 grep 'mode switch' "$TMP/check.out" | diag
 
 cc_bbr() { [ "$(stream_ccs)" = bbr ]; }
+# 4 + RTT / 10 ms within 4..16, from the RTT in the event
+streams_follow_rtt() {
+	local want=$((4 + EV_rtt_us / 10000))
+	[ $want -gt 16 ] && want=16
+	echo "rtt ${EV_rtt_us} us: $EV_streams_total streams, want $want"
+	[ "$EV_streams_total" = $want ] && streams_up_are $want
+}
+check "internet mode: the kernel's stream count follows the RTT (4 + RTT / 10 ms), the new streams join" streams_follow_rtt
+
 check "internet mode: every stream back on bbr" cc_bbr
 
 sleep 2
@@ -151,6 +175,9 @@ back_to_datacenter() {
 }
 check "back to 0.2 ms: internet -> datacenter" back_to_datacenter
 grep 'mode switch' "$TMP/check.out" | diag
+
+back_to_4() { [ "$EV_streams_total" = 4 ] && streams_up_are 4; }
+check "datacenter again: back to 4 streams, the surplus retired" back_to_4
 
 forced_hybrid() {
 	local mark
@@ -176,12 +203,26 @@ auto_again() {
 }
 check "mode set ID auto: detection takes over again" auto_again
 
+# A count the policy set is the policy's: a mode change leaves it (the
+# kernel's choice for this RTT would be 4).
+policy_count_stays() {
+	local mark
+	C dwcpctl policy set "$ID" streams 6 && streams_up_are 6 || return 1
+	mark=$(lines)
+	C dwcpctl mode set "$ID" internet && wait_mode internet "$mark" &&
+		[ "$EV_streams_total" = 6 ] || return 1
+	mark=$(lines)
+	C dwcpctl mode set "$ID" auto && wait_mode datacenter "$mark" &&
+		[ "$EV_streams_total" = 6 ] && streams_up_are 6
+}
+check "policy set streams 6: the count stays across mode changes" policy_count_stays
+
 verified() {
 	wait "$PERF" || { cat "$TMP/perf.err"; return 1; }
 	cat "$TMP/perf.json"
 	[ "$(json_get "$TMP/perf.json" verified)" = True ]
 }
-check "the transfer across four mode changes: every byte verified" verified
+check "the transfer across the mode and stream-count changes: every byte verified" verified
 
 measurements() {
 	grep -c '"event":"measurement"' "$TMP/events.json" &&
