@@ -5,6 +5,7 @@
  *   dwcpctl [-j] info
  *   dwcpctl [-j] [-v] sessions
  *   dwcpctl [-j] [-v] session ID
+ *   dwcpctl [-j] peers
  *   dwcpctl policy set ID [pacing BYTES_PER_S] [codec -1..3] [mode MODE]
  *                         [streams N] [cc NAME|auto]
  *   dwcpctl [-j] mode get [ID]
@@ -33,6 +34,9 @@ static void usage(FILE *f)
 		"  info        module version, AF_DWCP family number, features\n"
 		"  sessions    the sessions of this netns, one line each (-v: streams)\n"
 		"  session ID  one session\n"
+		"  peers       what this netns measured of each remote address, one\n"
+		"              line each; a new session to one reported in the last\n"
+		"              minute starts in its mode\n"
 		"  policy set ID [pacing BYTES_PER_S] [codec -1..3] [mode MODE]\n"
 		"             [streams N] [cc NAME|auto]\n"
 		"              change a live session (needs CAP_NET_ADMIN); streams:\n"
@@ -124,6 +128,42 @@ static int cmd_sessions(struct dwcp_nl *nl, int json, int verbose)
 	if (err) {
 		fprintf(stderr, "dwcpctl: session dump failed: %s\n",
 			strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static void print_peer(const struct dwcp_peer *p, void *arg)
+{
+	struct print_opts *o = arg;
+
+	if (o->json)
+		printf("%s", o->count ? "," : "[");
+	o->count++;
+	if (o->json)
+		dwcp_peer_print_json(stdout, p);
+	else
+		dwcp_peer_print_text(stdout, p);
+}
+
+static int cmd_peers(struct dwcp_nl *nl, int json)
+{
+	struct print_opts o = { json, 0, 0 };
+	int err = dwcp_nl_peer_dump(nl, print_peer, &o);
+
+	if (json)
+		printf("%s\n", o.count ? "]" : "[]");
+	if (err == -EAGAIN) {
+		fprintf(stderr,
+			"dwcpctl: the peer table kept changing during the dump: a peer may be missing or listed twice\n");
+		return 1;
+	}
+	if (err) {
+		fprintf(stderr, "dwcpctl: peer dump failed: %s\n",
+			strerror(-err));
+		if (err == -EOPNOTSUPP)
+			fprintf(stderr,
+				"dwcpctl: the loaded dwcp module has no peer-get: it is older than this dwcpctl\n");
 		return 1;
 	}
 	return 0;
@@ -484,8 +524,8 @@ static int cmd_monitor(struct dwcp_nl *nl, int argc, int json)
 static int known_command(const char *cmd)
 {
 	static const char *const cmds[] = {
-		"info", "sessions", "session", "policy", "mode", "defaults",
-		"stats", "monitor",
+		"info", "sessions", "session", "peers", "policy", "mode",
+		"defaults", "stats", "monitor",
 	};
 	size_t i;
 
@@ -550,6 +590,8 @@ int main(int argc, char **argv)
 		rc = argc ? (usage(stderr), 2) : cmd_sessions(&nl, json, verbose);
 	else if (!strcmp(cmd, "session"))
 		rc = cmd_session(&nl, argc, argv, json, verbose);
+	else if (!strcmp(cmd, "peers"))
+		rc = argc ? (usage(stderr), 2) : cmd_peers(&nl, json);
 	else if (!strcmp(cmd, "mode"))
 		rc = cmd_mode(&nl, argc, argv, json);
 	else if (!strcmp(cmd, "defaults"))

@@ -332,6 +332,36 @@ int dwcp_session_parse(const struct nlattr *head, int len,
 	return 0;
 }
 
+#define PF(attr, name, kind, member, size, req) \
+	{ attr, name, kind, offsetof(struct dwcp_peer, member), size, req }
+
+/* The address is what names a peer, its mode what the table is for. */
+static const struct field peer_fields[] = {
+	PF(DWCP_A_PEER_ADDR, "addr", FIELD_EXACT, addr,
+	   sizeof(struct sockaddr_dwcp), true),
+	PF(DWCP_A_PEER_MODE, "mode", FIELD_U32, m.mode, 0, true),
+	PF(DWCP_A_PEER_RTT_US, "rtt-us", FIELD_U32, m.rtt_us, 0, false),
+	PF(DWCP_A_PEER_MIN_RTT_US, "min-rtt-us", FIELD_U32, m.min_rtt_us, 0,
+	   false),
+	PF(DWCP_A_PEER_LOSS_PPM, "loss-ppm", FIELD_U32, m.loss_ppm, 0, false),
+	PF(DWCP_A_PEER_DELIVERY_RATE, "delivery-rate", FIELD_U64,
+	   m.delivery_rate, 0, false),
+	PF(DWCP_A_PEER_MODE_SCORES, "mode-scores", FIELD_EXACT, m.scores,
+	   3 * sizeof(uint32_t), false),
+	PF(DWCP_A_PEER_AGE_MS, "age-ms", FIELD_U64, age_ms, 0, false),
+	PF(DWCP_A_PEER_REPORTS, "reports", FIELD_U64, reports, 0, false),
+	PF(DWCP_A_PEER_WARM_STARTS, "warm-starts", FIELD_U64, warm_starts, 0,
+	   false),
+};
+
+int dwcp_peer_parse(const struct nlattr *head, int len, struct dwcp_peer *out,
+		    char err[DWCP_ERRLEN])
+{
+	memset(out, 0, sizeof(*out));
+	return parse_fields(head, len, out, peer_fields, NFIELDS(peer_fields),
+			    err);
+}
+
 /* The one DWCP_A_SESSION_STREAM nest of a stream event, required. */
 static int stream_event_parse(const struct nlattr *head, int len,
 			      struct dwcp_event *out, char err[DWCP_ERRLEN])
@@ -635,19 +665,29 @@ const char *dwcp_state_name(uint32_t state)
 	return state_names[state];
 }
 
+/* The address without its port ("192.0.2.1", "2001:db8::1"), else "*". */
+static void host_format(char ip[INET6_ADDRSTRLEN],
+			const struct sockaddr_dwcp *a)
+{
+	if (a->sdwcp_ip_family == AF_INET)
+		inet_ntop(AF_INET, &a->sdwcp_addr.v4, ip, INET6_ADDRSTRLEN);
+	else if (a->sdwcp_ip_family == AF_INET6)
+		inet_ntop(AF_INET6, a->sdwcp_addr.v6, ip, INET6_ADDRSTRLEN);
+	else
+		snprintf(ip, INET6_ADDRSTRLEN, "*");
+}
+
 void dwcp_addr_format(char *buf, size_t size, const struct sockaddr_dwcp *a)
 {
 	char ip[INET6_ADDRSTRLEN];
 
-	if (a->sdwcp_ip_family == AF_INET) {
-		inet_ntop(AF_INET, &a->sdwcp_addr.v4, ip, sizeof(ip));
+	host_format(ip, a);
+	if (a->sdwcp_ip_family == AF_INET)
 		snprintf(buf, size, "%s:%u", ip, ntohs(a->sdwcp_port));
-	} else if (a->sdwcp_ip_family == AF_INET6) {
-		inet_ntop(AF_INET6, a->sdwcp_addr.v6, ip, sizeof(ip));
+	else if (a->sdwcp_ip_family == AF_INET6)
 		snprintf(buf, size, "[%s]:%u", ip, ntohs(a->sdwcp_port));
-	} else {
-		snprintf(buf, size, "*");
-	}
+	else
+		snprintf(buf, size, "%s", ip);
 }
 
 static const char *state_or_num(uint32_t state, char *buf, size_t size)
@@ -770,6 +810,42 @@ void dwcp_session_print_json(FILE *f, const struct dwcp_session *s)
 	fprintf(f, "]}\n");
 }
 
+/* A peer is a host whatever the port: the port (always 0) is left out. */
+void dwcp_peer_print_text(FILE *f, const struct dwcp_peer *p)
+{
+	const struct dwcp_measurement *m = &p->m;
+	char ip[INET6_ADDRSTRLEN];
+
+	host_format(ip, &p->addr);
+	fprintf(f, "%s %s rtt %" PRIu32 " us min-rtt %" PRIu32 " us loss %"
+		PRIu32 " ppm rate %" PRIu64 " B/s scores %" PRIu32 "/%" PRIu32
+		"/%" PRIu32 " age %" PRIu64 " ms reports %" PRIu64
+		" warm-starts %" PRIu64 "\n",
+		ip, mode_or_num(m->mode), m->rtt_us, m->min_rtt_us, m->loss_ppm,
+		m->delivery_rate, m->scores[0], m->scores[1], m->scores[2],
+		p->age_ms, p->reports, p->warm_starts);
+}
+
+void dwcp_peer_print_json(FILE *f, const struct dwcp_peer *p)
+{
+	const struct dwcp_measurement *m = &p->m;
+	char ip[INET6_ADDRSTRLEN];
+
+	host_format(ip, &p->addr);
+	fprintf(f, "{\"addr\":");
+	dwcp_json_string(f, ip);
+	fprintf(f, ",\"mode\":");
+	dwcp_json_string(f, mode_or_num(m->mode));
+	fprintf(f, ",\"rtt_us\":%" PRIu32 ",\"min_rtt_us\":%" PRIu32
+		",\"loss_ppm\":%" PRIu32 ",\"delivery_rate\":%" PRIu64
+		",\"scores\":[%" PRIu32 ",%" PRIu32 ",%" PRIu32 "]"
+		",\"age_ms\":%" PRIu64 ",\"reports\":%" PRIu64
+		",\"warm_starts\":%" PRIu64 "}\n",
+		m->rtt_us, m->min_rtt_us, m->loss_ppm, m->delivery_rate,
+		m->scores[0], m->scores[1], m->scores[2], p->age_ms, p->reports,
+		p->warm_starts);
+}
+
 void dwcp_event_print_json(FILE *f, const struct dwcp_event *ev)
 {
 	const struct dwcp_measurement *m = &ev->m;
@@ -834,6 +910,7 @@ static const char *const stat_names[] = {
 	[DWCP_A_STATS_HDE_STALE] = "HdeStaleBaselines",
 	[DWCP_A_STATS_MODE_CHANGES] = "ModeChanges",
 	[DWCP_A_STATS_STREAMS_RETIRED] = "StreamsRetired",
+	[DWCP_A_STATS_PEER_WARM_STARTS] = "PeerWarmStarts",
 };
 
 const char *dwcp_stat_name(unsigned int attr)

@@ -170,6 +170,30 @@ void dwcp_session_print_text(FILE *f, const struct dwcp_session *s,
 			     int verbose);
 void dwcp_session_print_json(FILE *f, const struct dwcp_session *s);
 
+/*
+ * A peer-get dump message (DWCP_A_PEER_*): what the netns's sessions last
+ * measured of one remote address.  Absent measurements read as zero.
+ */
+struct dwcp_peer {
+	struct sockaddr_dwcp addr;	/* port 0: a peer is any port */
+	struct dwcp_measurement m;	/* mode its detectors last chose, ... */
+	uint64_t age_ms;		/* since its last report */
+	uint64_t reports;		/* from its sessions */
+	uint64_t warm_starts;		/* sessions that started in its mode */
+};
+
+/*
+ * Parse a peer-get dump message.  Returns 0, or -EBADMSG with @err naming
+ * the attribute (addr or mode missing, a wrong length).  Unknown attributes
+ * are ignored.
+ */
+int dwcp_peer_parse(const struct nlattr *head, int len, struct dwcp_peer *out,
+		    char err[DWCP_ERRLEN]);
+/* One line per peer: "10.0.0.2 datacenter rtt 180 us ... warm-starts 1". */
+void dwcp_peer_print_text(FILE *f, const struct dwcp_peer *p);
+/* One JSON object (and a newline) per peer. */
+void dwcp_peer_print_json(FILE *f, const struct dwcp_peer *p);
+
 /* Name of feature bit @bit (0..63), or NULL if it has none. */
 const char *dwcp_feature_name(unsigned int bit);
 /* Name of a socket type ("stream", ...), or NULL. */

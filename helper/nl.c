@@ -185,6 +185,7 @@ struct txn {
 	void *arg;
 	int err;
 	int done;
+	int interrupted;	/* the kernel flagged the dump NLM_F_DUMP_INTR */
 	int replies;		/* messages of ours that came */
 	char errmsg[DWCP_ERRLEN];
 };
@@ -221,6 +222,19 @@ static int txn_done(struct nl_msg *msg, void *arg)
 	(void)msg;
 	t->done = 1;
 	return NL_STOP;
+}
+
+/*
+ * The kernel's table changed between two parts of a dump: note it and read
+ * on to NLMSG_DONE, so that the socket is left clean for a retry.
+ */
+static int txn_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct txn *t = arg;
+
+	(void)msg;
+	t->interrupted = 1;
+	return NL_OK;
 }
 
 /* NETLINK_CAP_ACK is set: the TLVs follow the error's message header. */
@@ -269,6 +283,7 @@ static int txn_run(struct dwcp_nl *nl, struct nl_msg *msg, struct txn *t,
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, txn_valid, t);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, txn_done, t);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, txn_done, t);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, txn_dump_intr, t);
 	nl_cb_err(cb, NL_CB_CUSTOM, txn_error, t);
 	err = 0;
 	while (!t->done) {
@@ -361,6 +376,76 @@ int dwcp_nl_session_dump(struct dwcp_nl *nl, dwcp_session_cb cb, void *arg)
 	if (err == -EBADMSG)
 		fprintf(stderr, "dwcp: bad session-get reply: %s\n", t.errmsg);
 	free(ctx.s);
+	return err;
+}
+
+/*
+ * Peers of one dump, kept until the dump is known to be whole: callbacks
+ * must not see a list that will be taken again.
+ */
+struct peer_list {
+	struct dwcp_peer *v;
+	size_t n, cap;
+};
+
+static int peer_parse_cb(const struct nlattr *head, int len, void *arg,
+			 char err[DWCP_ERRLEN])
+{
+	struct peer_list *l = arg;
+	struct dwcp_peer *grown;
+	int r;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+
+		grown = realloc(l->v, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		l->v = grown;
+		l->cap = cap;
+	}
+	r = dwcp_peer_parse(head, len, &l->v[l->n], err);
+	if (!r)
+		l->n++;
+	return r;
+}
+
+/* One peer-get dump into @l (emptied first); *@interrupted as flagged. */
+static int peer_dump_once(struct dwcp_nl *nl, struct peer_list *l,
+			  int *interrupted)
+{
+	struct txn t = { .cmd = DWCP_CMD_PEER_GET, .parse = peer_parse_cb,
+			 .arg = l };
+	struct nl_msg *msg = dwcp_msg(nl, DWCP_CMD_PEER_GET, NLM_F_DUMP);
+	int err;
+
+	l->n = 0;
+	if (!msg)
+		return -ENOMEM;
+	err = txn_run(nl, msg, &t, NULL);
+	if (err == -EBADMSG)
+		fprintf(stderr, "dwcp: bad peer-get reply: %s\n", t.errmsg);
+	*interrupted = t.interrupted;
+	return err;
+}
+
+/* The table changes as peers come and go: a few tries find a quiet moment. */
+#define PEER_DUMP_TRIES 3
+
+int dwcp_nl_peer_dump(struct dwcp_nl *nl, dwcp_peer_cb cb, void *arg)
+{
+	struct peer_list l = { 0 };
+	int err, interrupted = 0, tries = 0;
+	size_t i;
+
+	do
+		err = peer_dump_once(nl, &l, &interrupted);
+	while (!err && interrupted && ++tries < PEER_DUMP_TRIES);
+	for (i = 0; !err && i < l.n; i++)
+		cb(&l.v[i], arg);
+	free(l.v);
+	if (!err && interrupted)
+		return -EAGAIN;
 	return err;
 }
 

@@ -52,6 +52,16 @@ int dwcp_nl_session_dump(struct dwcp_nl *nl, dwcp_session_cb cb, void *arg);
 int dwcp_nl_session_get(struct dwcp_nl *nl, uint64_t id,
 			struct dwcp_session *out, char errmsg[DWCP_ERRLEN]);
 
+typedef void (*dwcp_peer_cb)(const struct dwcp_peer *p, void *arg);
+/*
+ * Dump every peer of the netns, calling @cb for each.  The kernel flags a
+ * dump during which its peer table changed (NLM_F_DUMP_INTR): such a dump is
+ * taken again, a few times, before @cb sees any peer.  -EAGAIN: every try
+ * was interrupted; @cb has seen the last one, which may miss a peer or list
+ * one twice.  -EOPNOTSUPP: the module has no peer-get (older than us).
+ */
+int dwcp_nl_peer_dump(struct dwcp_nl *nl, dwcp_peer_cb cb, void *arg);
+
 /* What session-set changes. */
 struct dwcp_session_change {
 	uint64_t id;

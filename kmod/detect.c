@@ -223,6 +223,28 @@ static void dwcp_detect_switch(struct dwcp_detect *d, u8 mode, u8 reason,
 }
 
 /**
+ * dwcp_detect_warm_start() - start a new session's detector where another
+ * session's detector on the same path stands
+ * @d: the detector, as dwcp_detect_init() left it
+ * @mode: the mode to start in
+ * @score: the scores to start from, per mille
+ *
+ * Not a mode change (no event, no cooldown): the session simply starts in
+ * @mode, as it would in internet mode.  Scores out of range are clamped.
+ */
+void dwcp_detect_warm_start(struct dwcp_detect *d, u8 mode,
+			    const u16 score[DWCP_NMODES])
+{
+	int i;
+
+	if (mode < DWCP_MODE_DATACENTER || mode > DWCP_MODE_MAX)
+		return;
+	d->mode = mode;
+	for (i = 0; i < DWCP_NMODES; i++)
+		d->score[i] = min_t(u16, score[i], DWCP_SCORE_FULL);
+}
+
+/**
  * dwcp_detect_apply_force() - make a forced mode (or its end) take effect
  * @d: the detector; @d->forced already set by the caller
  * @c: thresholds and the netns's forced mode

@@ -186,6 +186,8 @@ bool dwcp_detect_apply_force(struct dwcp_detect *d,
 			     const struct dwcp_detect_cfg *c, u64 now_ms);
 bool dwcp_detect_step(struct dwcp_detect *d, const struct dwcp_detect_cfg *c,
 		      const struct dwcp_sample *s, u64 now_ms);
+void dwcp_detect_warm_start(struct dwcp_detect *d, u8 mode,
+			    const u16 score[DWCP_NMODES]);
 
 /* measure.c */
 
@@ -249,6 +251,7 @@ enum dwcp_mib {
 	DWCP_MIB_HDE_STALE = DWCP_MIB_OF(HDE_STALE),
 	DWCP_MIB_MODE_CHANGES = DWCP_MIB_OF(MODE_CHANGES),
 	DWCP_MIB_STREAMS_RETIRED = DWCP_MIB_OF(STREAMS_RETIRED),
+	DWCP_MIB_PEER_WARM_STARTS = DWCP_MIB_OF(PEER_WARM_STARTS),
 	DWCP_MIB_MAX = DWCP_MIB_OF(MAX) + 1
 };
 
@@ -262,6 +265,11 @@ struct dwcp_net {
 	spinlock_t detect_lock;		/* protects detect */
 	struct dwcp_detect_cfg detect;	/* defaults-get/defaults-set */
 	struct ctl_table_header *sysctl;
+	spinlock_t peers_lock;		/* protects the peers fields */
+	struct hlist_head peers[64];	/* by address (peer.c) */
+	struct list_head peers_lru;	/* the most recently reported first */
+	u32 npeers;
+	u32 peers_gen;			/* changes when a peer comes or goes */
 };
 
 struct dwcp_net *dwcp_pernet(const struct net *net);
@@ -269,6 +277,36 @@ void dwcp_count(const struct net *net, enum dwcp_mib mib);
 void dwcp_stats_read(const struct net *net, u64 *mib);
 int dwcp_stats_init(void);
 void dwcp_stats_exit(void);
+
+/* peer.c */
+
+/**
+ * struct dwcp_peer_view - a peer as peer-get reports it
+ * @addr: its address, port zeroed (the table's key)
+ * @mode: the mode its sessions' detectors last chose
+ * @score: their scores then, per mille
+ * @sample: the sample of the last report
+ * @age_ms: since the last report
+ * @reports: reports from its sessions
+ * @warm_starts: sessions that started in its mode
+ */
+struct dwcp_peer_view {
+	struct sockaddr_storage addr;
+	u8 mode;
+	u16 score[DWCP_NMODES];
+	struct dwcp_sample sample;
+	u64 age_ms;
+	u64 reports;
+	u64 warm_starts;
+};
+
+struct dwcp_sock;
+void dwcp_peer_report(struct dwcp_sock *dsk, const struct dwcp_sample *s);
+bool dwcp_peer_warm_start(struct dwcp_sock *dsk);
+int dwcp_peers_read(struct net *net, unsigned long *pos,
+		    struct dwcp_peer_view *v, int n, u32 *gen);
+void dwcp_peers_init(struct dwcp_net *dn);
+void dwcp_peers_exit(struct dwcp_net *dn);
 
 /* socket.c, session.c, tcp.c */
 
@@ -680,6 +718,8 @@ int dwcp_nl_fill_session(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 extern const struct nla_policy dwcp_stats_policy[DWCP_A_STATS_MAX + 1];
 int dwcp_nl_fill_stats(struct sk_buff *skb, u32 portid, u32 seq,
 		       const u64 *mib);
+extern const struct nla_policy dwcp_peer_policy[DWCP_A_PEER_MAX + 1];
+int dwcp_nl_put_peer(struct sk_buff *skb, const struct dwcp_peer_view *v);
 int dwcp_nl_fill_stream_event(struct sk_buff *skb,
 			      const struct dwcp_stream_event *ev);
 void dwcp_nl_notify_stream(struct dwcp_stream *st, u8 cmd, int err);

@@ -238,8 +238,11 @@ u64 dwcp_measure_report_rate(u64 busy_bytes, u64 busy_ns, u64 interval_ns)
 	return div64_u64(busy_bytes * NSEC_PER_SEC, busy_ns);
 }
 
-/* A measurement event; the next interval starts now. */
-static void dwcp_measure_report(struct dwcp_sock *dsk, u64 now)
+/*
+ * A measurement event, and a report to the peer table unless a mode is
+ * forced; the next interval starts now.
+ */
+static void dwcp_measure_report(struct dwcp_sock *dsk, u64 now, bool forced)
 {
 	struct dwcp_measure *m = &dsk->meas;
 	struct dwcp_sample s = m->last;
@@ -250,6 +253,8 @@ static void dwcp_measure_report(struct dwcp_sock *dsk, u64 now)
 	m->busy_ns = 0;
 	m->report_ns = now;
 	dwcp_nl_notify_measurement(dsk, DWCP_CMD_MEASUREMENT, &s);
+	if (!forced)
+		dwcp_peer_report(dsk, &s);
 }
 
 /* Returns whether the loss figure was computed afresh. */
@@ -282,6 +287,7 @@ void dwcp_measure_tick(struct dwcp_sock *dsk)
 	struct dwcp_sample s = {};
 	struct dwcp_detect_cfg cfg;
 	u64 now = ktime_get_ns(), segs = 0, retrans = 0;
+	bool forced, changed;
 	u16 i;
 
 	for (i = 0; i < dsk->nstreams; i++)
@@ -300,10 +306,15 @@ void dwcp_measure_tick(struct dwcp_sock *dsk)
 	if (dsk->pacing_rate)
 		s.rate = 0;
 	dwcp_defaults_get(sock_net(&dsk->sk), &cfg);
-	if (dwcp_detect_step(&dsk->det, &cfg, &s, div_u64(now, NSEC_PER_MSEC)))
+	forced = dsk->det.forced || cfg.forced;
+	changed = dwcp_detect_step(&dsk->det, &cfg, &s,
+				   div_u64(now, NSEC_PER_MSEC));
+	if (changed)
 		dwcp_mode_changed(dsk);
 	if (++m->reports % DWCP_REPORT_EVERY == 0)
-		dwcp_measure_report(dsk, now);
+		dwcp_measure_report(dsk, now, forced);
+	else if (changed && !forced)
+		dwcp_peer_report(dsk, &m->last);
 }
 
 /**

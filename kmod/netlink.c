@@ -115,6 +115,21 @@ const struct nla_policy dwcp_stats_policy[DWCP_A_STATS_MAX + 1] = {
 	[DWCP_A_STATS_SESSIONS_OPENED ... DWCP_A_STATS_MAX] = { .type = NLA_U64 },
 };
 
+const struct nla_policy dwcp_peer_policy[DWCP_A_PEER_MAX + 1] = {
+	[DWCP_A_PEER_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct sockaddr_dwcp)),
+	[DWCP_A_PEER_PAD] = { .type = NLA_BINARY },
+	[DWCP_A_PEER_MODE] = NLA_POLICY_MAX(NLA_U32, DWCP_MODE_MAX),
+	[DWCP_A_PEER_RTT_US] = { .type = NLA_U32 },
+	[DWCP_A_PEER_MIN_RTT_US] = { .type = NLA_U32 },
+	[DWCP_A_PEER_LOSS_PPM] = { .type = NLA_U32 },
+	[DWCP_A_PEER_DELIVERY_RATE] = { .type = NLA_U64 },
+	[DWCP_A_PEER_MODE_SCORES] = NLA_POLICY_EXACT_LEN(DWCP_NMODES *
+							 sizeof(u32)),
+	[DWCP_A_PEER_AGE_MS] = { .type = NLA_U64 },
+	[DWCP_A_PEER_REPORTS] = { .type = NLA_U64 },
+	[DWCP_A_PEER_WARM_STARTS] = { .type = NLA_U64 },
+};
+
 /* Requests: only what each command reads; strict validation refuses the rest. */
 static const struct nla_policy dwcp_session_get_policy[DWCP_A_SESSION_MAX + 1] = {
 	[DWCP_A_SESSION_ID] = { .type = NLA_U64 },
@@ -136,6 +151,9 @@ static const struct nla_policy dwcp_defaults_get_policy[DWCP_A_DEFAULTS_MAX + 1]
 };
 
 static const struct nla_policy dwcp_stats_get_policy[DWCP_A_STATS_MAX + 1] = {
+};
+
+static const struct nla_policy dwcp_peer_get_policy[DWCP_A_PEER_MAX + 1] = {
 };
 
 /*
@@ -852,6 +870,94 @@ static int dwcp_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
+ * dwcp_nl_put_peer() - put the attributes of one peer into @skb
+ * @skb: message buffer, a peer-get message header already in it
+ * @v: the peer
+ *
+ * Return: 0 on success; -EMSGSIZE if @skb is too small (the caller cancels
+ * the message).
+ */
+int dwcp_nl_put_peer(struct sk_buff *skb, const struct dwcp_peer_view *v)
+{
+	struct sockaddr_dwcp addr = {};
+	u32 scores[DWCP_NMODES];
+	int i;
+
+	dwcp_addr_to_user(&v->addr, (struct sockaddr *)&addr);
+	for (i = 0; i < DWCP_NMODES; i++)
+		scores[i] = v->score[i];
+	if (nla_put(skb, DWCP_A_PEER_ADDR, sizeof(addr), &addr) ||
+	    nla_put_u32(skb, DWCP_A_PEER_MODE, v->mode) ||
+	    nla_put_u32(skb, DWCP_A_PEER_RTT_US, v->sample.rtt_us) ||
+	    nla_put_u32(skb, DWCP_A_PEER_MIN_RTT_US, v->sample.min_rtt_us) ||
+	    nla_put_u32(skb, DWCP_A_PEER_LOSS_PPM, v->sample.loss_ppm) ||
+	    nla_put_u64_64bit(skb, DWCP_A_PEER_DELIVERY_RATE, v->sample.rate,
+			      DWCP_A_PEER_PAD) ||
+	    nla_put(skb, DWCP_A_PEER_MODE_SCORES, sizeof(scores), scores) ||
+	    nla_put_u64_64bit(skb, DWCP_A_PEER_AGE_MS, v->age_ms,
+			      DWCP_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, DWCP_A_PEER_REPORTS, v->reports,
+			      DWCP_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, DWCP_A_PEER_WARM_STARTS, v->warm_starts,
+			      DWCP_A_PEER_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+#define DWCP_PEER_BATCH	16
+
+/* One peer-get dump message; -EMSGSIZE when @skb is full. */
+static int dwcp_nl_peer_msg(struct sk_buff *skb, struct netlink_callback *cb,
+			    const struct dwcp_peer_view *v)
+{
+	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				cb->nlh->nlmsg_seq, &dwcp_genl_family,
+				NLM_F_MULTI, DWCP_CMD_PEER_GET);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (dwcp_nl_put_peer(skb, v)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * Peers are copied out of the table in batches (dwcp_peers_read(), under
+ * its lock) and put into messages outside it; cb->args[0] is the position
+ * of the next one.  The table's generation is the dump's sequence, so a
+ * dump that spans a peer coming or going says NLM_F_DUMP_INTR.
+ */
+static int dwcp_nl_peer_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	struct dwcp_peer_view *v;
+	unsigned long pos;
+	int n, i, err = 0;
+	u32 gen;
+
+	v = kmalloc_array(DWCP_PEER_BATCH, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	do {
+		pos = cb->args[0];
+		n = dwcp_peers_read(sock_net(skb->sk), &pos, v,
+				    DWCP_PEER_BATCH, &gen);
+		cb->seq = gen;
+		for (i = 0; i < n && !err; i++) {
+			err = dwcp_nl_peer_msg(skb, cb, &v[i]);
+			if (!err)
+				cb->args[0]++;
+		}
+	} while (!err && n == DWCP_PEER_BATCH);
+	kfree(v);
+	return skb->len;
+}
+
+/**
  * dwcp_nl_fill_stream_event() - put a stream-up or stream-down event into
  * @skb
  * @skb: message buffer
@@ -952,6 +1058,12 @@ static const struct genl_ops dwcp_genl_ops[] = {
 		.doit = dwcp_nl_stats_get_doit,
 		.policy = dwcp_stats_get_policy,
 		.maxattr = DWCP_A_STATS_MAX,
+	},
+	{
+		.cmd = DWCP_CMD_PEER_GET,
+		.dumpit = dwcp_nl_peer_get_dumpit,
+		.policy = dwcp_peer_get_policy,
+		.maxattr = DWCP_A_PEER_MAX,
 	},
 };
 

@@ -101,6 +101,7 @@ void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active)
 			      GFP_KERNEL | __GFP_NOFAIL);
 	dsk->nstreams = nstreams;
 	dsk->active = clamp_t(u16, active, 1, nstreams);
+	dwcp_peer_warm_start(dsk);	/* before any stream takes a cc */
 	for (i = 0; i < nstreams; i++)
 		dwcp_stream_slot_init(dsk, i);
 	if (sk->sk_type == SOCK_SEQPACKET)

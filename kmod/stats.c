@@ -35,6 +35,7 @@ static const char *const dwcp_mib_names[DWCP_MIB_MAX] = {
 	[DWCP_MIB_HDE_STALE] = "HdeStaleBaselines",
 	[DWCP_MIB_MODE_CHANGES] = "ModeChanges",
 	[DWCP_MIB_STREAMS_RETIRED] = "StreamsRetired",
+	[DWCP_MIB_PEER_WARM_STARTS] = "PeerWarmStarts",
 };
 
 /* Keyed-record baselines: 64 MiB per session end unless the admin says. */
@@ -170,6 +171,7 @@ static int __net_init dwcp_net_init(struct net *net)
 	dn->hde_store_bytes = DWCP_HDE_STORE_DEFAULT;
 	spin_lock_init(&dn->detect_lock);
 	dwcp_detect_cfg_default(&dn->detect);
+	dwcp_peers_init(dn);
 	if (!proc_create_net_single("dwcp_stat", 0444, net->proc_net,
 				    dwcp_stat_show, NULL))
 		return -ENOMEM;
@@ -195,6 +197,7 @@ static void __net_exit dwcp_net_exit(struct net *net)
 	kfree(tbl);
 	remove_proc_entry("dwcp_sessions", net->proc_net);
 	remove_proc_entry("dwcp_stat", net->proc_net);
+	dwcp_peers_exit(dn);
 }
 
 static struct pernet_operations dwcp_net_ops = {

@@ -243,6 +243,10 @@ void dwcp_stream_attach(struct dwcp_stream *st, struct socket *sock)
 	sk->sk_state_change = dwcp_tcp_state_change;
 	write_unlock_bh(&sk->sk_callback_lock);
 
+	/* Tuned when it was opened (or by the listener, for a server's
+	 * stream); the mode may have changed since, or been warm-started.
+	 */
+	dwcp_set_cc(sock, dwcp_mode_cc(st->dsk));
 	st->dsk->st.dwci_streams_up++;
 	dwcp_nl_notify_stream(st, DWCP_CMD_STREAM_UP, 0);
 	dwcp_io_kick(st->dsk);

@@ -316,6 +316,42 @@ static void config_check_names_the_problem(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dwcp_detect_cfg_check(&c), DWCP_CFG_BAD_COOLDOWN);
 }
 
+static void warm_start_begins_in_the_peers_mode(struct kunit *test)
+{
+	/* Arrange: a peer's detector settled in datacenter mode */
+	const u16 peer_score[DWCP_NMODES] = { 1000, 0, 0 };
+	const u16 bogus[DWCP_NMODES] = { 5000, 0, 0 };
+	struct dwcp_detect_cfg c;
+	struct dwcp_detect d;
+	u64 now = 1000;
+
+	dwcp_detect_cfg_default(&c);
+	dwcp_detect_init(&d);
+
+	/* Act */
+	dwcp_detect_warm_start(&d, DWCP_MODE_DATACENTER, peer_score);
+
+	/* Assert: datacenter from the start, no change counted, and the
+	 * path agreeing keeps it there
+	 */
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+	KUNIT_EXPECT_EQ(test, d.changes, 0ULL);
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &dc_path, 10, &now), 0);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_DATACENTER);
+
+	/* Act, Assert: a path that is not the peer's moves it as usual */
+	KUNIT_EXPECT_EQ(test, feed(&d, &c, &wan_path, 10, &now), 1);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
+
+	/* Act, Assert: AUTO or unknown modes are ignored, scores clamped */
+	dwcp_detect_init(&d);
+	dwcp_detect_warm_start(&d, DWCP_MODE_AUTO, peer_score);
+	dwcp_detect_warm_start(&d, DWCP_MODE_MAX + 1, peer_score);
+	KUNIT_EXPECT_EQ(test, d.mode, DWCP_MODE_INTERNET);
+	dwcp_detect_warm_start(&d, DWCP_MODE_DATACENTER, bogus);
+	KUNIT_EXPECT_EQ(test, d.score[0], 1000);
+}
+
 static void report_rate_averages_the_backlogged_ticks(struct kunit *test)
 {
 	/* Arrange: ticks of 1 MB and 3 MB over 100 ms each, of a second */
@@ -365,6 +401,7 @@ static struct kunit_case dwcp_detect_cases[] = {
 	KUNIT_CASE(netns_force_applies_at_next_sample),
 	KUNIT_CASE(config_check_names_the_problem),
 	KUNIT_CASE(report_rate_averages_the_backlogged_ticks),
+	KUNIT_CASE(warm_start_begins_in_the_peers_mode),
 	KUNIT_CASE(stream_count_follows_the_rtt_within_4_to_16),
 	{}
 };

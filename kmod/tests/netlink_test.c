@@ -481,6 +481,61 @@ static void stream_events_round_trip(struct kunit *test)
 	kfree_skb(up);
 }
 
+static void peer_attributes_round_trip(struct kunit *test)
+{
+	/* Arrange: an IPv4 peer in datacenter mode */
+	struct dwcp_peer_view v = {
+		.mode = DWCP_MODE_DATACENTER, .score = { 950, 0, 50 },
+		.sample = { .rtt_us = 180, .min_rtt_us = 90, .loss_ppm = 7,
+			    .rate = 1ULL << 33 },
+		.age_ms = 1200, .reports = 12, .warm_starts = 3,
+	};
+	struct sockaddr_in *in = (struct sockaddr_in *)&v.addr;
+	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
+	struct nlattr *tb[DWCP_A_PEER_MAX + 1];
+	struct sockaddr_dwcp addr;
+	u32 scores[DWCP_NMODES];
+
+	in->sin_family = AF_INET;
+	in->sin_addr.s_addr = htonl(0x0a000002);
+
+	/* Act */
+	KUNIT_ASSERT_EQ(test, dwcp_nl_put_peer(skb, &v), 0);
+
+	/* Assert: every attribute, valid under the reference policy */
+	KUNIT_ASSERT_EQ(test, nla_parse(tb, DWCP_A_PEER_MAX,
+					(struct nlattr *)skb->data, skb->len,
+					dwcp_peer_policy, NULL), 0);
+	nla_memcpy(&addr, tb[DWCP_A_PEER_ADDR], sizeof(addr));
+	KUNIT_EXPECT_EQ(test, addr.sdwcp_ip_family, AF_INET);
+	KUNIT_EXPECT_EQ(test, addr.sdwcp_port, 0);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_PEER_MODE]),
+			(u32)DWCP_MODE_DATACENTER);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_PEER_RTT_US]), 180U);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_PEER_MIN_RTT_US]), 90U);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_PEER_LOSS_PPM]), 7U);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_PEER_DELIVERY_RATE]),
+			1ULL << 33);
+	nla_memcpy(scores, tb[DWCP_A_PEER_MODE_SCORES], sizeof(scores));
+	KUNIT_EXPECT_EQ(test, scores[0], 950U);
+	KUNIT_EXPECT_EQ(test, scores[2], 50U);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_PEER_AGE_MS]), 1200ULL);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_PEER_REPORTS]), 12ULL);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_PEER_WARM_STARTS]), 3ULL);
+	kfree_skb(skb);
+}
+
+static void peer_attributes_too_small(struct kunit *test)
+{
+	/* Arrange: room for the address and a little more */
+	struct sk_buff *skb = tight_skb(test, 64);
+	struct dwcp_peer_view v = {};
+
+	/* Act + Assert */
+	KUNIT_EXPECT_EQ(test, dwcp_nl_put_peer(skb, &v), -EMSGSIZE);
+	kfree_skb(skb);
+}
+
 static struct kunit_case dwcp_netlink_cases[] = {
 	KUNIT_CASE(info_reply_round_trip),
 	KUNIT_CASE(info_reply_too_small_leaves_skb_unchanged),
@@ -497,6 +552,8 @@ static struct kunit_case dwcp_netlink_cases[] = {
 	KUNIT_CASE(stats_reply_carries_every_counter),
 	KUNIT_CASE(stats_reply_too_small_leaves_skb_unchanged),
 	KUNIT_CASE(stream_events_round_trip),
+	KUNIT_CASE(peer_attributes_round_trip),
+	KUNIT_CASE(peer_attributes_too_small),
 	{}
 };
 

@@ -75,6 +75,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				dwcp_stats_print_json(null, &st);
 			}
 		}
+	} else if (cmd == DWCP_CMD_PEER_GET) {
+		struct dwcp_peer peer;
+
+		if (!dwcp_peer_parse((struct nlattr *)copy, (int)size - 1,
+				     &peer, err)) {
+			if (!null)
+				null = fopen("/dev/null", "w");
+			if (null) {
+				dwcp_peer_print_text(null, &peer);
+				dwcp_peer_print_json(null, &peer);
+			}
+		}
 	} else if (!dwcp_event_parse(cmd, (struct nlattr *)copy,
 				     (int)size - 1, &ev, err)) {
 		dwcp_event_format(line, sizeof(line), &ev);

@@ -452,11 +452,212 @@ static void stats_reply_every_counter_named(void **state)
 	b.len -= 2 * NLA_ALIGN(NLA_HDRLEN + 8);
 	assert_int_equal(dwcp_stats_parse((struct nlattr *)b.data, b.len, &st,
 					  err), -EBADMSG);
-	assert_non_null(strstr(err, "StreamsRetired"));
-	put_u32(&b, DWCP_A_STATS_STREAMS_RETIRED, 1);
+	assert_non_null(strstr(err, dwcp_stat_name(DWCP_A_STATS_MAX)));
+	put_u32(&b, DWCP_A_STATS_MAX, 1);
 	assert_int_equal(dwcp_stats_parse((struct nlattr *)b.data, b.len, &st,
 					  err), -EBADMSG);
-	assert_non_null(strstr(err, "StreamsRetired"));
+	assert_non_null(strstr(err, dwcp_stat_name(DWCP_A_STATS_MAX)));
+}
+
+static void stats_names_as_proc(void **state)
+{
+	(void)state;
+	/* as /proc/net/dwcp_stat prints them (uapi/linux/dwcp.h) */
+	assert_string_equal(dwcp_stat_name(DWCP_A_STATS_STREAMS_RETIRED),
+			    "StreamsRetired");
+	assert_string_equal(dwcp_stat_name(DWCP_A_STATS_PEER_WARM_STARTS),
+			    "PeerWarmStarts");
+	assert_null(dwcp_stat_name(DWCP_A_STATS_PAD));
+	assert_null(dwcp_stat_name(DWCP_A_STATS_MAX + 1));
+}
+
+/* 10.0.0.2, port 0 as the kernel sends a peer */
+static struct sockaddr_dwcp peer_addr_v4(void)
+{
+	struct sockaddr_dwcp a;
+	const uint8_t ip[4] = { 10, 0, 0, 2 };
+
+	memset(&a, 0, sizeof(a));
+	a.sdwcp_family = DWCP_FAMILY_DEFAULT;
+	a.sdwcp_ip_family = AF_INET;
+	memcpy(&a.sdwcp_addr.v4, ip, sizeof(ip));
+	return a;
+}
+
+/* Every attribute of a peer-get message, in the kernel's order. */
+static void valid_peer(struct attrbuf *b, const struct sockaddr_dwcp *addr)
+{
+	uint32_t scores[3] = { 950, 0, 50 };
+
+	memset(b, 0, sizeof(*b));
+	put(b, DWCP_A_PEER_ADDR, addr, sizeof(*addr));
+	put_u32(b, DWCP_A_PEER_MODE, DWCP_MODE_DATACENTER);
+	put_u32(b, DWCP_A_PEER_RTT_US, 180);
+	put_u32(b, DWCP_A_PEER_MIN_RTT_US, 90);
+	put_u32(b, DWCP_A_PEER_LOSS_PPM, 0);
+	put_u64(b, DWCP_A_PEER_DELIVERY_RATE, 12345678);
+	put(b, DWCP_A_PEER_MODE_SCORES, scores, sizeof(scores));
+	put_u64(b, DWCP_A_PEER_AGE_MS, 1200);
+	put_u64(b, DWCP_A_PEER_REPORTS, 12);
+	put_u64(b, DWCP_A_PEER_WARM_STARTS, 1);
+}
+
+static int parse_peer(struct attrbuf *b, struct dwcp_peer *p, char *err)
+{
+	return dwcp_peer_parse((struct nlattr *)b->data, b->len, p, err);
+}
+
+/* Run a peer printer into a memory buffer. */
+static char *capture_peer(void (*print)(FILE *, const struct dwcp_peer *),
+			  const struct dwcp_peer *p)
+{
+	static char buf[512];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	assert_non_null(f);
+	print(f, p);
+	fclose(f);
+	return buf;
+}
+
+static void peer_valid_every_field(void **state)
+{
+	struct sockaddr_dwcp addr = peer_addr_v4();
+	char err[DWCP_ERRLEN] = "";
+	struct dwcp_peer p;
+	struct attrbuf b;
+
+	(void)state;
+	valid_peer(&b, &addr);
+	assert_int_equal(parse_peer(&b, &p, err), 0);
+	assert_memory_equal(&p.addr, &addr, sizeof(addr));
+	assert_int_equal(p.m.mode, DWCP_MODE_DATACENTER);
+	assert_int_equal(p.m.rtt_us, 180);
+	assert_int_equal(p.m.min_rtt_us, 90);
+	assert_int_equal(p.m.loss_ppm, 0);
+	assert_int_equal(p.m.delivery_rate, 12345678);
+	assert_int_equal(p.m.scores[0], 950);
+	assert_int_equal(p.m.scores[1], 0);
+	assert_int_equal(p.m.scores[2], 50);
+	assert_int_equal(p.age_ms, 1200);
+	assert_int_equal(p.reports, 12);
+	assert_int_equal(p.warm_starts, 1);
+	assert_string_equal(capture_peer(dwcp_peer_print_text, &p),
+			    "10.0.0.2 datacenter rtt 180 us min-rtt 90 us loss 0 ppm"
+			    " rate 12345678 B/s scores 950/0/50 age 1200 ms"
+			    " reports 12 warm-starts 1\n");
+	assert_string_equal(capture_peer(dwcp_peer_print_json, &p),
+			    "{\"addr\":\"10.0.0.2\",\"mode\":\"datacenter\","
+			    "\"rtt_us\":180,\"min_rtt_us\":90,\"loss_ppm\":0,"
+			    "\"delivery_rate\":12345678,\"scores\":[950,0,50],"
+			    "\"age_ms\":1200,\"reports\":12,\"warm_starts\":1}\n");
+}
+
+static void peer_ipv6_and_unknown_mode_printed(void **state)
+{
+	struct sockaddr_dwcp addr;
+	char err[DWCP_ERRLEN];
+	struct dwcp_peer p;
+	struct attrbuf b;
+
+	(void)state;
+	memset(&addr, 0, sizeof(addr));
+	addr.sdwcp_ip_family = AF_INET6;
+	addr.sdwcp_addr.v6[0] = 0x20;
+	addr.sdwcp_addr.v6[1] = 0x01;
+	addr.sdwcp_addr.v6[2] = 0x0d;
+	addr.sdwcp_addr.v6[3] = 0xb8;
+	addr.sdwcp_addr.v6[15] = 1;
+	valid_peer(&b, &addr);
+	put_u32(&b, DWCP_A_PEER_MODE, 9);	/* a newer kernel's mode */
+	assert_int_equal(parse_peer(&b, &p, err), 0);
+	assert_non_null(strstr(capture_peer(dwcp_peer_print_text, &p),
+			       "2001:db8::1 ? rtt 180 us"));
+	assert_non_null(strstr(capture_peer(dwcp_peer_print_json, &p),
+			       "{\"addr\":\"2001:db8::1\",\"mode\":\"?\","));
+}
+
+static void peer_wrong_lengths_refused(void **state)
+{
+	struct sockaddr_dwcp addr = peer_addr_v4();
+	uint32_t two_scores[2] = { 950, 50 };
+	char err[DWCP_ERRLEN];
+	struct dwcp_peer p;
+	struct attrbuf b;
+
+	(void)state;
+	/* a later attribute of the same type overrides: forge each in turn */
+	valid_peer(&b, &addr);
+	put(&b, DWCP_A_PEER_MODE_SCORES, two_scores, sizeof(two_scores));
+	assert_int_equal(parse_peer(&b, &p, err), -EBADMSG);
+	assert_non_null(strstr(err, "mode-scores"));
+	assert_non_null(strstr(err, "expected 12"));
+
+	valid_peer(&b, &addr);
+	put(&b, DWCP_A_PEER_ADDR, &addr, 16);	/* a sockaddr_in's worth */
+	assert_int_equal(parse_peer(&b, &p, err), -EBADMSG);
+	assert_non_null(strstr(err, "addr"));
+	assert_non_null(strstr(err, "expected 28"));
+
+	valid_peer(&b, &addr);
+	put_u32(&b, DWCP_A_PEER_AGE_MS, 1200);	/* u64 sent as u32 */
+	assert_int_equal(parse_peer(&b, &p, err), -EBADMSG);
+	assert_non_null(strstr(err, "age-ms"));
+
+	valid_peer(&b, &addr);
+	put_u64(&b, DWCP_A_PEER_RTT_US, 180);	/* u32 sent as u64 */
+	assert_int_equal(parse_peer(&b, &p, err), -EBADMSG);
+	assert_non_null(strstr(err, "rtt-us"));
+
+	valid_peer(&b, &addr);
+	b.len -= 6;				/* the last one cut short */
+	assert_int_equal(parse_peer(&b, &p, err), -EBADMSG);
+	assert_non_null(strstr(err, "truncated"));
+}
+
+static void peer_unknown_attributes_skipped(void **state)
+{
+	struct sockaddr_dwcp addr = peer_addr_v4();
+	char err[DWCP_ERRLEN];
+	struct dwcp_peer p;
+	struct attrbuf b;
+
+	(void)state;
+	valid_peer(&b, &addr);
+	put(&b, DWCP_A_PEER_PAD, "", 0);
+	put_u32(&b, DWCP_A_PEER_MAX + 1, 7);	/* from a newer kernel */
+	put(&b, 200, "whatever", 8);
+	assert_int_equal(parse_peer(&b, &p, err), 0);
+	assert_int_equal(p.m.mode, DWCP_MODE_DATACENTER);
+	assert_int_equal(p.warm_starts, 1);
+}
+
+static void peer_without_addr_or_mode_refused(void **state)
+{
+	char err[DWCP_ERRLEN];
+	struct dwcp_peer p;
+	struct attrbuf b;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	put_u32(&b, DWCP_A_PEER_MODE, DWCP_MODE_INTERNET);
+	assert_int_equal(parse_peer(&b, &p, err), -EBADMSG);
+	assert_non_null(strstr(err, "addr missing"));
+
+	{
+		struct sockaddr_dwcp addr = peer_addr_v4();
+
+		memset(&b, 0, sizeof(b));
+		put(&b, DWCP_A_PEER_ADDR, &addr, sizeof(addr));
+		put_u64(&b, DWCP_A_PEER_REPORTS, 3);
+		assert_int_equal(parse_peer(&b, &p, err), -EBADMSG);
+		assert_non_null(strstr(err, "mode missing"));
+		/* only those two are required: the rest reads as zero */
+		put_u32(&b, DWCP_A_PEER_MODE, DWCP_MODE_INTERNET);
+		assert_int_equal(parse_peer(&b, &p, err), 0);
+		assert_int_equal(p.reports, 3);
+		assert_int_equal(p.m.delivery_rate, 0);
+	}
 }
 
 static void event_stream_up_and_down(void **state)
@@ -527,6 +728,12 @@ int main(void)
 		cmocka_unit_test(defaults_reply_and_mode_names),
 		cmocka_unit_test(stats_reply_every_counter_named),
 		cmocka_unit_test(event_stream_up_and_down),
+		cmocka_unit_test(stats_names_as_proc),
+		cmocka_unit_test(peer_valid_every_field),
+		cmocka_unit_test(peer_ipv6_and_unknown_mode_printed),
+		cmocka_unit_test(peer_wrong_lengths_refused),
+		cmocka_unit_test(peer_unknown_attributes_skipped),
+		cmocka_unit_test(peer_without_addr_or_mode_refused),
 	};
 
 	return cmocka_run_group_tests_name("helper_msg", tests, NULL, NULL);

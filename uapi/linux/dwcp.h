@@ -725,6 +725,8 @@ enum {
  * @DWCP_A_STATS_MODE_CHANGES: ModeChanges, mode changes of all sessions
  * @DWCP_A_STATS_STREAMS_RETIRED: StreamsRetired, streams closed on purpose
  *	because the session was set to use fewer
+ * @DWCP_A_STATS_PEER_WARM_STARTS: PeerWarmStarts, sessions that started in
+ *	the mode recently measured to their peer (peer-get)
  */
 enum {
 	DWCP_A_STATS_PAD = 1,
@@ -748,9 +750,56 @@ enum {
 	DWCP_A_STATS_HDE_STALE,
 	DWCP_A_STATS_MODE_CHANGES,
 	DWCP_A_STATS_STREAMS_RETIRED,
+	DWCP_A_STATS_PEER_WARM_STARTS,
 
 	__DWCP_A_STATS_MAX,
 	DWCP_A_STATS_MAX = (__DWCP_A_STATS_MAX - 1)
+};
+
+/*
+ * Peers: what the sessions of a network namespace last measured of a
+ * remote address (any port), reported by every session once a second and
+ * at each of its mode changes while no mode is forced on it.  A new
+ * session to a peer reported within DWCP_PEER_FRESH_MS starts in the
+ * peer's mode, congestion control included, instead of internet mode (its
+ * own detector then carries on as usual).  At most DWCP_PEERS_MAX per
+ * netns; the least recently reported goes first.
+ */
+#define DWCP_PEER_FRESH_MS	60000
+#define DWCP_PEERS_MAX		1024
+
+/*
+ * Attributes of a peer (peer-get dumps).
+ *
+ * @DWCP_A_PEER_ADDR: binary, struct sockaddr_dwcp of the peer, port 0
+ * @DWCP_A_PEER_PAD: padding for 64-bit attributes, carries nothing
+ * @DWCP_A_PEER_MODE: u32, enum dwcp_mode its sessions' detectors last chose
+ * @DWCP_A_PEER_RTT_US: u32, as DWCP_A_SESSION_RTT_US of the last report
+ * @DWCP_A_PEER_MIN_RTT_US: u32, as DWCP_A_SESSION_MIN_RTT_US
+ * @DWCP_A_PEER_LOSS_PPM: u32, as DWCP_A_SESSION_LOSS_PPM
+ * @DWCP_A_PEER_DELIVERY_RATE: u64, bytes/s, as a measurement event's
+ *	DWCP_A_SESSION_DELIVERY_RATE (0 = not measured)
+ * @DWCP_A_PEER_MODE_SCORES: binary, three __u32 per mille: datacenter,
+ *	internet, hybrid
+ * @DWCP_A_PEER_AGE_MS: u64, milliseconds since the last report
+ * @DWCP_A_PEER_REPORTS: u64, reports from its sessions
+ * @DWCP_A_PEER_WARM_STARTS: u64, sessions that started in its mode
+ */
+enum {
+	DWCP_A_PEER_ADDR = 1,
+	DWCP_A_PEER_PAD,
+	DWCP_A_PEER_MODE,
+	DWCP_A_PEER_RTT_US,
+	DWCP_A_PEER_MIN_RTT_US,
+	DWCP_A_PEER_LOSS_PPM,
+	DWCP_A_PEER_DELIVERY_RATE,
+	DWCP_A_PEER_MODE_SCORES,
+	DWCP_A_PEER_AGE_MS,
+	DWCP_A_PEER_REPORTS,
+	DWCP_A_PEER_WARM_STARTS,
+
+	__DWCP_A_PEER_MAX,
+	DWCP_A_PEER_MAX = (__DWCP_A_PEER_MAX - 1)
 };
 
 /*
@@ -792,6 +841,9 @@ enum {
  *	DWCP_A_STREAM_ERROR: a stream of a live session went down; its
  *	frames go out on the others.  Streams closed with their session get
  *	no event (session-closed says it).
+ * @DWCP_CMD_PEER_GET: dump; every peer of the netns (DWCP_A_PEER_*), in
+ *	no particular order (NLM_F_DUMP_INTR when the table changed between
+ *	two parts).  Open to every user.
  */
 enum {
 	DWCP_CMD_INFO_GET = 1,
@@ -806,6 +858,7 @@ enum {
 	DWCP_CMD_STATS_GET,
 	DWCP_CMD_STREAM_UP,
 	DWCP_CMD_STREAM_DOWN,
+	DWCP_CMD_PEER_GET,
 
 	__DWCP_CMD_MAX,
 	DWCP_CMD_MAX = (__DWCP_CMD_MAX - 1)
