@@ -270,6 +270,7 @@ struct dwcp_net {
 	struct list_head peers_lru;	/* the most recently reported first */
 	u32 npeers;
 	u32 peers_gen;			/* changes when a peer comes or goes */
+	u32 peers_seed;			/* of the address hash */
 };
 
 struct dwcp_net *dwcp_pernet(const struct net *net);

@@ -12,6 +12,7 @@
  * sample for dwcpd's bandwidth predictor, with the delivery rate averaged
  * over that second.
  */
+#include <linux/math64.h>
 #include "dwcp.h"
 
 /* Loss is computed over at least this many segments: one retransmission in
@@ -208,7 +209,8 @@ static u64 dwcp_measure_rate(struct dwcp_sock *dsk, u64 dt_ns)
 	u64 rate = 0;
 
 	if (m->busy && busy && dt_ns) {
-		rate = div64_u64((acked - m->acked) * NSEC_PER_SEC, dt_ns);
+		rate = mul_u64_u64_div_u64(acked - m->acked, NSEC_PER_SEC,
+					   dt_ns);
 		m->busy_bytes += acked - m->acked;
 		m->busy_ns += dt_ns;
 	}
@@ -235,14 +237,28 @@ u64 dwcp_measure_report_rate(u64 busy_bytes, u64 busy_ns, u64 interval_ns)
 {
 	if (!busy_ns || busy_ns < interval_ns / 2)
 		return 0;
-	return div64_u64(busy_bytes * NSEC_PER_SEC, busy_ns);
+	return mul_u64_u64_div_u64(busy_bytes, NSEC_PER_SEC, busy_ns);
 }
 
 /*
- * A measurement event, and a report to the peer table unless a mode is
- * forced; the next interval starts now.
+ * Whether the session's mode is its detector's opinion of the path: not
+ * while a mode is forced, nor after a force was lifted until the detector
+ * moves the session itself (the forced mode would otherwise pass for a
+ * measured one with the scores between the thresholds).
  */
-static void dwcp_measure_report(struct dwcp_sock *dsk, u64 now, bool forced)
+static bool dwcp_mode_measured(const struct dwcp_sock *dsk,
+			       const struct dwcp_detect_cfg *cfg)
+{
+	return !dsk->det.forced && !cfg->forced &&
+	       dsk->det.reason != DWCP_MODE_REASON_FORCED;
+}
+
+/*
+ * A measurement event, and a report to the peer table if the mode is a
+ * measured one; the next interval starts now.
+ */
+static void dwcp_measure_report(struct dwcp_sock *dsk, u64 now,
+				bool measured)
 {
 	struct dwcp_measure *m = &dsk->meas;
 	struct dwcp_sample s = m->last;
@@ -253,7 +269,7 @@ static void dwcp_measure_report(struct dwcp_sock *dsk, u64 now, bool forced)
 	m->busy_ns = 0;
 	m->report_ns = now;
 	dwcp_nl_notify_measurement(dsk, DWCP_CMD_MEASUREMENT, &s);
-	if (!forced)
+	if (measured)
 		dwcp_peer_report(dsk, &s);
 }
 
@@ -287,7 +303,7 @@ void dwcp_measure_tick(struct dwcp_sock *dsk)
 	struct dwcp_sample s = {};
 	struct dwcp_detect_cfg cfg;
 	u64 now = ktime_get_ns(), segs = 0, retrans = 0;
-	bool forced, changed;
+	bool measured, changed;
 	u16 i;
 
 	for (i = 0; i < dsk->nstreams; i++)
@@ -306,14 +322,14 @@ void dwcp_measure_tick(struct dwcp_sock *dsk)
 	if (dsk->pacing_rate)
 		s.rate = 0;
 	dwcp_defaults_get(sock_net(&dsk->sk), &cfg);
-	forced = dsk->det.forced || cfg.forced;
 	changed = dwcp_detect_step(&dsk->det, &cfg, &s,
 				   div_u64(now, NSEC_PER_MSEC));
 	if (changed)
 		dwcp_mode_changed(dsk);
+	measured = dwcp_mode_measured(dsk, &cfg);
 	if (++m->reports % DWCP_REPORT_EVERY == 0)
-		dwcp_measure_report(dsk, now, forced);
-	else if (changed && !forced)
+		dwcp_measure_report(dsk, now, measured);
+	else if (changed && measured)
 		dwcp_peer_report(dsk, &m->last);
 }
 
@@ -360,8 +376,10 @@ void dwcp_measure_init(struct dwcp_sock *dsk)
 
 	dwcp_detect_init(&dsk->det);
 	dwcp_defaults_get(sock_net(&dsk->sk), &cfg);
-	if (cfg.forced)
+	if (cfg.forced) {
 		dsk->det.mode = cfg.forced;
+		dsk->det.reason = DWCP_MODE_REASON_FORCED;
+	}
 }
 
 /**

@@ -916,11 +916,12 @@ static int dwcp_nl_peer_msg(struct sk_buff *skb, struct netlink_callback *cb,
 
 	if (!hdr)
 		return -EMSGSIZE;
-	genl_dump_check_consistent(cb, hdr);
 	if (dwcp_nl_put_peer(skb, v)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
+	/* only on a message that stays: the check moves cb->prev_seq */
+	genl_dump_check_consistent(cb, hdr);
 	genlmsg_end(skb, hdr);
 	return 0;
 }

@@ -5,17 +5,18 @@
  * Sessions between two nodes share a path, and during a migration they
  * come in bursts; a new one need not spend its first second in internet
  * mode learning what the previous one already knew.  Every session reports
- * its detector's mode and scores with its latest sample once a second and
- * when its mode changes, except while a mode is forced on it (a forced mode
- * says nothing about the path).  A new session to a peer reported within
- * DWCP_PEER_FRESH_MS starts in that mode (dwcp_detect_warm_start()); its
- * own detector carries on from there.
+ * its detector's mode and scores with its latest sample at each
+ * measurement event and each detected mode change, as long as its mode is
+ * its detector's own (a forced mode says nothing about the path).  A new
+ * session to a peer reported within DWCP_PEER_FRESH_MS starts in that mode
+ * (dwcp_detect_warm_start()); its own detector carries on from there.
  *
  * The table is per netns, bounded (DWCP_PEERS_MAX, the least recently
  * reported peer evicted first) and keyed by address without the port.
  * Every user runs in process context; a plain spinlock covers the table.
  */
 #include <linux/jhash.h>
+#include <linux/random.h>
 #include "dwcp.h"
 
 /**
@@ -58,7 +59,8 @@ static void dwcp_peer_key(const struct sockaddr_storage *ss,
 static struct hlist_head *dwcp_peer_bucket(struct dwcp_net *dn,
 					   const struct sockaddr_storage *key)
 {
-	u32 h = jhash(key, sizeof(struct sockaddr_in6), 0);
+	/* seeded per netns: remote clients choose the addresses */
+	u32 h = jhash(key, sizeof(struct sockaddr_in6), dn->peers_seed);
 
 	return &dn->peers[h % ARRAY_SIZE(dn->peers)];
 }
@@ -74,12 +76,21 @@ static struct dwcp_peer *dwcp_peer_lookup(struct dwcp_net *dn,
 	return NULL;
 }
 
+/* A peer came or went: a dump running across it is flagged.  Never 0,
+ * which netlink takes for "no sequence yet".
+ */
+static void dwcp_peers_changed(struct dwcp_net *dn)
+{
+	if (!++dn->peers_gen)
+		dn->peers_gen = 1;
+}
+
 static void dwcp_peer_free(struct dwcp_net *dn, struct dwcp_peer *p)
 {
 	hlist_del(&p->node);
 	list_del(&p->lru);
 	dn->npeers--;
-	dn->peers_gen++;
+	dwcp_peers_changed(dn);
 	kfree(p);
 }
 
@@ -92,7 +103,7 @@ static void dwcp_peer_insert(struct dwcp_net *dn, struct dwcp_peer *p)
 	hlist_add_head(&p->node, dwcp_peer_bucket(dn, &p->v.addr));
 	list_add(&p->lru, &dn->peers_lru);
 	dn->npeers++;
-	dn->peers_gen++;
+	dwcp_peers_changed(dn);
 }
 
 static void dwcp_peer_fill(struct dwcp_peer *p, const struct dwcp_sock *dsk,
@@ -130,7 +141,7 @@ void dwcp_peer_report(struct dwcp_sock *dsk, const struct dwcp_sample *s)
 		goto found;
 	spin_unlock(&dn->peers_lock);
 
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
 	if (!fresh)
 		return;
 	fresh->v.addr = key;
@@ -201,12 +212,13 @@ int dwcp_peers_read(struct net *net, unsigned long *pos,
 		    struct dwcp_peer_view *v, int n, u32 *gen)
 {
 	struct dwcp_net *dn = dwcp_pernet(net);
-	u64 now = dwcp_peer_now_ms();
 	unsigned long i = 0;
 	struct dwcp_peer *p;
 	int b, got = 0;
+	u64 now;
 
 	spin_lock(&dn->peers_lock);
+	now = dwcp_peer_now_ms();	/* not before a report under the lock */
 	*gen = dn->peers_gen;
 	for (b = 0; b < ARRAY_SIZE(dn->peers) && got < n; b++) {
 		hlist_for_each_entry(p, &dn->peers[b], node) {
@@ -232,6 +244,8 @@ void dwcp_peers_init(struct dwcp_net *dn)
 	int b;
 
 	spin_lock_init(&dn->peers_lock);
+	dn->peers_seed = get_random_u32();
+	dn->peers_gen = 1;
 	for (b = 0; b < ARRAY_SIZE(dn->peers); b++)
 		INIT_HLIST_HEAD(&dn->peers[b]);
 	INIT_LIST_HEAD(&dn->peers_lru);

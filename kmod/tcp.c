@@ -214,7 +214,10 @@ static void dwcp_tcp_state_change(struct sock *sk)
  * @st: the slot, down
  * @sock: connected TCP socket; the stream owns it from now on
  *
- * Context: the session's socket lock held.
+ * Also sets the mode's congestion control on @sock (best effort: the
+ * algorithm was checked when it was chosen).
+ *
+ * Context: process, may sleep; the session's socket lock held.
  */
 void dwcp_stream_attach(struct dwcp_stream *st, struct socket *sock)
 {

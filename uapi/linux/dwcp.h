@@ -758,8 +758,10 @@ enum {
 
 /*
  * Peers: what the sessions of a network namespace last measured of a
- * remote address (any port), reported by every session once a second and
- * at each of its mode changes while no mode is forced on it.  A new
+ * remote address (any port), reported by every session with each of its
+ * measurement events (every tenth sample: once a second while it is busy)
+ * and at each detected mode change, as long as its mode is its detector's
+ * own (not forced, nor left over from a force lifted since).  A new
  * session to a peer reported within DWCP_PEER_FRESH_MS starts in the
  * peer's mode, congestion control included, instead of internet mode (its
  * own detector then carries on as usual).  At most DWCP_PEERS_MAX per
@@ -777,8 +779,9 @@ enum {
  * @DWCP_A_PEER_RTT_US: u32, as DWCP_A_SESSION_RTT_US of the last report
  * @DWCP_A_PEER_MIN_RTT_US: u32, as DWCP_A_SESSION_MIN_RTT_US
  * @DWCP_A_PEER_LOSS_PPM: u32, as DWCP_A_SESSION_LOSS_PPM
- * @DWCP_A_PEER_DELIVERY_RATE: u64, bytes/s, as a measurement event's
- *	DWCP_A_SESSION_DELIVERY_RATE (0 = not measured)
+ * @DWCP_A_PEER_DELIVERY_RATE: u64, bytes/s of the last report: a
+ *	measurement event's average, or at a mode change the latest sample's
+ *	(0 = not measured)
  * @DWCP_A_PEER_MODE_SCORES: binary, three __u32 per mille: datacenter,
  *	internet, hybrid
  * @DWCP_A_PEER_AGE_MS: u64, milliseconds since the last report
