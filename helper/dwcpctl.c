@@ -7,7 +7,7 @@
  *   dwcpctl [-j] [-v] session ID
  *   dwcpctl [-j] peers
  *   dwcpctl policy set ID [pacing BYTES_PER_S] [codec -1..3] [mode MODE]
- *                         [streams N] [cc NAME|auto]
+ *                         [streams N] [cc NAME|auto] [frame BYTES]
  *   dwcpctl [-j] mode get [ID]
  *   dwcpctl mode set ID|default MODE
  *   dwcpctl [-j] defaults [set KEY VALUE...]
@@ -38,10 +38,12 @@ static void usage(FILE *f)
 		"              line each; a new session to one reported in the last\n"
 		"              minute starts in its mode\n"
 		"  policy set ID [pacing BYTES_PER_S] [codec -1..3] [mode MODE]\n"
-		"             [streams N] [cc NAME|auto]\n"
+		"             [streams N] [cc NAME|auto] [frame BYTES]\n"
 		"              change a live session (needs CAP_NET_ADMIN); streams:\n"
 		"              the connecting side's, up to what the peer granted;\n"
-		"              cc: every stream's congestion control (auto: the mode's)\n"
+		"              cc: every stream's congestion control (auto: the mode's);\n"
+		"              frame: payload bytes per data frame from now on,\n"
+		"              4096..1048576 (capped at what the peer accepts)\n"
 		"  mode get [ID]\n"
 		"              a session's mode, or the netns's forced mode\n"
 		"  mode set ID|default auto|datacenter|internet|hybrid\n"
@@ -236,6 +238,65 @@ static int parse_mode(const char *arg, uint32_t *mode)
 	return 0;
 }
 
+/* "cc NAME|auto" of policy set into @c; 0, or 2 after a message. */
+static int parse_cc(const char *arg, struct dwcp_session_change *c)
+{
+	/* "auto": the mode chooses; the kernel checks the name */
+	const char *name = strcmp(arg, "auto") ? arg : "";
+
+	if (strlen(name) >= sizeof(c->cc)) {
+		fprintf(stderr, "dwcpctl: congestion control name too long: '%s'\n",
+			name);
+		return 2;
+	}
+	c->set_cc = 1;
+	snprintf(c->cc, sizeof(c->cc), "%s", name);
+	return 0;
+}
+
+/* KEY VALUE of policy set into @c; 0, or 2 after a message. */
+static int parse_setting(const char *key, const char *val,
+			 struct dwcp_session_change *c)
+{
+	long long v;
+
+	if (!strcmp(key, "pacing")) {
+		if (parse_num(val, "pacing rate", 0, INT64_MAX, &v))
+			return 2;
+		c->set_pacing = 1;
+		c->pacing_rate = (uint64_t)v;
+	} else if (!strcmp(key, "codec")) {
+		/* range checked by the kernel, which names the attribute */
+		if (parse_num(val, "codec", INT32_MIN, INT32_MAX, &v))
+			return 2;
+		c->set_codec = 1;
+		c->codec = (int32_t)v;
+	} else if (!strcmp(key, "mode")) {
+		if (parse_mode(val, &c->mode))
+			return 2;
+		c->set_mode = 1;
+	} else if (!strcmp(key, "cc")) {
+		return parse_cc(val, c);
+	} else if (!strcmp(key, "streams")) {
+		/* the upper bound is the peer's grant: the kernel's */
+		if (parse_num(val, "streams", 0, UINT32_MAX, &v))
+			return 2;
+		c->set_streams = 1;
+		c->streams = (uint32_t)v;
+	} else if (!strcmp(key, "frame")) {
+		/* the kernel caps it at what the peer accepts, silently */
+		if (parse_num(val, "frame size", DWCP_MIN_FRAME, DWCP_MAX_FRAME,
+			      &v))
+			return 2;
+		c->set_frame_size = 1;
+		c->frame_size = (uint32_t)v;
+	} else {
+		fprintf(stderr, "dwcpctl: unknown setting '%s'\n", key);
+		return 2;
+	}
+	return 0;
+}
+
 static int cmd_policy(struct dwcp_nl *nl, int argc, char **argv)
 {
 	struct dwcp_session_change c = { 0 };
@@ -250,45 +311,9 @@ static int cmd_policy(struct dwcp_nl *nl, int argc, char **argv)
 	if (parse_num(argv[1], "session id", 0, INT64_MAX, &v))
 		return 2;
 	c.id = (uint64_t)v;
-	for (i = 2; i < argc; i += 2) {
-		if (!strcmp(argv[i], "pacing")) {
-			if (parse_num(argv[i + 1], "pacing rate", 0, INT64_MAX, &v))
-				return 2;
-			c.set_pacing = 1;
-			c.pacing_rate = (uint64_t)v;
-		} else if (!strcmp(argv[i], "codec")) {
-			/* range checked by the kernel, which names the attribute */
-			if (parse_num(argv[i + 1], "codec", INT32_MIN, INT32_MAX, &v))
-				return 2;
-			c.set_codec = 1;
-			c.codec = (int32_t)v;
-		} else if (!strcmp(argv[i], "mode")) {
-			if (parse_mode(argv[i + 1], &c.mode))
-				return 2;
-			c.set_mode = 1;
-		} else if (!strcmp(argv[i], "cc")) {
-			/* "auto": the mode chooses; the kernel checks the name */
-			const char *name = strcmp(argv[i + 1], "auto") ?
-					   argv[i + 1] : "";
-
-			if (strlen(name) >= sizeof(c.cc)) {
-				fprintf(stderr, "dwcpctl: congestion control name too long: '%s'\n",
-					name);
-				return 2;
-			}
-			c.set_cc = 1;
-			snprintf(c.cc, sizeof(c.cc), "%s", name);
-		} else if (!strcmp(argv[i], "streams")) {
-			/* the upper bound is the peer's grant: the kernel's */
-			if (parse_num(argv[i + 1], "streams", 0, UINT32_MAX, &v))
-				return 2;
-			c.set_streams = 1;
-			c.streams = (uint32_t)v;
-		} else {
-			fprintf(stderr, "dwcpctl: unknown setting '%s'\n", argv[i]);
+	for (i = 2; i < argc; i += 2)
+		if (parse_setting(argv[i], argv[i + 1], &c))
 			return 2;
-		}
-	}
 	err = dwcp_nl_session_set(nl, &c, errmsg);
 	if (err) {
 		report("session-set", err, errmsg);

@@ -5,8 +5,8 @@
  * It attaches to the dwcp family (refusing another family version),
  * subscribes to the events group, logs session and mode events, and runs the
  * policy core (policy.c: PBA bandwidth prediction per session) on the
- * kernel's measurement events, pushing the pacing it decides with
- * session-set.  Without dwcpd the kernel runs on its own defaults.
+ * kernel's measurement events, pushing the pacing, stream count and frame
+ * size it decides with session-set.  Without dwcpd the kernel runs on its own defaults.
  *
  *   dwcpd [-c FILE] [-n|--dry-run] [-v|--verbose]
  *
@@ -166,30 +166,52 @@ static int configure(struct daemon *d)
 	return 0;
 }
 
-/* "pacing 123 B/s", "streams 4" or both: what @a sets, for the log. */
+/* Append to @buf (holding @n bytes); the new length, @size when full. */
+__attribute__((format(printf, 4, 5)))
+static size_t append(char *buf, size_t size, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (n >= size)
+		return size;
+	va_start(ap, fmt);
+	r = vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+	return r < 0 || (size_t)r >= size - n ? size : n + (size_t)r;
+}
+
+/*
+ * "pacing 123 B/s", "streams 4", "frame 131072 B", or several joined by
+ * ", ": what @a sets, for the log.
+ */
 static void action_text(char *buf, size_t size, const struct policy_action *a)
 {
-	int n = 0;
+	size_t n = 0;
 
+	buf[0] = '\0';
 	if (a->kind & POLICY_SET_PACING)
-		n = snprintf(buf, size, "pacing %" PRIu64 " B/s", a->pacing_bps);
-	if (n < 0 || (size_t)n >= size)
-		return;
+		n = append(buf, size, n, "pacing %" PRIu64 " B/s", a->pacing_bps);
 	if (a->kind & POLICY_SET_STREAMS)
-		snprintf(buf + n, size - (size_t)n, "%sstreams %" PRIu32,
-			 n ? ", " : "", a->streams);
+		n = append(buf, size, n, "%sstreams %" PRIu32, n ? ", " : "",
+			   a->streams);
+	if (a->kind & POLICY_SET_FRAME)
+		append(buf, size, n, "%sframe %" PRIu32 " B", n ? ", " : "",
+		       a->frame_bytes);
 }
 
 static void carry_out(struct daemon *d, const struct policy_action *a)
 {
 	struct dwcp_session_change c = { .id = a->id };
-	char errmsg[DWCP_ERRLEN] = "", what[64];
+	char errmsg[DWCP_ERRLEN] = "", what[96];
 	int err = 0;
 
 	c.set_streams = !!(a->kind & POLICY_SET_STREAMS);
 	c.streams = a->streams;
 	c.set_pacing = !!(a->kind & POLICY_SET_PACING);
 	c.pacing_rate = a->pacing_bps;
+	c.set_frame_size = !!(a->kind & POLICY_SET_FRAME);
+	c.frame_size = a->frame_bytes;
 	action_text(what, sizeof(what), a);
 	if (d->policy->cfg.apply)
 		err = dwcp_nl_session_set(d->req, &c, errmsg);
@@ -213,7 +235,8 @@ static void resync_one(const struct dwcp_session *s, void *arg)
 	if (s->state == DWCP_STATE_ESTABLISHED && s->has_mode)
 		policy_resync_session(d->policy, s->id, s->m.mode,
 				      s->pacing_rate, s->streams_total,
-				      s->streams_max);
+				      s->streams_max, s->frame_size,
+				      s->frame_size_max);
 }
 
 /* What events cannot be trusted to tell: the sessions there are now. */

@@ -31,6 +31,7 @@ static double rate_of(const struct policy_session *s) { return (double)s->last_r
 static double acked_of(const struct policy_session *s) { return (double)s->bytes_acked; }
 static double pacing_of(const struct policy_session *s) { return (double)s->applied.pacing_bps; }
 static double streams_of(const struct policy_session *s) { return s->applied.streams; }
+static double frame_of(const struct policy_session *s) { return s->applied.chunk_bytes; }
 
 static double predicted_of(const struct policy_session *s)
 {
@@ -58,6 +59,9 @@ void dwcpd_metrics_write(FILE *f, const struct policy *p)
 	header(f, "dwcp_stream_changes_total", "counter",
 	       "Stream counts pushed to the kernel.");
 	fprintf(f, "dwcp_stream_changes_total %" PRIu64 "\n", p->streams_pushes);
+	header(f, "dwcp_frame_changes_total", "counter",
+	       "Frame sizes pushed to the kernel.");
+	fprintf(f, "dwcp_frame_changes_total %" PRIu64 "\n", p->frame_pushes);
 	per_session(f, p, "dwcp_session_mode",
 		    "Mode in force: 1 datacenter, 2 internet, 3 hybrid.", mode_of);
 	per_session(f, p, "dwcp_session_bytes_acked",
@@ -73,4 +77,7 @@ void dwcpd_metrics_write(FILE *f, const struct policy *p)
 		    "Pacing rate dwcpd pushed, bytes/s (0 none).", pacing_of);
 	per_session(f, p, "dwcp_session_streams",
 		    "Streams the session uses.", streams_of);
+	per_session(f, p, "dwcp_session_frame_bytes",
+		    "Payload bytes per data frame the session sends (0 unknown).",
+		    frame_of);
 }

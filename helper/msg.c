@@ -179,6 +179,10 @@ static const struct field mode_event_fields[] = {
 	   streams_total, 0, false),
 	EF(DWCP_A_SESSION_STREAMS_MAX, "streams-max", FIELD_U32, streams_max, 0,
 	   false),
+	EF(DWCP_A_SESSION_FRAME_SIZE, "frame-size", FIELD_U32, frame_size, 0,
+	   false),
+	EF(DWCP_A_SESSION_FRAME_SIZE_MAX, "frame-size-max", FIELD_U32,
+	   frame_size_max, 0, false),
 };
 
 #define DF(attr, name, kind, member) \
@@ -268,6 +272,10 @@ static const struct field session_get_fields[] = {
 	SF(DWCP_A_SESSION_STREAMS_MAX, "streams-max", FIELD_U32, streams_max, 0,
 	   false),
 	SF(DWCP_A_SESSION_CONGESTION, "congestion", FIELD_STRING, cc, 16, false),
+	SF(DWCP_A_SESSION_FRAME_SIZE, "frame-size", FIELD_U32, frame_size, 0,
+	   false),
+	SF(DWCP_A_SESSION_FRAME_SIZE_MAX, "frame-size-max", FIELD_U32,
+	   frame_size_max, 0, false),
 };
 
 #define STF(attr, name, kind, member, size) \
@@ -713,11 +721,11 @@ void dwcp_session_print_text(FILE *f, const struct dwcp_session *s,
 		dwcp_addr_format(peer, sizeof(peer), &s->peer);
 	fprintf(f, "%-6" PRIu64 " %-9s %-11s %-22s %-22s streams %" PRIu32 "/%" PRIu32
 		" sent %" PRIu64 " acked %" PRIu64 " recv %" PRIu64 " resent %" PRIu64
-		" pacing %" PRIu64 " codec %" PRId32,
+		" pacing %" PRIu64 " codec %" PRId32 " frame %" PRIu32,
 		s->id, type ? type : "?", state_or_num(s->state, st, sizeof(st)),
 		local, peer, s->streams_up, s->streams_total, s->bytes_sent,
 		s->bytes_acked, s->bytes_received, s->frames_resent,
-		s->pacing_rate, s->codec);
+		s->pacing_rate, s->codec, s->frame_size);
 	if (s->has_mode)
 		fprintf(f, " mode %s%s rtt %" PRIu32 "us loss %" PRIu32
 			"ppm rate %" PRIu64 "B/s", mode_or_num(s->m.mode),
@@ -765,10 +773,12 @@ void dwcp_session_print_json(FILE *f, const struct dwcp_session *s)
 	fprintf(f, ",\"streams_up\":%" PRIu32 ",\"streams_total\":%" PRIu32
 		",\"streams_max\":%" PRIu32 ",\"bytes_sent\":%" PRIu64 ",\"bytes_acked\":%" PRIu64
 		",\"bytes_received\":%" PRIu64 ",\"frames_resent\":%" PRIu64
-		",\"pacing_rate\":%" PRIu64 ",\"codec\":%" PRId32,
+		",\"pacing_rate\":%" PRIu64 ",\"codec\":%" PRId32
+		",\"frame_size\":%" PRIu32 ",\"frame_size_max\":%" PRIu32,
 		s->streams_up, s->streams_total, s->streams_max, s->bytes_sent,
 		s->bytes_acked,
-		s->bytes_received, s->frames_resent, s->pacing_rate, s->codec);
+		s->bytes_received, s->frames_resent, s->pacing_rate, s->codec,
+		s->frame_size, s->frame_size_max);
 	if (s->has_info)
 		fprintf(f, ",\"frames_sent\":%" PRIu64 ",\"frames_compressed\":%"
 			PRIu64 ",\"records_sent\":%" PRIu64 ",\"hde_chunks_sent\":%"
@@ -878,7 +888,9 @@ void dwcp_event_print_json(FILE *f, const struct dwcp_event *ev)
 	if (ev->kind == DWCP_EVENT_MODE_CHANGED ||
 	    ev->kind == DWCP_EVENT_MEASUREMENT)
 		fprintf(f, ",\"streams_total\":%" PRIu32 ",\"streams_max\":%"
-			PRIu32, ev->streams_total, ev->streams_max);
+			PRIu32 ",\"frame_size\":%" PRIu32 ",\"frame_size_max\":%"
+			PRIu32, ev->streams_total, ev->streams_max,
+			ev->frame_size, ev->frame_size_max);
 	if (ev->kind == DWCP_EVENT_STREAM_UP ||
 	    ev->kind == DWCP_EVENT_STREAM_DOWN)
 		fprintf(f, ",\"stream\":%" PRIu32 ",\"time_ns\":%" PRIu64,

@@ -52,6 +52,8 @@ struct dwcp_event {
 	uint64_t bytes_acked;
 	uint32_t streams_total;		/* in use */
 	uint32_t streams_max;		/* a policy's limit, 0: not its */
+	uint32_t frame_size;		/* payload bytes per data frame */
+	uint32_t frame_size_max;	/* a policy's limit, 0: not its */
 	/* stream-up and stream-down */
 	uint32_t stream;		/* slot index */
 	uint32_t error;			/* errno that took it down, 0 retired */
@@ -148,6 +150,8 @@ struct dwcp_session {
 	struct dwcp_measurement m;
 	uint32_t mode_forced;
 	uint32_t streams_max;		/* a policy's limit, 0: not its */
+	uint32_t frame_size;		/* payload bytes per data frame */
+	uint32_t frame_size_max;	/* a policy's limit, 0: not its */
 	char cc[16];			/* chosen for the streams, "": mode's */
 	struct dwcp_conn_info info;	/* zero beyond what the kernel sent */
 	uint32_t nstreams;		/* stream nests in the message */

@@ -478,6 +478,8 @@ int dwcp_nl_session_set(struct dwcp_nl *nl, const struct dwcp_session_change *c,
 	    (c->set_mode && nla_put_u32(msg, DWCP_A_SESSION_MODE, c->mode)) ||
 	    (c->set_streams &&
 	     nla_put_u32(msg, DWCP_A_SESSION_STREAMS_TOTAL, c->streams)) ||
+	    (c->set_frame_size &&
+	     nla_put_u32(msg, DWCP_A_SESSION_FRAME_SIZE, c->frame_size)) ||
 	    (c->set_cc && nla_put_string(msg, DWCP_A_SESSION_CONGESTION, c->cc))) {
 		nlmsg_free(msg);
 		return -ENOMEM;

@@ -65,11 +65,12 @@ int dwcp_nl_peer_dump(struct dwcp_nl *nl, dwcp_peer_cb cb, void *arg);
 /* What session-set changes. */
 struct dwcp_session_change {
 	uint64_t id;
-	int set_pacing, set_codec, set_mode, set_streams;
+	int set_pacing, set_codec, set_mode, set_streams, set_frame_size;
 	uint64_t pacing_rate;
 	int32_t codec;
 	uint32_t mode;			/* enum dwcp_mode; AUTO lifts a force */
 	uint32_t streams;		/* 1..granted, connecting side only */
+	uint32_t frame_size;		/* DWCP_MIN_FRAME..DWCP_MAX_FRAME */
 	int set_cc;
 	char cc[16];			/* "" hands it back to the mode */
 };

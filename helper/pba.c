@@ -353,8 +353,9 @@ static bool differs(double a, double b, double rel)
 
 /*
  * Apply only when the bank has been right lately and the change matters:
- * a stream count off by two or more (and 25 %), pacing off by 10 %.  This
- * is what keeps a noisy link from flapping the session.
+ * a stream count off by two or more (and 25 %), a frame size off by 25 %,
+ * pacing off by 10 %.  This is what keeps a noisy link from flapping the
+ * session.
  */
 bool pba_streams_differ(uint32_t cur, uint32_t next)
 {
@@ -363,13 +364,28 @@ bool pba_streams_differ(uint32_t cur, uint32_t next)
 	return ds >= 2 && differs(cur, next, 0.25);
 }
 
+/*
+ * Relative to the size in force, so the way back needs a bigger step
+ * than the way out (64 KiB -> 80 KiB is 25 %, 80 KiB -> 64 KiB only 20 %):
+ * a decision wavering between two sizes changes the session once.
+ */
+bool pba_frame_differs(uint32_t cur, uint32_t next)
+{
+	uint64_t d = cur > next ? cur - next : next - cur;
+
+	if (!cur || !next)
+		return false;
+	return 4 * d >= cur;
+}
+
 bool pba_worth_applying(const struct pba_estimate *e,
 			const struct pba_decision *cur,
 			const struct pba_decision *next)
 {
 	if (!e->valid || e->rel_error > PBA_MAX_REL_ERROR)
 		return false;
-	if (pba_streams_differ(cur->streams, next->streams))
+	if (pba_streams_differ(cur->streams, next->streams) ||
+	    pba_frame_differs(cur->chunk_bytes, next->chunk_bytes))
 		return true;
 	if (!cur->pacing_bps || !next->pacing_bps)
 		return cur->pacing_bps != next->pacing_bps;

@@ -87,6 +87,16 @@ void pba_decide(const struct pba_estimate *e, const struct pba_path *path,
 		struct pba_decision *out);
 /* Stream counts far enough apart to change: by 2 or more and 25 %. */
 bool pba_streams_differ(uint32_t cur, uint32_t next);
+/*
+ * Frame sizes far enough apart to change: @next at least 25 % of @cur away
+ * from it.  A size of 0 is unknown (an older module): never a change.
+ */
+bool pba_frame_differs(uint32_t cur, uint32_t next);
+/*
+ * The confidence gate: the bank was right lately and one of @next's
+ * stream count, frame size (chunk_bytes) or pacing differs enough from
+ * @cur to be worth a change.
+ */
 bool pba_worth_applying(const struct pba_estimate *e,
 			const struct pba_decision *cur,
 			const struct pba_decision *next);

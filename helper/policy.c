@@ -80,6 +80,37 @@ static void set_streams(struct policy_action *out,
 	out->why = why;
 }
 
+static void set_frame(struct policy_action *out, const struct policy_session *s,
+		      uint32_t bytes, const char *why)
+{
+	out->kind |= POLICY_SET_FRAME;
+	out->id = s->id;
+	out->frame_bytes = bytes;
+	out->why = why;
+}
+
+/* The stream count for a decision: the one in force unless it is ours. */
+static uint32_t streams_for(const struct policy_session *s, uint32_t n)
+{
+	if (!s->streams_max || !s->applied.streams)
+		return s->applied.streams;
+	return n < s->streams_max ? n : s->streams_max;
+}
+
+/*
+ * The frame size for a chunk decision: the one in force unless it is ours.
+ * A limit below what session-set accepts leaves nothing to change (a push
+ * would be capped back to it, and asked for again on every sample).
+ */
+static uint32_t frame_for(const struct policy_session *s, uint32_t chunk)
+{
+	if (s->frame_size_max < DWCP_MIN_FRAME || !s->applied.chunk_bytes)
+		return s->applied.chunk_bytes;
+	if (chunk < DWCP_MIN_FRAME)
+		return DWCP_MIN_FRAME;
+	return chunk < s->frame_size_max ? chunk : s->frame_size_max;
+}
+
 /* Relative change from @cur to @next is below @frac (never when one is 0). */
 static bool close_to(uint64_t cur, uint64_t next, double frac)
 {
@@ -121,17 +152,17 @@ static void on_measurement(struct policy *p, struct policy_session *s,
 	 */
 	if (!next.pacing_bps)
 		next.pacing_bps = paced;
-	/* counts that are not ours stay as they are */
-	if (!s->streams_max || !s->applied.streams)
-		next.streams = s->applied.streams;
-	else if (next.streams > s->streams_max)
-		next.streams = s->streams_max;
+	/* counts and sizes that are not ours stay as they are */
+	next.streams = streams_for(s, next.streams);
+	next.chunk_bytes = frame_for(s, next.chunk_bytes);
 	if (!pba_worth_applying(&e, &s->applied, &next))
 		return;
 	if (!close_to(paced, next.pacing_bps, 0.10))
 		set_pacing(out, s, next.pacing_bps, "prediction");
 	if (pba_streams_differ(s->applied.streams, next.streams))
 		set_streams(out, s, next.streams, "prediction");
+	if (pba_frame_differs(s->applied.chunk_bytes, next.chunk_bytes))
+		set_frame(out, s, next.chunk_bytes, "prediction");
 	out->est = e;
 }
 
@@ -158,6 +189,8 @@ void policy_step(struct policy *p, const struct dwcp_event *ev,
 	s->bytes_acked = ev->bytes_acked;
 	s->applied.streams = ev->streams_total;
 	s->streams_max = ev->streams_max;
+	s->applied.chunk_bytes = ev->frame_size;
+	s->frame_size_max = ev->frame_size_max;
 	if (ev->m.delivery_rate)
 		s->last_rate = ev->m.delivery_rate;
 	if (ev->kind == DWCP_EVENT_MODE_CHANGED)
@@ -184,6 +217,10 @@ void policy_applied(struct policy *p, const struct policy_action *a, bool ok)
 		s->applied.streams = a->streams;
 		p->streams_pushes++;
 	}
+	if (a->kind & POLICY_SET_FRAME) {
+		s->applied.chunk_bytes = a->frame_bytes;
+		p->frame_pushes++;
+	}
 	if (!(a->kind & POLICY_SET_PACING))
 		return;
 	s->applied.pacing_bps = a->pacing_bps;
@@ -202,7 +239,8 @@ void policy_resync_begin(struct policy *p)
 
 void policy_resync_session(struct policy *p, uint64_t id, uint32_t mode,
 			   uint64_t pacing_bps, uint32_t streams,
-			   uint32_t streams_max)
+			   uint32_t streams_max, uint32_t frame_size,
+			   uint32_t frame_size_max)
 {
 	struct policy_session *s = track(p, id);
 
@@ -214,6 +252,8 @@ void policy_resync_session(struct policy *p, uint64_t id, uint32_t mode,
 	s->applied.pacing_bps = pacing_bps;
 	s->applied.streams = streams;
 	s->streams_max = streams_max;
+	s->applied.chunk_bytes = frame_size;
+	s->frame_size_max = frame_size_max;
 }
 
 void policy_resync_end(struct policy *p)

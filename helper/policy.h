@@ -21,6 +21,12 @@
  * the decision's stream count (from the predicted bandwidth-delay product,
  * clamped per mode and to streams-max) is pushed, with the pacing, when it
  * differs enough.
+ *
+ * Frames: on a session whose frame size is the policy's (frame-size-max >
+ * 0, an application that left DWCP_FRAME_SIZE to the kernel), outside
+ * datacenter mode, the decision's chunk size (the predicted bandwidth-delay
+ * product / 8, 16..512 KiB; clamped to frame-size-max) is pushed as the
+ * frame size when it is at least 25 % away from the size in force.
  */
 #ifndef DWCP_POLICY_H
 #define DWCP_POLICY_H
@@ -45,8 +51,11 @@ struct policy_session {
 	uint64_t id;
 	uint32_t mode;			/* enum dwcp_mode, from the events */
 	struct pba_link link;
-	struct pba_decision applied;	/* in force: pacing pushed, streams seen */
+	struct pba_decision applied;	/* in force: pacing pushed, streams
+					 * and frame size (chunk_bytes) seen
+					 */
 	uint32_t streams_max;		/* 0: the count is not ours */
+	uint32_t frame_size_max;	/* 0: the frame size is not ours */
 	uint64_t last_sample_ns;	/* last sample fed to the predictor */
 	uint64_t samples;
 	struct pba_estimate est;	/* after the last sample */
@@ -62,13 +71,15 @@ struct policy {
 	uint64_t mode_changes;		/* mode-changed events seen */
 	uint64_t pacing_pushes;		/* pacing changes applied */
 	uint64_t streams_pushes;	/* stream-count changes applied */
+	uint64_t frame_pushes;		/* frame-size changes applied */
 };
 
-/* What an action sets: none, or pacing and/or streams (a bit mask). */
+/* What an action sets: none, or pacing, streams, frame size (a bit mask). */
 enum policy_action_kind {
 	POLICY_NONE = 0,
 	POLICY_SET_PACING = 1,
 	POLICY_SET_STREAMS = 2,
+	POLICY_SET_FRAME = 4,
 };
 
 /* What the daemon should do, and why (for its log). */
@@ -77,6 +88,7 @@ struct policy_action {
 	uint64_t id;
 	uint64_t pacing_bps;
 	uint32_t streams;		/* POLICY_SET_STREAMS */
+	uint32_t frame_bytes;		/* POLICY_SET_FRAME */
 	struct pba_estimate est;
 	const char *why;
 };
@@ -92,13 +104,16 @@ struct policy_session *policy_find(struct policy *p, uint64_t id);
 
 /*
  * Resync from a session dump (at start, and after ENOBUFS lost events):
- * begin, one call per established session listed (its mode and the pacing
- * in force), end.  Sessions the dump did not list are forgotten.
+ * begin, one call per established session listed (its mode, the pacing,
+ * streams and frame size in force, and the policy's limits: 0 where the
+ * count or size is not the policy's), end.  Sessions the dump did not list
+ * are forgotten.
  */
 void policy_resync_begin(struct policy *p);
 void policy_resync_session(struct policy *p, uint64_t id, uint32_t mode,
 			   uint64_t pacing_bps, uint32_t streams,
-			   uint32_t streams_max);
+			   uint32_t streams_max, uint32_t frame_size,
+			   uint32_t frame_size_max);
 void policy_resync_end(struct policy *p);
 /* Sessions tracked now. */
 size_t policy_tracked(const struct policy *p);

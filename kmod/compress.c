@@ -56,8 +56,12 @@ static int dwcp_z_cctx(struct dwcp_zstd *z, u32 frame)
 	zstd_parameters p;
 	int opt;
 
-	if (z->cctx)
+	if (z->cctx && frame <= z->frame)
 		return 0;
+	/* first use, or a policy raised the frame size: size it afresh */
+	kvfree(z->cwork);
+	kvfree(z->tmp);
+	z->cctx = NULL;
 	for (opt = 1; opt < HDE_NR_OPTS; opt++) {
 		p = zstd_get_params(hde_opt_level(opt), frame);
 		need = zstd_cctx_workspace_bound(&p.cParams);

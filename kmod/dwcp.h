@@ -393,6 +393,7 @@ struct dwcp_sock {
 	/* configuration (before connect/listen) */
 	u16 want_streams;
 	u32 frame_size;
+	bool want_frame;		/* the application chose frame_size */
 	u64 pacing_rate;
 	char cc[TCP_CA_NAME_MAX];
 	struct sockaddr_storage local;
@@ -518,6 +519,8 @@ int dwcp_getsockopt(struct socket *sock, int level, int optname,
 void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active);
 int dwcp_session_set_streams(struct dwcp_sock *dsk, u32 n);
 u16 dwcp_session_streams_max(const struct dwcp_sock *dsk);
+int dwcp_session_set_frame_size(struct dwcp_sock *dsk, u32 n);
+u32 dwcp_session_frame_max(const struct dwcp_sock *dsk);
 void dwcp_session_abort(struct dwcp_sock *dsk, int err);
 void dwcp_session_close(struct dwcp_sock *dsk, long linger);
 void dwcp_session_stream_down(struct dwcp_stream *st, int err);
@@ -633,6 +636,7 @@ struct dwcp_session_event {
  * @nstreams: entries in @streams
  * @forced: enum dwcp_mode forced on it (its own, else the netns's)
  * @streams_max: dwcp_session_streams_max()
+ * @frame_max: dwcp_session_frame_max()
  * @cc: congestion control chosen for the streams, "" the mode's
  */
 struct dwcp_session_view {
@@ -640,6 +644,7 @@ struct dwcp_session_view {
 	u32 sock_type;
 	u32 forced;
 	u32 streams_max;
+	u32 frame_max;
 	char cc[TCP_CA_NAME_MAX];
 	bool has_peer;
 	struct sockaddr_dwcp local;
@@ -663,6 +668,8 @@ struct dwcp_session_view {
  * @scores: detector scores, per mille
  * @streams_total: streams in use
  * @streams_max: dwcp_session_streams_max()
+ * @frame_size: payload bytes per data frame sent
+ * @frame_max: dwcp_session_frame_max()
  */
 struct dwcp_mode_event {
 	u8 cmd;
@@ -676,6 +683,8 @@ struct dwcp_mode_event {
 	u32 scores[DWCP_NMODES];
 	u32 streams_total;
 	u32 streams_max;
+	u32 frame_size;
+	u32 frame_max;
 };
 
 /**

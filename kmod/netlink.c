@@ -44,6 +44,11 @@ static struct netlink_range_validation dwcp_cooldown_range = {
 	.max = DWCP_COOLDOWN_MAX_MS,
 };
 
+static struct netlink_range_validation dwcp_frame_range = {
+	.min = DWCP_MIN_FRAME,
+	.max = DWCP_MAX_FRAME,
+};
+
 const struct nla_policy dwcp_stream_policy[DWCP_A_STREAM_MAX + 1] = {
 	[DWCP_A_STREAM_INDEX] = { .type = NLA_U32 },
 	[DWCP_A_STREAM_UP] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -93,6 +98,9 @@ const struct nla_policy dwcp_session_policy[DWCP_A_SESSION_MAX + 1] = {
 	[DWCP_A_SESSION_STREAMS_MAX] = { .type = NLA_U32 },
 	[DWCP_A_SESSION_CONGESTION] = { .type = NLA_NUL_STRING,
 					.len = TCP_CA_NAME_MAX - 1 },
+	[DWCP_A_SESSION_FRAME_SIZE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &dwcp_frame_range),
+	[DWCP_A_SESSION_FRAME_SIZE_MAX] = { .type = NLA_U32 },
 };
 
 const struct nla_policy dwcp_defaults_policy[DWCP_A_DEFAULTS_MAX + 1] = {
@@ -144,6 +152,8 @@ static const struct nla_policy dwcp_session_set_policy[DWCP_A_SESSION_MAX + 1] =
 		NLA_POLICY_RANGE(NLA_U32, 1, DWCP_MAX_STREAMS),
 	[DWCP_A_SESSION_CONGESTION] = { .type = NLA_NUL_STRING,
 					.len = TCP_CA_NAME_MAX - 1 },
+	[DWCP_A_SESSION_FRAME_SIZE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &dwcp_frame_range),
 };
 
 /* defaults-get and stats-get take nothing (see info-get below). */
@@ -373,7 +383,9 @@ static int dwcp_nl_put_session(struct sk_buff *skb,
 	    nla_put(skb, DWCP_A_SESSION_MODE_SCORES,
 		    sizeof(ci->dwci_mode_score), ci->dwci_mode_score) ||
 	    nla_put_u32(skb, DWCP_A_SESSION_STREAMS_MAX, v->streams_max) ||
-	    nla_put_string(skb, DWCP_A_SESSION_CONGESTION, v->cc))
+	    nla_put_string(skb, DWCP_A_SESSION_CONGESTION, v->cc) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_FRAME_SIZE, ci->dwci_frame_size) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_FRAME_SIZE_MAX, v->frame_max))
 		return -EMSGSIZE;
 	for (i = 0; streams && i < v->nstreams; i++)
 		if (dwcp_nl_put_stream(skb, &v->streams[i]))
@@ -456,6 +468,7 @@ static int dwcp_nl_session_view(struct dwcp_sock *dsk,
 	v->sock_type = dsk->sk.sk_type;
 	v->forced = dsk->det.forced;
 	v->streams_max = dwcp_session_streams_max(dsk);
+	v->frame_max = dwcp_session_frame_max(dsk);
 	strscpy(v->cc, dsk->cc, sizeof(v->cc));
 	if (!v->forced) {
 		struct dwcp_detect_cfg c;
@@ -583,12 +596,13 @@ static int dwcp_nl_session_set_doit(struct sk_buff *skb,
 	struct nlattr *mode = info->attrs[DWCP_A_SESSION_MODE];
 	struct nlattr *streams = info->attrs[DWCP_A_SESSION_STREAMS_TOTAL];
 	struct nlattr *cc = info->attrs[DWCP_A_SESSION_CONGESTION];
+	struct nlattr *frame = info->attrs[DWCP_A_SESSION_FRAME_SIZE];
 	struct dwcp_sock *dsk;
 	int err = 0;
 
-	if (!pacing && !codec && !mode && !streams && !cc) {
+	if (!pacing && !codec && !mode && !streams && !cc && !frame) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: give pacing-rate, codec, mode, streams-total or congestion");
+			       "nothing to set: give pacing-rate, codec, mode, streams-total, congestion or frame-size");
 		return -EINVAL;
 	}
 	/* in the caller's context: its rights decide, as for TCP_CONGESTION */
@@ -623,6 +637,9 @@ static int dwcp_nl_session_set_doit(struct sk_buff *skb,
 		err = dwcp_mode_force(dsk, nla_get_u32(mode));
 	if (!err && cc)
 		dwcp_session_set_cc(dsk, nla_data(cc));
+	/* in range by the policy: cannot fail */
+	if (!err && frame)
+		dwcp_session_set_frame_size(dsk, nla_get_u32(frame));
 	release_sock(&dsk->sk);
 	sock_put(&dsk->sk);
 	return err;
@@ -658,7 +675,9 @@ int dwcp_nl_fill_mode_event(struct sk_buff *skb,
 	    nla_put(skb, DWCP_A_SESSION_MODE_SCORES, sizeof(ev->scores),
 		    ev->scores) ||
 	    nla_put_u32(skb, DWCP_A_SESSION_STREAMS_TOTAL, ev->streams_total) ||
-	    nla_put_u32(skb, DWCP_A_SESSION_STREAMS_MAX, ev->streams_max))
+	    nla_put_u32(skb, DWCP_A_SESSION_STREAMS_MAX, ev->streams_max) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_FRAME_SIZE, ev->frame_size) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_FRAME_SIZE_MAX, ev->frame_max))
 		goto cancel;
 	if (ev->cmd == DWCP_CMD_MODE_CHANGED &&
 	    (nla_put_u32(skb, DWCP_A_SESSION_OLD_MODE, ev->old_mode) ||
@@ -695,6 +714,8 @@ void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd,
 		.bytes_acked = dsk->st.dwci_bytes_acked,
 		.streams_total = dsk->active,
 		.streams_max = dwcp_session_streams_max(dsk),
+		.frame_size = min(dsk->frame_size, dsk->peer_max_frame),
+		.frame_max = dwcp_session_frame_max(dsk),
 	};
 	struct sk_buff *skb = dwcp_nl_event_new(net);
 	int i;

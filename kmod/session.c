@@ -416,6 +416,39 @@ int dwcp_session_set_streams(struct dwcp_sock *dsk, u32 n)
 	return 0;
 }
 
+/**
+ * dwcp_session_frame_max() - the largest frame size a policy may give @dsk
+ * @dsk: the session
+ *
+ * Context: the socket lock held.
+ * Return: what the peer accepts; 0 when the application chose the size
+ * with DWCP_FRAME_SIZE.
+ */
+u32 dwcp_session_frame_max(const struct dwcp_sock *dsk)
+{
+	return dsk->want_frame ? 0 : dsk->peer_max_frame;
+}
+
+/**
+ * dwcp_session_set_frame_size() - send data in frames of @n bytes from now
+ * @dsk: the session, either side, any state
+ * @n: DWCP_MIN_FRAME..DWCP_MAX_FRAME; frames are cut at the smaller of it
+ *	and what the peer accepts
+ *
+ * Frames already queued keep their size: the receiver takes any size up to
+ * its limit, so the change needs no word with the peer.
+ *
+ * Context: the socket lock held.
+ * Return: 0, or -EINVAL when @n is out of range.
+ */
+int dwcp_session_set_frame_size(struct dwcp_sock *dsk, u32 n)
+{
+	if (n < DWCP_MIN_FRAME || n > DWCP_MAX_FRAME)
+		return -EINVAL;
+	dsk->frame_size = n;
+	return 0;
+}
+
 /*
  * The receive buffer the window is made of.  A keyed-record session needs
  * room for two whole chunks, or a chunk bigger than the window would never
@@ -730,9 +763,13 @@ static bool dwcp_pace_allows(struct dwcp_sock *dsk, u32 bytes)
 	dsk->tokens += mul_u64_u64_div_u64(now - dsk->refill_ns, rate,
 					   NSEC_PER_SEC);
 	dsk->refill_ns = now;
-	/* Burst: two frames or 10 ms worth, whichever is larger. */
-	burst = max_t(u64, 2 * (DWCP_FRAME_HDR_LEN + dsk->frame_size),
-		      div_u64(rate, 100));
+	/*
+	 * Burst: two frames or 10 ms worth, whichever is larger, and never
+	 * less than this frame: one queued before the frame size shrank
+	 * would otherwise wait for tokens that are capped below its size.
+	 */
+	burst = max3(2 * (u64)(DWCP_FRAME_HDR_LEN + dsk->frame_size),
+		     div_u64(rate, 100), (u64)bytes);
 	dsk->tokens = min(dsk->tokens, burst);
 	if (dsk->tokens >= bytes) {
 		dsk->tokens -= bytes;
@@ -1617,12 +1654,14 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 			dsk->want_streams = val;
 		break;
 	case DWCP_FRAME_SIZE:
-		if (val < DWCP_MIN_FRAME || val > DWCP_MAX_FRAME)
+		if (val < DWCP_MIN_FRAME || val > DWCP_MAX_FRAME) {
 			err = -EINVAL;
-		else if (!early)
+		} else if (!early) {
 			err = -EISCONN;
-		else
+		} else {
 			dsk->frame_size = val;
+			dsk->want_frame = true;
+		}
 		break;
 	case DWCP_HDE_STORE:
 		if (rate > READ_ONCE(dwcp_pernet(sock_net(sk))->hde_store_bytes))

@@ -908,6 +908,7 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	lock_sock(&lsn->sk);
 	child->want_streams = lsn->want_streams;
 	child->frame_size = lsn->frame_size;
+	child->want_frame = lsn->want_frame;
 	child->pacing_rate = lsn->pacing_rate;
 	child->codec = lsn->codec;
 	memcpy(child->cc, lsn->cc, sizeof(child->cc));

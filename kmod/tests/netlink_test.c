@@ -196,6 +196,8 @@ static void fill_view(struct dwcp_session_view *v,
 	v->info.dwci_pacing_rate = 1000000;
 	v->info.dwci_hde_codec = -1;
 	v->streams_max = 16;
+	v->info.dwci_frame_size = 65536;
+	v->frame_max = DWCP_MAX_FRAME;
 	strscpy(v->cc, "cubic", sizeof(v->cc));
 	for (i = 0; i < n; i++) {
 		memset(&si[i], 0, sizeof(si[i]));
@@ -241,6 +243,9 @@ static void session_reply_round_trip(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, tb[DWCP_A_SESSION_CONGESTION]);
 	KUNIT_EXPECT_STREQ(test, (char *)nla_data(tb[DWCP_A_SESSION_CONGESTION]),
 			   "cubic");
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_FRAME_SIZE]), 65536U);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_FRAME_SIZE_MAX]),
+			(u32)DWCP_MAX_FRAME);
 	nlmsg_for_each_attr(a, nlmsg_hdr(skb), GENL_HDRLEN, rem) {
 		if (nla_type(a) != DWCP_A_SESSION_STREAM)
 			continue;
@@ -311,6 +316,7 @@ static void mode_event_round_trip(struct kunit *test)
 			    .loss_ppm = 10000, .rate = 5000000 },
 		.bytes_acked = 77, .scores = { 10, 900, 90 },
 		.streams_total = 6, .streams_max = 16,
+		.frame_size = 262144, .frame_max = 0,
 	};
 	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
 	struct nlattr *tb[DWCP_A_SESSION_MAX + 1];
@@ -332,6 +338,10 @@ static void mode_event_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, scores[1], 900U);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_STREAMS_TOTAL]), 6U);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_STREAMS_MAX]), 16U);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_FRAME_SIZE]),
+			262144U);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_FRAME_SIZE_MAX]),
+			0U);
 	kfree_skb(skb);
 }
 
@@ -339,6 +349,7 @@ static void measurement_event_has_no_old_mode(struct kunit *test)
 {
 	const struct dwcp_mode_event ev = {
 		.cmd = DWCP_CMD_MEASUREMENT, .id = 9, .mode = DWCP_MODE_HYBRID,
+		.frame_size = DWCP_DEFAULT_FRAME,
 	};
 	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
 	struct nlattr *tb[DWCP_A_SESSION_MAX + 1];

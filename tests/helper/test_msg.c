@@ -312,6 +312,8 @@ static void mode_event(struct attrbuf *b, int with_mode)
 	put(b, DWCP_A_SESSION_MODE_SCORES, scores, sizeof(scores));
 	put_u32(b, DWCP_A_SESSION_STREAMS_TOTAL, 10);
 	put_u32(b, DWCP_A_SESSION_STREAMS_MAX, 16);
+	put_u32(b, DWCP_A_SESSION_FRAME_SIZE, 131072);
+	put_u32(b, DWCP_A_SESSION_FRAME_SIZE_MAX, 1048576);
 }
 
 static void event_mode_changed_with_measurements(void **state)
@@ -334,6 +336,8 @@ static void event_mode_changed_with_measurements(void **state)
 	assert_int_equal(ev.m.scores[1], 738);
 	assert_int_equal(ev.streams_total, 10);
 	assert_int_equal(ev.streams_max, 16);
+	assert_int_equal(ev.frame_size, 131072);
+	assert_int_equal(ev.frame_size_max, 1048576);
 	dwcp_event_format(line, sizeof(line), &ev);
 	assert_string_equal(line,
 			    "event mode-changed id=7 datacenter->internet reason=detected"
@@ -360,6 +364,103 @@ static void event_mode_without_mode_or_bad_scores_rejected(void **state)
 					  (struct nlattr *)b.data, b.len, &ev,
 					  err), -EBADMSG);
 	assert_non_null(strstr(err, "mode-scores"));
+}
+
+/* Run @print over @obj into a memory buffer (a session, an event). */
+static char *capture_obj(void (*print)(FILE *, const void *), const void *obj)
+{
+	static char buf[4096];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	assert_non_null(f);
+	print(f, obj);
+	fclose(f);
+	return buf;
+}
+
+static void print_event_json(FILE *f, const void *ev)
+{
+	dwcp_event_print_json(f, ev);
+}
+
+static void print_session_text(FILE *f, const void *s)
+{
+	dwcp_session_print_text(f, s, 0);
+}
+
+static void print_session_json(FILE *f, const void *s)
+{
+	dwcp_session_print_json(f, s);
+}
+
+static void event_frame_size_parsed_absent_is_zero(void **state)
+{
+	char err[DWCP_ERRLEN];
+	struct dwcp_event ev;
+	struct attrbuf b;
+
+	(void)state;
+	mode_event(&b, 1);
+	assert_int_equal(dwcp_event_parse(DWCP_CMD_MEASUREMENT,
+					  (struct nlattr *)b.data, b.len, &ev,
+					  err), 0);
+	assert_non_null(strstr(capture_obj(print_event_json, &ev),
+			       ",\"streams_total\":10,\"streams_max\":16"
+			       ",\"frame_size\":131072,\"frame_size_max\":1048576"));
+
+	/* an older module sends neither */
+	memset(&b, 0, sizeof(b));
+	put_u64(&b, DWCP_A_SESSION_ID, 7);
+	put_u32(&b, DWCP_A_SESSION_MODE, DWCP_MODE_INTERNET);
+	put_u64(&b, DWCP_A_SESSION_TIME_NS, 1);
+	assert_int_equal(dwcp_event_parse(DWCP_CMD_MEASUREMENT,
+					  (struct nlattr *)b.data, b.len, &ev,
+					  err), 0);
+	assert_int_equal(ev.frame_size, 0);
+	assert_int_equal(ev.frame_size_max, 0);
+
+	/* a wrong length is named */
+	put_u64(&b, DWCP_A_SESSION_FRAME_SIZE, 65536);
+	assert_int_equal(dwcp_event_parse(DWCP_CMD_MODE_CHANGED,
+					  (struct nlattr *)b.data, b.len, &ev,
+					  err), -EBADMSG);
+	assert_non_null(strstr(err, "frame-size"));
+}
+
+static void session_reply_frame_size(void **state)
+{
+	struct dwcp_session *s = malloc(sizeof(*s));
+	char err[DWCP_ERRLEN];
+	struct attrbuf b;
+
+	(void)state;
+	assert_non_null(s);
+	memset(&b, 0, sizeof(b));
+	put_u64(&b, DWCP_A_SESSION_ID, 12);
+	put_u32(&b, DWCP_A_SESSION_STATE, DWCP_STATE_ESTABLISHED);
+	put_u32(&b, DWCP_A_SESSION_STREAMS_TOTAL, 4);
+	put_u32(&b, DWCP_A_SESSION_FRAME_SIZE, 131072);
+	put_u32(&b, DWCP_A_SESSION_FRAME_SIZE_MAX, 1048576);
+
+	assert_int_equal(dwcp_session_parse((struct nlattr *)b.data, b.len, s,
+					    err), 0);
+
+	assert_int_equal(s->frame_size, 131072);
+	assert_int_equal(s->frame_size_max, 1048576);
+	assert_non_null(strstr(capture_obj(print_session_text, s),
+			       " codec 0 frame 131072\n"));
+	assert_non_null(strstr(capture_obj(print_session_json, s),
+			       ",\"codec\":0,\"frame_size\":131072"
+			       ",\"frame_size_max\":1048576,"));
+
+	/* an older module sends neither */
+	b.len = NLA_ALIGN(NLA_HDRLEN + 8);
+	assert_int_equal(dwcp_session_parse((struct nlattr *)b.data, b.len, s,
+					    err), 0);
+	assert_int_equal(s->id, 12);
+	assert_int_equal(s->frame_size, 0);
+	assert_int_equal(s->frame_size_max, 0);
+	free(s);
 }
 
 static void defaults_reply_and_mode_names(void **state)
@@ -725,6 +826,8 @@ int main(void)
 		cmocka_unit_test(feature_names_match_uapi),
 		cmocka_unit_test(event_mode_changed_with_measurements),
 		cmocka_unit_test(event_mode_without_mode_or_bad_scores_rejected),
+		cmocka_unit_test(event_frame_size_parsed_absent_is_zero),
+		cmocka_unit_test(session_reply_frame_size),
 		cmocka_unit_test(defaults_reply_and_mode_names),
 		cmocka_unit_test(stats_reply_every_counter_named),
 		cmocka_unit_test(event_stream_up_and_down),

@@ -235,6 +235,34 @@ static void small_changes_and_low_confidence_are_not_applied(void **state)
 	assert_false(pba_worth_applying(&sure, &cur, &far));
 }
 
+static void frame_sizes_differ_by_a_quarter_of_the_one_in_force(void **state)
+{
+	(void)state;
+	assert_true(pba_frame_differs(65536, 81920));	/* +25 % */
+	assert_false(pba_frame_differs(65536, 81919));
+	assert_true(pba_frame_differs(65536, 49152));	/* -25 % */
+	assert_false(pba_frame_differs(81920, 65536));	/* back: only -20 % */
+	assert_false(pba_frame_differs(65536, 65536));
+	/* 0 is an unknown size (an older module): nothing to compare */
+	assert_false(pba_frame_differs(0, 65536));
+	assert_false(pba_frame_differs(65536, 0));
+	assert_true(pba_frame_differs(4096, 1048576));
+}
+
+static void a_frame_change_alone_is_worth_applying_when_sure(void **state)
+{
+	struct pba_decision cur = { 8, 1000000, 65536 };
+	struct pba_decision bigger = { 8, 1000000, 131072 };
+	struct pba_decision slightly = { 8, 1000000, 72000 };
+	struct pba_estimate sure = estimate(1e6, 0.1);
+	struct pba_estimate unsure = estimate(1e6, 0.9);
+
+	(void)state;
+	assert_true(pba_worth_applying(&sure, &cur, &bigger));
+	assert_false(pba_worth_applying(&sure, &cur, &slightly));
+	assert_false(pba_worth_applying(&unsure, &cur, &bigger));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +277,8 @@ int main(void)
 		cmocka_unit_test(longer_and_lossier_paths_get_more_streams),
 		cmocka_unit_test(pacing_is_095_of_conservative),
 		cmocka_unit_test(small_changes_and_low_confidence_are_not_applied),
+		cmocka_unit_test(frame_sizes_differ_by_a_quarter_of_the_one_in_force),
+		cmocka_unit_test(a_frame_change_alone_is_worth_applying_when_sure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

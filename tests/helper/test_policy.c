@@ -232,8 +232,9 @@ static void resync_tracks_listed_and_forgets_the_rest(void **state)
 
 	/* Act: the dump lists 2 (paced by someone) and 3, not 1 */
 	policy_resync_begin(p);
-	policy_resync_session(p, 2, DWCP_MODE_HYBRID, 5000000, 8, 16);
-	policy_resync_session(p, 3, DWCP_MODE_DATACENTER, 0, 4, 0);
+	policy_resync_session(p, 2, DWCP_MODE_HYBRID, 5000000, 8, 16, 131072,
+			      1048576);
+	policy_resync_session(p, 3, DWCP_MODE_DATACENTER, 0, 4, 0, 65536, 0);
 	policy_resync_end(p);
 
 	/* Assert */
@@ -242,6 +243,9 @@ static void resync_tracks_listed_and_forgets_the_rest(void **state)
 	assert_int_equal(policy_find(p, 2)->applied.pacing_bps, 5000000);
 	assert_int_equal(policy_find(p, 2)->applied.streams, 8);
 	assert_int_equal(policy_find(p, 2)->streams_max, 16);
+	assert_int_equal(policy_find(p, 2)->applied.chunk_bytes, 131072);
+	assert_int_equal(policy_find(p, 2)->frame_size_max, 1048576);
+	assert_int_equal(policy_find(p, 3)->frame_size_max, 0);
 	assert_int_equal(policy_find(p, 3)->mode, DWCP_MODE_DATACENTER);
 	free(p);
 }
@@ -322,6 +326,111 @@ static void streams_not_ours_or_datacenter_stay(void **state)
 	free(p);
 }
 
+/* What a run of measurement events did to the frame size. */
+struct frame_run {
+	struct policy_action first;	/* the first frame push, if any */
+	int pushes;			/* frame pushes in the run */
+};
+
+/*
+ * @seconds of measurement events of a 10 MB/s path of @min_rtt_us from a
+ * session sending frames of @frame bytes, the policy's up to @max; the
+ * kernel's next events report what was pushed, capped at @max.
+ */
+static struct frame_run feed_frames(struct policy *p, uint32_t mode,
+				    uint32_t min_rtt_us, uint32_t frame,
+				    uint32_t max, int seconds)
+{
+	struct frame_run r = { .first = { .kind = POLICY_NONE }, .pushes = 0 };
+	struct policy_action a;
+	struct dwcp_event ev;
+	int i;
+
+	for (i = 0; i < seconds; i++) {
+		ev = measurement(1, mode, 10000000 + (i % 3) * 100000,
+				 (uint64_t)i * SEC);
+		ev.m.min_rtt_us = min_rtt_us;
+		ev.frame_size = frame;
+		ev.frame_size_max = max;
+		a = step(p, &ev);
+		if (!(a.kind & POLICY_SET_FRAME))
+			continue;
+		if (!r.pushes++)
+			r.first = a;
+		frame = a.frame_bytes < max ? a.frame_bytes : max;
+	}
+	return r;
+}
+
+/*
+ * 10 MB/s and 100 ms: a BDP of about 1 MB, frames of an eighth of it
+ * (~124 kB) instead of the default 64 KiB, pushed once with the pacing.
+ */
+static void frame_size_follows_the_bdp_once(void **state)
+{
+	struct policy *p = new_policy();
+	struct frame_run r;
+	uint32_t want;
+
+	(void)state;
+	/* Act */
+	r = feed_frames(p, DWCP_MODE_INTERNET, 100000, DWCP_DEFAULT_FRAME,
+			DWCP_MAX_FRAME, 120);
+
+	/* Assert: one push, the decision's size, never asked for again */
+	assert_int_equal(r.pushes, 1);
+	assert_int_equal(r.first.kind, POLICY_SET_PACING | POLICY_SET_FRAME);
+	want = (uint32_t)(r.first.est.predicted * 100000 / 1e6 / 8);
+	assert_int_equal(r.first.frame_bytes, want);
+	assert_true(want > 115000 && want < 130000);
+	assert_int_equal(policy_find(p, 1)->applied.chunk_bytes, want);
+	assert_int_equal(p->frame_pushes, 1);
+	free(p);
+}
+
+static void frame_size_not_ours_small_change_or_datacenter_stays(void **state)
+{
+	struct policy *p = new_policy();
+	struct frame_run r;
+
+	(void)state;
+	/* the application chose it (frame-size-max 0) */
+	r = feed_frames(p, DWCP_MODE_INTERNET, 100000, DWCP_DEFAULT_FRAME, 0, 60);
+	assert_int_equal(r.pushes, 0);
+	free(p);
+
+	/* 60 ms: ~74 kB wanted, 13 % above 64 KiB: not worth a change */
+	p = new_policy();
+	r = feed_frames(p, DWCP_MODE_INTERNET, 60000, DWCP_DEFAULT_FRAME,
+			DWCP_MAX_FRAME, 60);
+	assert_int_equal(r.pushes, 0);
+	assert_true(p->pacing_pushes > 0);	/* the policy did act */
+	free(p);
+
+	/* datacenter mode: left alone */
+	p = new_policy();
+	r = feed_frames(p, DWCP_MODE_DATACENTER, 100000, DWCP_DEFAULT_FRAME,
+			DWCP_MAX_FRAME, 60);
+	assert_int_equal(r.pushes, 0);
+	free(p);
+}
+
+static void frame_size_clamped_to_the_peers_limit(void **state)
+{
+	struct policy *p = new_policy();
+	struct frame_run r;
+
+	(void)state;
+	/* Act: ~124 kB wanted, the peer accepts 96 KiB */
+	r = feed_frames(p, DWCP_MODE_INTERNET, 100000, DWCP_DEFAULT_FRAME,
+			96 << 10, 120);
+
+	/* Assert */
+	assert_int_equal(r.pushes, 1);
+	assert_int_equal(r.first.frame_bytes, 96 << 10);
+	free(p);
+}
+
 static void collapsed_estimate_never_lifts_the_pacing(void **state)
 {
 	struct policy *p = new_policy();
@@ -381,6 +490,8 @@ static void metrics_in_prometheus_text_format(void **state)
 	assert_non_null(strstr(buf, "# TYPE dwcp_sessions gauge\ndwcp_sessions 1\n"));
 	assert_non_null(strstr(buf, "dwcp_mode_changes_total 1\n"));
 	assert_non_null(strstr(buf, "dwcp_pacing_changes_total 1\n"));
+	assert_non_null(strstr(buf, "dwcp_frame_changes_total 0\n"));
+	assert_non_null(strstr(buf, "dwcp_session_frame_bytes{session=\"9\"} 0\n"));
 	assert_non_null(strstr(buf, "dwcp_session_mode{session=\"9\"} 2\n"));
 	assert_non_null(strstr(buf, "dwcp_session_bytes_acked{session=\"9\"} 1029\n"));
 	assert_non_null(strstr(buf, "dwcp_session_delivery_rate_bytes{session=\"9\"} 10000000\n"));
@@ -402,6 +513,9 @@ int main(void)
 		cmocka_unit_test(streams_follow_the_bdp_within_the_grant),
 		cmocka_unit_test(streams_not_ours_or_datacenter_stay),
 		cmocka_unit_test(collapsed_estimate_never_lifts_the_pacing),
+		cmocka_unit_test(frame_size_follows_the_bdp_once),
+		cmocka_unit_test(frame_size_not_ours_small_change_or_datacenter_stays),
+		cmocka_unit_test(frame_size_clamped_to_the_peers_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,7 +65,7 @@ def random_body(rng):
     body = b""
     for _ in range(rng.randint(0, 4)):
         kind = rng.choice([0, A_ID, A_PACING, A_CODEC, 2, 3, 4, 5, 8, 10, 11,
-                           15, 16, 17, 18, 26, 27, 99, 0x8001])
+                           15, 16, 17, 18, 26, 27, 28, 29, 30, 99, 0x8001])
         size = rng.choice([0, 1, 2, 4, 8, 9, 16, rng.randint(0, 64)])
         body += attr(kind, bytes(rng.getrandbits(8) for _ in range(size)))
     if rng.random() < 0.1:
@@ -82,7 +82,7 @@ def main():
     seen, bad = {}, 0
     for seq in range(2, count + 2):
         cmd = rng.choice([1, 2, 3, SESSION_GET, SESSION_SET, 6, 7,
-                          DEFAULTS_GET, DEFAULTS_SET, 10, 11, 12, 200])
+                          DEFAULTS_GET, DEFAULTS_SET, 10, 11, 12, 13, 200])
         flags = NLM_F_ACK | (NLM_F_DUMP if rng.random() < 0.3 else 0)
         body = random_body(rng)
         try:

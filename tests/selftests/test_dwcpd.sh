@@ -116,7 +116,7 @@ pba_paces() {
 	# verbose: a failure shows the measurements it predicted from
 	start_dwcpd "$log" dwcp-cli --verbose || { cat "$log"; return 1; }
 	wait_for "$log" "resync (start): tracking 1 sessions" || rc=1
-	wait_for "$log" "pacing [1-9][0-9]* B/s, streams 4 (prediction" 250 || rc=1
+	wait_for "$log" "pacing [1-9][0-9]* B/s, streams 4[ ,].*(prediction" 250 || rc=1
 	sleep 2		# the surplus streams retire
 	C dwcpctl -j sessions >"$TMP/s.json" || rc=1
 	wait "$PERF" || rc=1

@@ -16,7 +16,8 @@ empty_dump() {
 check "sessions in a netns without sessions: an empty list" empty_dump
 
 # A paced 4-stream transfer that lasts while we look at it (at 4 MB/s, then
-# 1 MB/s, much longer than the checks; finish_transfer lifts the pacing).
+# 1 MB/s, 4 MB/s again from change_frame: longer than the checks;
+# finish_transfer lifts the pacing).
 C dwcp-perf -c $SRV -j -P 4 -n 256M --rate 4000000 >"$TMP/perf.json" 2>"$TMP/perf.err" &
 PERF=$!
 
@@ -180,6 +181,37 @@ cc_unknown() {
 	[ "$rc" = 1 ] && grep -q 'No such file or directory: congestion control not available' "$TMP/err"
 }
 check "policy set cc of an unknown algorithm: ENOENT with the reason" cc_unknown
+
+# frames_bytes: "FRAMES BYTES SIZE MAX": data frames and bytes sent so far,
+# the frame size and the most a policy may set.
+frames_bytes() {
+	C dwcpctl -j session "$ID" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print(s["frames_sent"], s["bytes_sent"], s["frame_size"], s["frame_size_max"])'
+}
+
+# The frame size is the policy's while the application left it alone; it
+# applies to data queued from then on: the frames measured are those sent
+# after more than a send buffer (8 MiB) went out since the change.
+change_frame() {
+	local f0 b0 f1 b1 size max bc end
+	read -r f0 bc size max <<<"$(frames_bytes)"
+	echo "frame size $size, a policy may set up to $max"
+	[ "$size" = 65536 ] && [ "$max" = 1048576 ] || return 1
+	C dwcpctl policy set "$ID" pacing 4000000 frame 16384 || return 1
+	end=$((SECONDS + 30))
+	while read -r f0 b0 size max <<<"$(frames_bytes)" &&
+		[ $((b0 - bc)) -lt $((10 << 20)) ] && [ $SECONDS -lt $end ]; do
+		sleep 0.5
+	done
+	sleep 2
+	read -r f1 b1 size max <<<"$(frames_bytes)"
+	echo "frame size $size: $((f1 - f0)) frames, $((b1 - b0)) bytes in 2 s"
+	[ "$size" = 16384 ] && [ $((f1 - f0)) -gt 0 ] &&
+		[ $(((b1 - b0) / (f1 - f0))) -le 16384 ]
+}
+check "policy set frame 16384: session-get shows it, new data goes in frames of at most 16 KiB" change_frame
 
 isolation() {
 	# the server netns sees its accepted session, not the client's id

@@ -97,7 +97,9 @@ struct sockaddr_dwcp {
  *	dwcp_stream_info per stream slot the peer granted (get only; the
  *	length returned says how many; dwci_streams_total of them in use).
  * @DWCP_FRAME_SIZE: int, payload bytes per data frame, DWCP_MIN_FRAME..
- *	DWCP_MAX_FRAME (default DWCP_DEFAULT_FRAME).  Before connect().
+ *	DWCP_MAX_FRAME (default DWCP_DEFAULT_FRAME).  Before connect().  Set,
+ *	the size is the application's; unset, a policy may change it live
+ *	(session-set's DWCP_A_SESSION_FRAME_SIZE).
  * @DWCP_HDE_STORE: __u64, bytes of baselines (delta encoding) each end of a
  *	keyed-record session may keep; 0 turns delta encoding off.  Default
  *	and maximum: sysctl net.dwcp.hde_store_bytes of the netns.  The
@@ -574,6 +576,17 @@ enum {
  *	(cubic in datacenter mode, bbr otherwise).  session-set: an algorithm
  *	the kernel allows (-ENOENT otherwise) or "" to hand it back to the
  *	mode; every up stream changes at once.
+ * @DWCP_A_SESSION_FRAME_SIZE: u32, payload bytes per data frame the
+ *	session sends (DWCP_FRAME_SIZE, capped at what the peer accepts).
+ *	session-set: DWCP_MIN_FRAME..DWCP_MAX_FRAME; data queued from then on
+ *	goes in frames of that size (capped at the peer's limit), frames
+ *	already queued keep theirs.  session-get, mode-changed and
+ *	measurement events.
+ * @DWCP_A_SESSION_FRAME_SIZE_MAX: u32, the largest frame size a policy
+ *	may give the session (what the peer accepts); 0 when the size is not
+ *	the policy's (the application chose it with DWCP_FRAME_SIZE; an
+ *	admin's session-set may still change it).  session-get, mode-changed
+ *	and measurement events.
  */
 enum {
 	DWCP_A_SESSION_ID = 1,
@@ -604,6 +617,8 @@ enum {
 	DWCP_A_SESSION_MODE_SCORES,
 	DWCP_A_SESSION_STREAMS_MAX,
 	DWCP_A_SESSION_CONGESTION,
+	DWCP_A_SESSION_FRAME_SIZE,
+	DWCP_A_SESSION_FRAME_SIZE_MAX,
 
 	__DWCP_A_SESSION_MAX,
 	DWCP_A_SESSION_MAX = (__DWCP_A_SESSION_MAX - 1)
@@ -818,19 +833,20 @@ enum {
  *	unknown id.
  * @DWCP_CMD_SESSION_SET: do; DWCP_A_SESSION_ID and at least one of
  *	DWCP_A_SESSION_PACING_RATE, DWCP_A_SESSION_CODEC, _MODE,
- *	_STREAMS_TOTAL, _CONGESTION.  CAP_NET_ADMIN in
+ *	_STREAMS_TOTAL, _CONGESTION, _FRAME_SIZE.  CAP_NET_ADMIN in
  *	the netns's user namespace.  -ENOENT unknown id; -EINVAL (with an
  *	extack message naming the attribute) for a missing or bad attribute.
  *	Also DWCP_A_SESSION_MODE (0..DWCP_MODE_MAX).  -EOPNOTSUPP for
  *	_STREAMS_TOTAL on the accepting side; -ENOTCONN before the handshake.
  * @DWCP_CMD_MODE_CHANGED: event: DWCP_A_SESSION_ID, _MODE, _OLD_MODE,
  *	_MODE_REASON, _TIME_NS and the measurements that caused it (_RTT_US,
- *	_MIN_RTT_US, _LOSS_PPM, _DELIVERY_RATE, _MODE_SCORES) and the
- *	streams (_STREAMS_TOTAL, _STREAMS_MAX).
+ *	_MIN_RTT_US, _LOSS_PPM, _DELIVERY_RATE, _MODE_SCORES), the streams
+ *	(_STREAMS_TOTAL, _STREAMS_MAX) and frames (_FRAME_SIZE,
+ *	_FRAME_SIZE_MAX).
  * @DWCP_CMD_MEASUREMENT: event, at most one per session per second while
  *	someone listens: DWCP_A_SESSION_ID, _MODE, _TIME_NS, the measurements
- *	(the delivery rate averaged over the second), _BYTES_ACKED and the
- *	streams; the input of dwcpd's predictor.
+ *	(the delivery rate averaged over the second), _BYTES_ACKED, the
+ *	streams and frames; the input of dwcpd's predictor.
  * @DWCP_CMD_DEFAULTS_GET: do; the reply carries every DWCP_A_DEFAULTS_*.
  *	Open to every user.
  * @DWCP_CMD_DEFAULTS_SET: do; any DWCP_A_DEFAULTS_*; the rest keep their
