@@ -6,13 +6,14 @@
  *   dwcp-perf -s [-p PORT] [-B ADDR] [-1] [--tcp]
  *   dwcp-perf -c HOST [-p PORT] [-t SEC | -n BYTES] [-P STREAMS] [-C CC]
  *             [-R] [--tcp] [--rate BYTES_PER_S] [--frame BYTES] [-j]
- *             [--close [--linger SEC]]
+ *             [--close [--linger SEC]] [--rcvbuf BYTES]
  *
  * Byte i of a transfer is byte (i % 8) of splitmix64(i / 8): the receiver
  * checks every byte against that and reports the first wrong offset.  With
  * --tcp, -P N opens N TCP connections, each carrying its share.
  * --close: the client closes right after its last send (optionally with
  * SO_LINGER), without waiting for the verdict: the server still prints it.
+ * --rcvbuf: SO_RCVBUF of the client's sockets (with -R, the receiver's).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -62,7 +63,7 @@ static struct {
 	bool server, tcp, json, once, reverse, close_early;
 	int linger;
 	const char *host, *bind_addr, *cc;
-	int port, streams, seconds, frame, codec;
+	int port, streams, seconds, frame, codec, rcvbuf;
 	bool codec_set;
 	uint64_t bytes, rate;
 } opt = { .port = 5201, .seconds = 0 };
@@ -444,6 +445,9 @@ static int run_client(void)
 	share = opt.bytes / nconn;
 	for (i = 0; i < nconn; i++) {
 		c[i].fd = new_socket(ipf);
+		if (opt.rcvbuf && setsockopt(c[i].fd, SOL_SOCKET, SO_RCVBUF,
+					     &opt.rcvbuf, sizeof(opt.rcvbuf)))
+			die("SO_RCVBUF");
 		if (opt.tcp && opt.cc &&
 		    setsockopt(c[i].fd, IPPROTO_TCP, TCP_CONGESTION, opt.cc,
 			       strlen(opt.cc)))
@@ -533,7 +537,8 @@ static void usage(void)
 		"usage: dwcp-perf -s [-p PORT] [-B ADDR] [-1] [-P STREAMS] [--tcp]\n"
 		"       dwcp-perf -c HOST [-p PORT] [-t SEC | -n BYTES] [-P STREAMS]\n"
 		"                 [-C CC] [-R] [--tcp] [--rate BYTES/S] [--frame N] [-j]\n"
-		"                 [--close [--linger SEC]] [--codec -1..3] [--compressible]\n");
+		"                 [--close [--linger SEC]] [--codec -1..3] [--compressible]\n"
+		"                 [--rcvbuf BYTES]\n");
 	exit(2);
 }
 
@@ -548,6 +553,7 @@ int main(int argc, char **argv)
 		{ "linger", required_argument, NULL, 'L' },
 		{ "codec", required_argument, NULL, 'z' },
 		{ "compressible", no_argument, NULL, 'Z' },
+		{ "rcvbuf", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -572,6 +578,7 @@ int main(int argc, char **argv)
 		case 'L': opt.linger = atoi(optarg); break;
 		case 'z': opt.codec = atoi(optarg); opt.codec_set = true; break;
 		case 'Z': compressible = true; break;
+		case 'b': opt.rcvbuf = (int)parse_size(optarg); break;
 		default: usage();
 		}
 	}

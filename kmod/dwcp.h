@@ -430,7 +430,7 @@ struct dwcp_sock {
 	struct list_head tx_inflight;
 	u64 snd_nxt;
 	u64 snd_una;
-	u32 peer_wnd;
+	u64 peer_edge;			/* dwcp_peer_edge() of its acks */
 	bool fin_queued;
 	bool fin_sent;
 	u64 fin_seq;
@@ -520,6 +520,10 @@ void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active);
 int dwcp_session_set_streams(struct dwcp_sock *dsk, u32 n);
 u16 dwcp_session_streams_max(const struct dwcp_sock *dsk);
 int dwcp_session_set_frame_size(struct dwcp_sock *dsk, u32 n);
+u64 dwcp_pace_burst(u64 rate, u32 frame_size, u32 bytes);
+u64 dwcp_peer_edge(u64 edge, u64 ack, u32 wnd);
+bool dwcp_window_allows(u64 seq, u32 len, bool resend, u64 snd_una,
+			u64 peer_edge);
 u32 dwcp_session_frame_max(const struct dwcp_sock *dsk);
 void dwcp_session_abort(struct dwcp_sock *dsk, int err);
 void dwcp_session_close(struct dwcp_sock *dsk, long linger);

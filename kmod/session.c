@@ -609,7 +609,7 @@ static void dwcp_rx_ack(struct dwcp_sock *dsk, u64 ack, u32 wnd)
 			freed = true;
 		}
 	}
-	dsk->peer_wnd = wnd;
+	dsk->peer_edge = dwcp_peer_edge(dsk->peer_edge, ack, wnd);
 	if (freed)
 		dsk->sk.sk_write_space(&dsk->sk);
 }
@@ -753,6 +753,70 @@ static int dwcp_stream_flush(struct dwcp_stream *st)
 	}
 }
 
+/**
+ * dwcp_pace_burst() - the most pacing tokens a session may save up
+ * @rate: pacing rate, bytes/s, not 0
+ * @frame_size: the session's frame size now
+ * @bytes: the frame about to be sent, header included
+ *
+ * Two frames or 10 ms worth, whichever is larger, and never less than the
+ * frame at hand: one queued before the frame size shrank would otherwise
+ * wait for tokens that are capped below its size.
+ *
+ * Return: the cap in bytes.
+ */
+u64 dwcp_pace_burst(u64 rate, u32 frame_size, u32 bytes)
+{
+	return max3(2 * ((u64)DWCP_FRAME_HDR_LEN + frame_size),
+		    div_u64(rate, 100), (u64)bytes);
+}
+
+/**
+ * dwcp_peer_edge() - the right edge of the peer's window after an ack
+ * @edge: the edge so far
+ * @ack: the ack's cumulative sequence number
+ * @wnd: the window it advertises beyond @ack
+ *
+ * Acks travel on any stream, so two of them can arrive out of order: a
+ * window update overtaken by an older ack that said "full" would close
+ * the window for good (the receiver believes it reopened it and says
+ * nothing more).  So the sender keeps the largest edge, ack + window,
+ * it has seen: every edge the receiver offered lies within its buffer
+ * beyond what its application had read then, hence within it beyond what
+ * it has read now, and the receiver may hold that much.
+ *
+ * Return: the new edge.
+ */
+u64 dwcp_peer_edge(u64 edge, u64 ack, u32 wnd)
+{
+	return max(edge, ack + wnd);
+}
+
+/**
+ * dwcp_window_allows() - may this data frame go, as far as the peer's
+ * window says
+ * @seq: the frame's first sequence number
+ * @len: the session bytes it carries
+ * @resend: it went out before (then it was inside the window already)
+ * @snd_una: the first byte the peer has not acknowledged
+ * @peer_edge: the right edge of its window (dwcp_peer_edge())
+ *
+ * New data goes while it fits the window.  A frame that starts at
+ * @snd_una also goes whenever the window is open at all: a frame larger
+ * than the whole window (a receiver whose SO_RCVBUF is below the sender's
+ * frame size) would otherwise never go.  The receiver tolerates one frame
+ * beyond its window.
+ *
+ * Return: true if the frame may be sent now.
+ */
+bool dwcp_window_allows(u64 seq, u32 len, bool resend, u64 snd_una,
+			u64 peer_edge)
+{
+	if (resend || seq + len <= peer_edge)
+		return true;
+	return seq == snd_una && peer_edge > snd_una;
+}
+
 static bool dwcp_pace_allows(struct dwcp_sock *dsk, u32 bytes)
 {
 	u64 rate = dsk->pacing_rate, now, burst, wait_ns;
@@ -763,13 +827,7 @@ static bool dwcp_pace_allows(struct dwcp_sock *dsk, u32 bytes)
 	dsk->tokens += mul_u64_u64_div_u64(now - dsk->refill_ns, rate,
 					   NSEC_PER_SEC);
 	dsk->refill_ns = now;
-	/*
-	 * Burst: two frames or 10 ms worth, whichever is larger, and never
-	 * less than this frame: one queued before the frame size shrank
-	 * would otherwise wait for tokens that are capped below its size.
-	 */
-	burst = max3(2 * (u64)(DWCP_FRAME_HDR_LEN + dsk->frame_size),
-		     div_u64(rate, 100), (u64)bytes);
+	burst = dwcp_pace_burst(rate, dsk->frame_size, bytes);
 	dsk->tokens = min(dsk->tokens, burst);
 	if (dsk->tokens >= bytes) {
 		dsk->tokens -= bytes;
@@ -835,7 +893,8 @@ static bool dwcp_tx(struct dwcp_sock *dsk)
 		struct dwcp_stream *st;
 		int idx;
 
-		if (!f->sent && f->seq + f->app_len > dsk->snd_una + dsk->peer_wnd)
+		if (!dwcp_window_allows(f->seq, f->app_len, f->sent,
+					dsk->snd_una, dsk->peer_edge))
 			break;		/* the peer's window is full */
 		idx = dwcp_pick_stream(dsk, f->len);
 		if (idx < 0)
@@ -1474,7 +1533,9 @@ int dwcp_session_snapshot(struct dwcp_sock *dsk, struct dwcp_conn_info *info,
 	info->dwci_frame_size = min(dsk->frame_size, dsk->peer_max_frame);
 	info->dwci_reorder_bytes = dsk->reorder.bytes;
 	info->dwci_pacing_rate = dsk->pacing_rate;
-	info->dwci_peer_window = dsk->peer_wnd;
+	info->dwci_peer_window = min_t(u64, dsk->peer_edge > dsk->snd_una ?
+				       dsk->peer_edge - dsk->snd_una : 0,
+				       U32_MAX);
 	dwcp_rec_info(dsk, info);
 	dwcp_measure_info(dsk, info);
 

@@ -49,6 +49,14 @@ ipv6() {
 }
 check "IPv6: 32M over 4 streams, verified" ipv6
 
+# A receiver whose buffer is below the sender's frame size (SO_RCVBUF 16
+# KiB, doubled by the kernel, against 64 KiB frames): a frame goes alone
+# once nothing is outstanding instead of waiting for a window it cannot fit.
+small_rcvbuf() {
+	DWCP_TRANSFER_TIMEOUT=120 transfer smallbuf -n 4M -P 2 -R --rcvbuf 16384
+}
+check "4M server to client into a 16 KiB SO_RCVBUF (below the 64 KiB frames), verified" small_rcvbuf
+
 streams_used() {
 	transfer used -n 64M -P 8 || return 1
 	python3 - "$TMP/used.json" <<'PY'
