@@ -6,7 +6,8 @@
  * subscribes to the events group, logs session and mode events, and runs the
  * policy core (policy.c: PBA bandwidth prediction per session) on the
  * kernel's measurement events, pushing the pacing, stream count and frame
- * size it decides with session-set.  Without dwcpd the kernel runs on its own defaults.
+ * size it decides with session-set.  Without dwcpd the kernel runs on its
+ * own defaults.
  *
  *   dwcpd [-c FILE] [-n|--dry-run] [-v|--verbose]
  *

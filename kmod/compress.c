@@ -131,7 +131,7 @@ void dwcp_zframe_compress(struct dwcp_sock *dsk, struct dwcp_txframe *f,
 			  u64 rate)
 {
 	struct dwcp_zstd *z;
-	u32 frame = max(f->len, min(dsk->frame_size, dsk->peer_max_frame));
+	u32 frame = max(f->len, dwcp_session_frame_size(dsk));
 	u32 n = 0;
 	u8 *data;
 	int opt;

@@ -525,6 +525,7 @@ u64 dwcp_peer_edge(u64 edge, u64 ack, u32 wnd);
 bool dwcp_window_allows(u64 seq, u32 len, bool resend, u64 snd_una,
 			u64 peer_edge);
 u32 dwcp_session_frame_max(const struct dwcp_sock *dsk);
+u32 dwcp_session_frame_size(const struct dwcp_sock *dsk);
 void dwcp_session_abort(struct dwcp_sock *dsk, int err);
 void dwcp_session_close(struct dwcp_sock *dsk, long linger);
 void dwcp_session_stream_down(struct dwcp_stream *st, int err);

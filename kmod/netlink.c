@@ -714,7 +714,7 @@ void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd,
 		.bytes_acked = dsk->st.dwci_bytes_acked,
 		.streams_total = dsk->active,
 		.streams_max = dwcp_session_streams_max(dsk),
-		.frame_size = min(dsk->frame_size, dsk->peer_max_frame),
+		.frame_size = dwcp_session_frame_size(dsk),
 		.frame_max = dwcp_session_frame_max(dsk),
 	};
 	struct sk_buff *skb = dwcp_nl_event_new(net);

@@ -154,7 +154,7 @@ int dwcp_rec_flush(struct dwcp_sock *dsk)
 {
 	struct dwcp_rec *rs = dsk->rec;
 	struct hde_encoder *enc = rs ? rs->enc : NULL;
-	u32 fsize = min(dsk->frame_size, dsk->peer_max_frame);
+	u32 fsize = dwcp_session_frame_size(dsk);
 	struct kvec kv;
 	struct iov_iter it;
 	int opt, n, err = 0;

@@ -430,6 +430,17 @@ u32 dwcp_session_frame_max(const struct dwcp_sock *dsk)
 }
 
 /**
+ * dwcp_session_frame_size() - payload bytes per data frame the session sends
+ * @dsk: the session
+ *
+ * Return: its frame size, capped at what the peer accepts.
+ */
+u32 dwcp_session_frame_size(const struct dwcp_sock *dsk)
+{
+	return min(dsk->frame_size, dsk->peer_max_frame);
+}
+
+/**
  * dwcp_session_set_frame_size() - send data in frames of @n bytes from now
  * @dsk: the session, either side, any state
  * @n: DWCP_MIN_FRAME..DWCP_MAX_FRAME; frames are cut at the smaller of it
@@ -1259,7 +1270,7 @@ int dwcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	if (err)
 		goto out;
 	while (copied < len) {
-		u32 fsize = min(dsk->frame_size, dsk->peer_max_frame);
+		u32 fsize = dwcp_session_frame_size(dsk);
 		u32 n = min_t(size_t, len - copied, fsize);
 
 		err = dwcp_wait_sndbuf(dsk, &timeo);
@@ -1530,7 +1541,7 @@ int dwcp_session_snapshot(struct dwcp_sock *dsk, struct dwcp_conn_info *info,
 	info->dwci_stream_info_len = sizeof(*si);
 	info->dwci_state = dsk->sk.sk_state;
 	info->dwci_streams_total = dsk->active;
-	info->dwci_frame_size = min(dsk->frame_size, dsk->peer_max_frame);
+	info->dwci_frame_size = dwcp_session_frame_size(dsk);
 	info->dwci_reorder_bytes = dsk->reorder.bytes;
 	info->dwci_pacing_rate = dsk->pacing_rate;
 	info->dwci_peer_window = min_t(u64, dsk->peer_edge > dsk->snd_una ?

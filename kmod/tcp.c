@@ -140,10 +140,11 @@ int dwcp_check_congestion(struct net *net, const char *name)
 	return err;
 }
 
-/* Options every stream gets: no Nagle (acks are small and urgent), fast
- * death detection, and the session's congestion control.
+/* Options every stream gets: no Nagle (acks are small and urgent) and fast
+ * death detection.  Its congestion control comes when it is attached to
+ * its session, the one place that knows the session's mode.
  */
-static void dwcp_tcp_tune(struct dwcp_sock *dsk, struct socket *sock)
+static void dwcp_tcp_tune(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 
@@ -153,7 +154,6 @@ static void dwcp_tcp_tune(struct dwcp_sock *dsk, struct socket *sock)
 	tcp_sock_set_keepintvl(sk, 2);
 	tcp_sock_set_keepcnt(sk, 5);
 	tcp_sock_set_user_timeout(sk, DWCP_USER_TIMEOUT_MS);
-	dwcp_set_cc(sock, dwcp_mode_cc(dsk));	/* else the kernel's */
 }
 
 /**
@@ -246,9 +246,7 @@ void dwcp_stream_attach(struct dwcp_stream *st, struct socket *sock)
 	sk->sk_state_change = dwcp_tcp_state_change;
 	write_unlock_bh(&sk->sk_callback_lock);
 
-	/* Tuned when it was opened (or by the listener, for a server's
-	 * stream); the mode may have changed since, or been warm-started.
-	 */
+	/* the session's mode decides it (it may have been warm-started) */
 	dwcp_set_cc(sock, dwcp_mode_cc(st->dsk));
 	st->dsk->st.dwci_streams_up++;
 	dwcp_nl_notify_stream(st, DWCP_CMD_STREAM_UP, 0);
@@ -475,7 +473,7 @@ static int dwcp_tcp_open(struct dwcp_sock *dsk, bool first,
 			       IPPROTO_TCP, &sock);
 	if (err)
 		return err;
-	dwcp_tcp_tune(dsk, sock);
+	dwcp_tcp_tune(sock);
 	if (bound) {
 		if (!first) {
 			/* Extra streams: same address, any port. */
@@ -1081,12 +1079,12 @@ static void dwcp_handshake_work(struct work_struct *work)
 		goto drop;
 	}
 	if (hdr.type == DWCP_FRAME_HELLO) {
-		dwcp_tcp_tune(p->listener, p->sock);
+		dwcp_tcp_tune(p->sock);
 		if (!dwcp_server_hello(p->listener, p->sock, payload,
 				       be32_to_cpu(hdr.len)))
 			p->sock = NULL;
 	} else if (hdr.type == DWCP_FRAME_JOIN) {
-		dwcp_tcp_tune(p->listener, p->sock);
+		dwcp_tcp_tune(p->sock);
 		if (!dwcp_server_join(net, p->sock, payload,
 				      be32_to_cpu(hdr.len)))
 			p->sock = NULL;
