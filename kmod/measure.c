@@ -119,17 +119,42 @@ u16 dwcp_streams_for_rtt(u32 rtt_us, u16 granted)
 }
 
 /*
- * The kernel's stream count follows the path at each mode change, from the
- * RTT that caused it: the detector's hysteresis and cooldown keep it from
- * flapping.  A count the application (DWCP_STREAMS) or the policy
- * (session-set) chose stays.
+ * The least smoothed RTT of the up streams.  Not the detector's sample (the
+ * latest RTT of any stream): on a reordering path a packet that overtook
+ * the queue makes that sample a fraction of the path's RTT.
+ */
+static u32 dwcp_streams_srtt_us(const struct dwcp_sock *dsk)
+{
+	u32 best = 0, srtt;
+	u16 i;
+
+	for (i = 0; i < dsk->nstreams; i++) {
+		const struct dwcp_stream *st = &dsk->streams[i];
+
+		if (!st->up || !st->sock)
+			continue;
+		srtt = READ_ONCE(tcp_sk(st->sock->sk)->srtt_us) >> 3;
+		if (srtt && (!best || srtt < best))
+			best = srtt;
+	}
+	return best;
+}
+
+/*
+ * The kernel's stream count follows the path at each mode change: the
+ * detector's hysteresis and cooldown keep it from flapping.  A count the
+ * application (DWCP_STREAMS) or the policy (session-set) chose stays.
  */
 static void dwcp_mode_apply_streams(struct dwcp_sock *dsk)
 {
-	u32 rtt_us = dsk->meas.last.rtt_us;
+	u32 rtt_us;
 	u16 n;
 
-	if (!dwcp_session_streams_max(dsk) || dsk->policy_streams || !rtt_us)
+	if (!dwcp_session_streams_max(dsk) || dsk->policy_streams)
+		return;
+	rtt_us = dwcp_streams_srtt_us(dsk);
+
+	if (!rtt_us)
 		return;
 	n = dwcp_streams_for_rtt(rtt_us, dsk->nstreams);
 	if (n != dsk->active)
