@@ -118,11 +118,7 @@ u16 dwcp_streams_for_rtt(u32 rtt_us, u16 granted)
 	return clamp_t(u32, 4 + rtt_us / 10000, 1, min_t(u16, granted, 16));
 }
 
-/*
- * The least smoothed RTT of the up streams.  Not the detector's sample (the
- * latest RTT of any stream): on a reordering path a packet that overtook
- * the queue makes that sample a fraction of the path's RTT.
- */
+/* The least smoothed RTT of the up streams, 0 if none has one. */
 static u32 dwcp_streams_srtt_us(const struct dwcp_sock *dsk)
 {
 	u32 best = 0, srtt;
@@ -144,6 +140,10 @@ static u32 dwcp_streams_srtt_us(const struct dwcp_sock *dsk)
  * The kernel's stream count follows the path at each mode change: the
  * detector's hysteresis and cooldown keep it from flapping.  A count the
  * application (DWCP_STREAMS) or the policy (session-set) chose stays.
+ * The RTT is the larger of the detector's latest sample and the streams'
+ * smoothed RTT: on a reordering path a packet that overtook the queue
+ * makes the sample a fraction of the path's RTT, and the smoothed RTT
+ * lags a path that just got longer.
  */
 static void dwcp_mode_apply_streams(struct dwcp_sock *dsk)
 {
@@ -152,7 +152,7 @@ static void dwcp_mode_apply_streams(struct dwcp_sock *dsk)
 
 	if (!dwcp_session_streams_max(dsk) || dsk->policy_streams)
 		return;
-	rtt_us = dwcp_streams_srtt_us(dsk);
+	rtt_us = max(dsk->meas.last.rtt_us, dwcp_streams_srtt_us(dsk));
 
 	if (!rtt_us)
 		return;

@@ -152,8 +152,8 @@ check "80 ms, 1 % loss: datacenter -> internet (detected, RTT > 50 ms in the eve
 grep 'mode switch' "$TMP/check.out" | diag
 
 cc_bbr() { [ "$(stream_ccs)" = bbr ]; }
-# 4 + RTT / 10 ms within 4..16, from the streams' smoothed RTT: at least
-# the path's 80 ms, so 12..16
+# 4 + RTT / 10 ms within 4..16, from the latest or the smoothed RTT, the
+# larger: at least the path's 80 ms, so 12..16
 streams_follow_rtt() {
 	echo "rtt ${EV_rtt_us} us: $EV_streams_total streams, want 12..16"
 	[ "$EV_streams_total" -ge 12 ] && [ "$EV_streams_total" -le 16 ] &&

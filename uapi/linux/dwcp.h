@@ -77,8 +77,9 @@ struct sockaddr_dwcp {
  * @DWCP_STREAMS: int, number of TCP streams of the session, 1..DWCP_MAX_STREAMS,
  *	0 (default) lets the kernel choose: a client uses 4..16 streams,
  *	more for longer round trips (4 + RTT / 10 ms, from the handshake, and
- *	again at every mode change from the streams' smoothed RTT, until a
- *	policy sets the count), a listener grants up to DWCP_MAX_STREAMS.  Set
+ *	again at every mode change from the latest or smoothed RTT, the
+ *	larger, until a policy sets the count), a listener grants up to
+ *	DWCP_MAX_STREAMS.  Set
  *	before connect() (the client asks for it) or listen() (the most the
  *	server grants).  After connect(), getsockopt returns the number in use;
  *	a connected client may set it again, from 1 up to what the server
