@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * PBA, predictive bandwidth allocation: a bank of one-step bandwidth
- * predictors per peer link, each scored on its own recent error, and the
- * decisions (stream count, aggregate pacing, chunk size) derived from the
- * best one.  Pure code: no I/O, no clock, no allocation, so the daemon, the
- * trace replay benchmark and the unit tests drive the same functions.
+ * predictors per peer link, each scored on its own recent error, combined
+ * into one forecast, and the decisions (stream count, aggregate pacing,
+ * chunk size) derived from it.  Pure code: no I/O, no clock, no
+ * allocation, so the daemon, the trace replay benchmark and the unit tests
+ * drive the same functions.
  *
  * Units: bandwidth in bytes/s (any unit works for the predictors; the
  * decisions assume bytes/s), RTT in microseconds.
@@ -41,6 +42,7 @@ struct pba_link {
 	double ar_p[PBA_AR_ORDER][PBA_AR_ORDER];
 	double pred[PBA_NPRED];		/* each one's forecast of the next sample */
 	double score[PBA_NPRED];	/* EWMA of each one's absolute error */
+	double weight[PBA_NPRED];	/* slow combination: sums to 1 */
 	double scale;			/* EWMA of the samples, for relative error */
 	double resid;			/* EWMA of |error| of the bank's forecast */
 };
@@ -48,8 +50,9 @@ struct pba_link {
 /*
  * One estimate: the forecast of the next sample, a conservative value for
  * pacing (forecast minus PBA_K_MAD times the recent absolute error, never
- * below zero), which predictor produced it, and the relative size of that
- * recent error (0 = perfect; confidence falls as it grows).
+ * below zero), the predictor with the least recent error (the forecast
+ * combines several), and the relative size of the bank's recent error
+ * (0 = perfect; confidence falls as it grows).
  */
 struct pba_estimate {
 	double predicted;

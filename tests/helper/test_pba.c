@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of helper/pba.c: the predictor bank (each predictor on known
- * series, selection by recent error, the conservative estimate, hostile
- * samples) and the decisions (BDP-driven streams, per-mode clamps, pacing,
+ * series, selection by recent error, the slow combination's weights, the
+ * conservative estimate, hostile samples) and the decisions (BDP-driven streams, per-mode clamps, pacing,
  * chunk size, the confidence and no-flap gates).
  */
 #include <math.h>
@@ -123,6 +123,90 @@ static void collapse_is_followed_and_conservative_stays_below(void **state)
 	assert_true(e.rel_error > 0.1);
 }
 
+static double weight_sum(const struct pba_link *l)
+{
+	enum pba_predictor p;
+	double sum = 0;
+
+	for (p = 0; p < PBA_NPRED; p++)
+		sum += l->weight[p];
+	return sum;
+}
+
+/*
+ * Alternating high/low: AR(3) fits it exactly and last value is always on
+ * the wrong side, so the slow combination must move its weight from the
+ * one to the other (a flipped gradient sign would do the reverse).
+ */
+static void slow_weights_go_to_the_predictor_that_is_right(void **state)
+{
+	struct pba_link l;
+	int i;
+
+	(void)state;
+	pba_init(&l);
+	assert_float_equal(l.weight[PBA_LAST], 1.0 / PBA_NPRED, 1e-12);
+	for (i = 0; i < 200; i++)
+		pba_observe(&l, i % 2 ? 80 : 120);
+
+	assert_float_equal(pba_predict_one(&l, PBA_AR), 120, 1);
+	assert_true(l.weight[PBA_AR] > 0.9);
+	assert_true(l.weight[PBA_LAST] < 0.5 / PBA_NPRED);
+	assert_float_equal(weight_sum(&l), 1, 1e-9);
+}
+
+/*
+ * On a long ramp the slowest average lags every step, yet keeps the floor
+ * of its weight (1 % of an even split), so it can come back when the link
+ * settles.
+ */
+static void slow_weights_keep_a_floor(void **state)
+{
+	struct pba_link l;
+	int i;
+
+	(void)state;
+	pba_init(&l);
+	for (i = 1; i <= 1000; i++)
+		pba_observe(&l, 10.0 * i);
+
+	assert_true(l.weight[PBA_EWMA_LOW] < 0.1 / PBA_NPRED);
+	assert_true(l.weight[PBA_EWMA_LOW] >= 0.0099 / PBA_NPRED);
+	assert_float_equal(weight_sum(&l), 1, 1e-9);
+}
+
+/*
+ * Both combinations are weighted means of the bank, so the forecast lies
+ * within the predictors' range, less the 2 % lean: weights that did not
+ * sum to 1 would push it out.
+ */
+static void forecast_stays_within_the_bank(void **state)
+{
+	struct pba_link l;
+	struct pba_estimate e;
+	enum pba_predictor p;
+	uint32_t seed = 12345;
+	double lo, hi, v;
+	int i;
+
+	(void)state;
+	pba_init(&l);
+	for (i = 0; i < 500; i++) {
+		seed = seed * 1103515245u + 12345u;
+		pba_observe(&l, 50 + (seed >> 16) % 100 + (i / 100) * 200.0);
+		pba_estimate(&l, &e);
+		lo = INFINITY;
+		hi = 0;
+		for (p = 0; p < PBA_NPRED; p++) {
+			v = pba_predict_one(&l, p);
+			lo = fmin(lo, v);
+			hi = fmax(hi, v);
+		}
+		assert_true(e.predicted >= 0.98 * lo - 1e-9);
+		assert_true(e.predicted <= 0.98 * hi + 1e-9);
+	}
+}
+
 static void hostile_samples_stay_finite(void **state)
 {
 	const double x[] = { NAN, -5, INFINITY, 0, 1e300, 0, 3, -INFINITY };
@@ -139,8 +223,11 @@ static void hostile_samples_stay_finite(void **state)
 
 	assert_true(isfinite(e.predicted) && e.predicted >= 0);
 	assert_true(isfinite(e.conservative) && e.conservative >= 0);
-	for (p = 0; p < PBA_NPRED; p++)
+	for (p = 0; p < PBA_NPRED; p++) {
 		assert_true(isfinite(pba_predict_one(&l, p)));
+		assert_true(isfinite(l.weight[p]) && l.weight[p] > 0);
+	}
+	assert_float_equal(weight_sum(&l), 1, 1e-9);
 }
 
 static void too_few_samples_are_not_valid(void **state)
@@ -271,6 +358,9 @@ int main(void)
 		cmocka_unit_test(ramp_prefers_a_trend_follower),
 		cmocka_unit_test(alternating_series_prefers_smoothing),
 		cmocka_unit_test(collapse_is_followed_and_conservative_stays_below),
+		cmocka_unit_test(slow_weights_go_to_the_predictor_that_is_right),
+		cmocka_unit_test(slow_weights_keep_a_floor),
+		cmocka_unit_test(forecast_stays_within_the_bank),
 		cmocka_unit_test(hostile_samples_stay_finite),
 		cmocka_unit_test(too_few_samples_are_not_valid),
 		cmocka_unit_test(streams_follow_bdp_within_the_mode_range),
