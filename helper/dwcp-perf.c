@@ -6,7 +6,7 @@
  *   dwcp-perf -s [-p PORT] [-B ADDR] [-1] [--tcp]
  *   dwcp-perf -c HOST [-p PORT] [-t SEC | -n BYTES] [-P STREAMS] [-C CC]
  *             [-R] [--tcp] [--rate BYTES_PER_S] [--frame BYTES] [-j]
- *             [--close [--linger SEC]] [--rcvbuf BYTES]
+ *             [--close [--linger SEC]] [--rcvbuf BYTES] [--idle SEC]
  *
  * Byte i of a transfer is byte (i % 8) of splitmix64(i / 8): the receiver
  * checks every byte against that and reports the first wrong offset.  With
@@ -14,6 +14,8 @@
  * --close: the client closes right after its last send (optionally with
  * SO_LINGER), without waiting for the verdict: the server still prints it.
  * --rcvbuf: SO_RCVBUF of the client's sockets (with -R, the receiver's).
+ * --idle: connected, the client waits this long before the transfer (a
+ * session that measures nothing meanwhile, for tests).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -63,7 +65,7 @@ static struct {
 	bool server, tcp, json, once, reverse, close_early;
 	int linger;
 	const char *host, *bind_addr, *cc;
-	int port, streams, seconds, frame, codec, rcvbuf;
+	int port, streams, seconds, frame, codec, rcvbuf, idle;
 	bool codec_set;
 	uint64_t bytes, rate;
 } opt = { .port = 5201, .seconds = 0 };
@@ -478,6 +480,8 @@ static int run_client(void)
 		c[i].base = (uint64_t)i << 48;
 		c[i].bytes = i == nconn - 1 ? opt.bytes - share * i : share;
 	}
+	if (opt.idle)
+		sleep(opt.idle);
 	t0 = now_s();
 	for (i = 0; i < nconn; i++)
 		pthread_create(&c[i].thread, NULL, client_conn, &c[i]);
@@ -538,7 +542,7 @@ static void usage(void)
 		"       dwcp-perf -c HOST [-p PORT] [-t SEC | -n BYTES] [-P STREAMS]\n"
 		"                 [-C CC] [-R] [--tcp] [--rate BYTES/S] [--frame N] [-j]\n"
 		"                 [--close [--linger SEC]] [--codec -1..3] [--compressible]\n"
-		"                 [--rcvbuf BYTES]\n");
+		"                 [--rcvbuf BYTES] [--idle SEC]\n");
 	exit(2);
 }
 
@@ -554,6 +558,7 @@ int main(int argc, char **argv)
 		{ "codec", required_argument, NULL, 'z' },
 		{ "compressible", no_argument, NULL, 'Z' },
 		{ "rcvbuf", required_argument, NULL, 'b' },
+		{ "idle", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -579,6 +584,7 @@ int main(int argc, char **argv)
 		case 'z': opt.codec = atoi(optarg); opt.codec_set = true; break;
 		case 'Z': compressible = true; break;
 		case 'b': opt.rcvbuf = (int)parse_size(optarg); break;
+		case 'I': opt.idle = atoi(optarg); break;
 		default: usage();
 		}
 	}

@@ -208,6 +208,14 @@ static const struct field stream_event_fields[] = {
 	EF(DWCP_A_SESSION_TIME_NS, "time-ns", FIELD_U64, time_ns, 0, true),
 };
 
+/* fallback: the mode the session is in, and why not on its transport */
+static const struct field fallback_event_fields[] = {
+	EF(DWCP_A_SESSION_ID, "id", FIELD_U64, session_id, 0, true),
+	EF(DWCP_A_SESSION_TIME_NS, "time-ns", FIELD_U64, time_ns, 0, true),
+	EF(DWCP_A_SESSION_MODE, "mode", FIELD_U32, m.mode, 0, true),
+	EF(DWCP_A_SESSION_FALLBACK, "fallback", FIELD_U32, fallback, 0, true),
+};
+
 static const struct field stream_event_nest_fields[] = {
 	EF(DWCP_A_STREAM_INDEX, "stream.index", FIELD_U32, stream, 0, true),
 	EF(DWCP_A_STREAM_ERROR, "stream.error", FIELD_U32, error, 0, false),
@@ -276,6 +284,7 @@ static const struct field session_get_fields[] = {
 	   false),
 	SF(DWCP_A_SESSION_FRAME_SIZE_MAX, "frame-size-max", FIELD_U32,
 	   frame_size_max, 0, false),
+	SF(DWCP_A_SESSION_FALLBACK, "fallback", FIELD_U32, fallback, 0, false),
 };
 
 #define STF(attr, name, kind, member, size) \
@@ -360,6 +369,9 @@ static const struct field peer_fields[] = {
 	PF(DWCP_A_PEER_REPORTS, "reports", FIELD_U64, reports, 0, false),
 	PF(DWCP_A_PEER_WARM_STARTS, "warm-starts", FIELD_U64, warm_starts, 0,
 	   false),
+	PF(DWCP_A_PEER_SAMPLES, "samples", FIELD_U64, samples, 0, false),
+	PF(DWCP_A_PEER_MODE_CHANGES, "mode-changes", FIELD_U64, mode_changes,
+	   0, false),
 };
 
 int dwcp_peer_parse(const struct nlattr *head, int len, struct dwcp_peer *out,
@@ -421,6 +433,10 @@ int dwcp_event_parse(uint8_t cmd, const struct nlattr *head, int len,
 	case DWCP_CMD_STREAM_DOWN:
 		out->kind = DWCP_EVENT_STREAM_DOWN;
 		return stream_event_parse(head, len, out, err);
+	case DWCP_CMD_FALLBACK:
+		out->kind = DWCP_EVENT_FALLBACK;
+		return parse_fields(head, len, out, fallback_event_fields,
+				    NFIELDS(fallback_event_fields), err);
 	default:
 		out->kind = DWCP_EVENT_UNKNOWN;
 		return 0;
@@ -541,6 +557,39 @@ static const char *mode_or_num(uint32_t mode)
 	return name ? name : "?";
 }
 
+const char *dwcp_fallback_name(uint32_t reason)
+{
+	switch (reason) {
+	case DWCP_FALLBACK_NONE:
+		return "none";
+	case DWCP_FALLBACK_NO_RDMA:
+		return "no-rdma";
+	}
+	return NULL;
+}
+
+/* A fallback reason's name; "?" for one from a newer kernel. */
+static const char *fallback_or_num(uint32_t reason)
+{
+	const char *name = dwcp_fallback_name(reason);
+
+	return name ? name : "?";
+}
+
+/* Why a session's mode changed; "?" for a reason from a newer kernel. */
+static const char *reason_name(uint32_t reason)
+{
+	switch (reason) {
+	case DWCP_MODE_REASON_DETECTED:
+		return "detected";
+	case DWCP_MODE_REASON_FORCED:
+		return "forced";
+	case DWCP_MODE_REASON_PEER:
+		return "peer";
+	}
+	return "?";
+}
+
 static void mode_event_format(char *buf, size_t size,
 			      const struct dwcp_event *ev)
 {
@@ -551,8 +600,7 @@ static void mode_event_format(char *buf, size_t size,
 		n = snprintf(buf, size, "event mode-changed id=%" PRIu64
 			     " %s->%s reason=%s", ev->session_id,
 			     mode_or_num(ev->old_mode), mode_or_num(m->mode),
-			     ev->reason == DWCP_MODE_REASON_FORCED ? "forced" :
-			     "detected");
+			     reason_name(ev->reason));
 	else
 		n = snprintf(buf, size, "event measurement id=%" PRIu64
 			     " mode=%s acked=%" PRIu64, ev->session_id,
@@ -649,6 +697,12 @@ void dwcp_event_format(char *buf, size_t size, const struct dwcp_event *ev)
 			 ev->error ? strerror((int)ev->error) : "retired",
 			 ev->time_ns);
 		return;
+	case DWCP_EVENT_FALLBACK:
+		snprintf(buf, size, "event fallback id=%" PRIu64 " mode=%s"
+			 " reason=%s time=%" PRIu64, ev->session_id,
+			 mode_or_num(ev->m.mode), fallback_or_num(ev->fallback),
+			 ev->time_ns);
+		return;
 	default:
 		snprintf(buf, size, "event cmd=%u (unknown to this helper)",
 			 ev->cmd);
@@ -731,6 +785,8 @@ void dwcp_session_print_text(FILE *f, const struct dwcp_session *s,
 			"ppm rate %" PRIu64 "B/s", mode_or_num(s->m.mode),
 			s->mode_forced ? "(forced)" : "", s->m.rtt_us,
 			s->m.loss_ppm, s->m.delivery_rate);
+	if (s->fallback)
+		fprintf(f, " fallback %s", fallback_or_num(s->fallback));
 	fputc('\n', f);
 	if (!verbose)
 		return;
@@ -801,6 +857,7 @@ void dwcp_session_print_json(FILE *f, const struct dwcp_session *s)
 			s->m.rtt_us, s->m.min_rtt_us, s->m.loss_ppm,
 			s->m.delivery_rate, (uint64_t)s->info.dwci_mode_changes);
 	}
+	fprintf(f, ",\"fallback\":\"%s\"", fallback_or_num(s->fallback));
 	fprintf(f, ",\"streams\":[");
 	n = s->nstreams < DWCP_VIEW_STREAMS ? s->nstreams : DWCP_VIEW_STREAMS;
 	for (i = 0; i < n; i++) {
@@ -830,10 +887,12 @@ void dwcp_peer_print_text(FILE *f, const struct dwcp_peer *p)
 	fprintf(f, "%s %s rtt %" PRIu32 " us min-rtt %" PRIu32 " us loss %"
 		PRIu32 " ppm rate %" PRIu64 " B/s scores %" PRIu32 "/%" PRIu32
 		"/%" PRIu32 " age %" PRIu64 " ms reports %" PRIu64
-		" warm-starts %" PRIu64 "\n",
+		" warm-starts %" PRIu64 " samples %" PRIu64 " mode-changes %"
+		PRIu64 "\n",
 		ip, mode_or_num(m->mode), m->rtt_us, m->min_rtt_us, m->loss_ppm,
 		m->delivery_rate, m->scores[0], m->scores[1], m->scores[2],
-		p->age_ms, p->reports, p->warm_starts);
+		p->age_ms, p->reports, p->warm_starts, p->samples,
+		p->mode_changes);
 }
 
 void dwcp_peer_print_json(FILE *f, const struct dwcp_peer *p)
@@ -850,10 +909,11 @@ void dwcp_peer_print_json(FILE *f, const struct dwcp_peer *p)
 		",\"loss_ppm\":%" PRIu32 ",\"delivery_rate\":%" PRIu64
 		",\"scores\":[%" PRIu32 ",%" PRIu32 ",%" PRIu32 "]"
 		",\"age_ms\":%" PRIu64 ",\"reports\":%" PRIu64
-		",\"warm_starts\":%" PRIu64 "}\n",
+		",\"warm_starts\":%" PRIu64 ",\"samples\":%" PRIu64
+		",\"mode_changes\":%" PRIu64 "}\n",
 		m->rtt_us, m->min_rtt_us, m->loss_ppm, m->delivery_rate,
 		m->scores[0], m->scores[1], m->scores[2], p->age_ms, p->reports,
-		p->warm_starts);
+		p->warm_starts, p->samples, p->mode_changes);
 }
 
 void dwcp_event_print_json(FILE *f, const struct dwcp_event *ev)
@@ -861,8 +921,11 @@ void dwcp_event_print_json(FILE *f, const struct dwcp_event *ev)
 	const struct dwcp_measurement *m = &ev->m;
 	static const char *const kinds[] = {
 		"unknown", "session-created", "session-closed", "mode-changed",
-		"measurement", "stream-up", "stream-down",
+		"measurement", "stream-up", "stream-down", "fallback",
 	};
+
+	_Static_assert(sizeof(kinds) / sizeof(kinds[0]) ==
+		       DWCP_EVENT_FALLBACK + 1, "a name for every event kind");
 
 	fprintf(f, "{\"event\":\"%s\",\"cmd\":%u,\"id\":%" PRIu64,
 		kinds[ev->kind], ev->cmd, ev->session_id);
@@ -872,8 +935,7 @@ void dwcp_event_print_json(FILE *f, const struct dwcp_event *ev)
 	if (ev->kind == DWCP_EVENT_MODE_CHANGED)
 		fprintf(f, ",\"old_mode\":\"%s\",\"reason\":\"%s\"",
 			mode_or_num(ev->old_mode),
-			ev->reason == DWCP_MODE_REASON_FORCED ? "forced" :
-			"detected");
+			reason_name(ev->reason));
 	if (ev->kind == DWCP_EVENT_MODE_CHANGED ||
 	    ev->kind == DWCP_EVENT_MEASUREMENT)
 		fprintf(f, ",\"mode\":\"%s\",\"time_ns\":%" PRIu64
@@ -897,6 +959,10 @@ void dwcp_event_print_json(FILE *f, const struct dwcp_event *ev)
 			ev->stream, ev->time_ns);
 	if (ev->kind == DWCP_EVENT_STREAM_DOWN)
 		fprintf(f, ",\"error\":%" PRIu32, ev->error);
+	if (ev->kind == DWCP_EVENT_FALLBACK)
+		fprintf(f, ",\"mode\":\"%s\",\"time_ns\":%" PRIu64
+			",\"fallback\":\"%s\"", mode_or_num(m->mode),
+			ev->time_ns, fallback_or_num(ev->fallback));
 	fprintf(f, "}\n");
 }
 
@@ -923,7 +989,12 @@ static const char *const stat_names[] = {
 	[DWCP_A_STATS_MODE_CHANGES] = "ModeChanges",
 	[DWCP_A_STATS_STREAMS_RETIRED] = "StreamsRetired",
 	[DWCP_A_STATS_PEER_WARM_STARTS] = "PeerWarmStarts",
+	[DWCP_A_STATS_FALLBACK_NO_RDMA] = "FallbackNoRdma",
 };
+
+/* stats-get requires every counter up to DWCP_A_STATS_MAX, by name */
+_Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) ==
+	       DWCP_A_STATS_MAX + 1, "a name for every DWCP_A_STATS_*");
 
 const char *dwcp_stat_name(unsigned int attr)
 {

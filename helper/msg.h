@@ -30,6 +30,7 @@ enum dwcp_event_kind {
 	DWCP_EVENT_MEASUREMENT,
 	DWCP_EVENT_STREAM_UP,
 	DWCP_EVENT_STREAM_DOWN,
+	DWCP_EVENT_FALLBACK,
 };
 
 /* Measurements of a session path (DWCP_A_SESSION_RTT_US, ...). */
@@ -57,6 +58,8 @@ struct dwcp_event {
 	/* stream-up and stream-down */
 	uint32_t stream;		/* slot index */
 	uint32_t error;			/* errno that took it down, 0 retired */
+	/* fallback (the mode it entered in m.mode, time_ns) */
+	uint32_t fallback;		/* enum dwcp_fallback_reason */
 };
 
 /* Per-netns detector defaults (DWCP_A_DEFAULTS_*). */
@@ -107,6 +110,8 @@ void dwcp_stats_print_json(FILE *f, const struct dwcp_stats *st);
 const char *dwcp_mode_name(uint32_t mode);
 /* enum dwcp_mode from a name (or its number); -1 if unknown. */
 int dwcp_mode_parse(const char *s);
+/* "none", "no-rdma" for enum dwcp_fallback_reason, or NULL. */
+const char *dwcp_fallback_name(uint32_t reason);
 
 /*
  * Parse the attributes of an info-get reply.  Returns 0, or -EBADMSG with
@@ -153,6 +158,7 @@ struct dwcp_session {
 	uint32_t frame_size;		/* payload bytes per data frame */
 	uint32_t frame_size_max;	/* a policy's limit, 0: not its */
 	char cc[16];			/* chosen for the streams, "": mode's */
+	uint32_t fallback;		/* enum dwcp_fallback_reason, 0 absent */
 	struct dwcp_conn_info info;	/* zero beyond what the kernel sent */
 	uint32_t nstreams;		/* stream nests in the message */
 	struct dwcp_stream_view streams[DWCP_VIEW_STREAMS];
@@ -175,15 +181,18 @@ void dwcp_session_print_text(FILE *f, const struct dwcp_session *s,
 void dwcp_session_print_json(FILE *f, const struct dwcp_session *s);
 
 /*
- * A peer-get dump message (DWCP_A_PEER_*): what the netns's sessions last
- * measured of one remote address.  Absent measurements read as zero.
+ * A peer-get dump message (DWCP_A_PEER_*): the mode detector of one remote
+ * address, fed by the netns's sessions to it, and their last report.
+ * Absent measurements read as zero.
  */
 struct dwcp_peer {
 	struct sockaddr_dwcp addr;	/* port 0: a peer is any port */
-	struct dwcp_measurement m;	/* mode its detectors last chose, ... */
+	struct dwcp_measurement m;	/* mode of its detector, ... */
 	uint64_t age_ms;		/* since its last report */
 	uint64_t reports;		/* from its sessions */
 	uint64_t warm_starts;		/* sessions that started in its mode */
+	uint64_t samples;		/* its sessions fed its detector */
+	uint64_t mode_changes;		/* of its detector */
 };
 
 /*

@@ -102,13 +102,16 @@ static u32 dwcp_z_try(struct dwcp_zstd *z, int opt, const u8 *src, u32 len,
 	return n;
 }
 
-/* Every option on this frame (the selector learns); the smallest wins. */
+/*
+ * Every option the selector may choose on this frame (it learns); the
+ * smallest wins.
+ */
 static u32 dwcp_z_probe(struct dwcp_zstd *z, const u8 *src, u32 len)
 {
 	u32 n, best = 0;
 	int opt, used = HDE_OPT_NONE;
 
-	for (opt = HDE_OPT_NONE; opt < HDE_NR_OPTS; opt++) {
+	for (opt = HDE_OPT_NONE; opt <= z->sel.max_opt; opt++) {
 		n = dwcp_z_try(z, opt, src, len, true);
 		if (n && (!best || n < best)) {
 			best = n;
@@ -143,6 +146,7 @@ void dwcp_zframe_compress(struct dwcp_sock *dsk, struct dwcp_txframe *f,
 		return;
 	if (f->len > z->frame)
 		return;
+	hde_selector_set_max(&z->sel, dwcp_mode_codec_max(dsk));
 	opt = dsk->codec > 0 ? dsk->codec : hde_select(&z->sel, rate);
 	if (opt == HDE_PROBE)
 		n = dwcp_z_probe(z, f->data, f->len);

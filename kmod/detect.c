@@ -245,6 +245,36 @@ void dwcp_detect_warm_start(struct dwcp_detect *d, u8 mode,
 }
 
 /**
+ * dwcp_detect_follow() - take a session's mode from its peer's detector
+ * @d: the session's detector
+ * @peer: the detector that every session to the same peer feeds
+ * @own_sample: the sample that moved @peer was this session's
+ *
+ * The session's scores and cooldown become the peer's, so that its own
+ * detector carries on from there should the peer's go away.  A change the
+ * session's own sample caused counts as detected, one it only follows as
+ * DWCP_MODE_REASON_PEER.
+ *
+ * Return: true if the session's mode changed.
+ */
+bool dwcp_detect_follow(struct dwcp_detect *d, const struct dwcp_detect *peer,
+			bool own_sample)
+{
+	memcpy(d->score, peer->score, sizeof(d->score));
+	d->cooling = peer->cooling;
+	d->changed_ms = peer->changed_ms;
+	d->dir = peer->dir;
+	if (peer->mode == d->mode)
+		return false;
+	d->old_mode = d->mode;
+	d->mode = peer->mode;
+	d->reason = own_sample ? DWCP_MODE_REASON_DETECTED :
+				 DWCP_MODE_REASON_PEER;
+	d->changes++;
+	return true;
+}
+
+/**
  * dwcp_detect_apply_force() - make a forced mode (or its end) take effect
  * @d: the detector; @d->forced already set by the caller
  * @c: thresholds and the netns's forced mode

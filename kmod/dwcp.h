@@ -188,6 +188,8 @@ bool dwcp_detect_step(struct dwcp_detect *d, const struct dwcp_detect_cfg *c,
 		      const struct dwcp_sample *s, u64 now_ms);
 void dwcp_detect_warm_start(struct dwcp_detect *d, u8 mode,
 			    const u16 score[DWCP_NMODES]);
+bool dwcp_detect_follow(struct dwcp_detect *d, const struct dwcp_detect *peer,
+			bool own_sample);
 
 /* measure.c */
 
@@ -252,6 +254,7 @@ enum dwcp_mib {
 	DWCP_MIB_MODE_CHANGES = DWCP_MIB_OF(MODE_CHANGES),
 	DWCP_MIB_STREAMS_RETIRED = DWCP_MIB_OF(STREAMS_RETIRED),
 	DWCP_MIB_PEER_WARM_STARTS = DWCP_MIB_OF(PEER_WARM_STARTS),
+	DWCP_MIB_FALLBACK_NO_RDMA = DWCP_MIB_OF(FALLBACK_NO_RDMA),
 	DWCP_MIB_MAX = DWCP_MIB_OF(MAX) + 1
 };
 
@@ -290,6 +293,8 @@ void dwcp_stats_exit(void);
  * @age_ms: since the last report
  * @reports: reports from its sessions
  * @warm_starts: sessions that started in its mode
+ * @samples: samples its sessions fed to its detector
+ * @changes: mode changes of its detector
  */
 struct dwcp_peer_view {
 	struct sockaddr_storage addr;
@@ -299,11 +304,16 @@ struct dwcp_peer_view {
 	u64 age_ms;
 	u64 reports;
 	u64 warm_starts;
+	u64 samples;
+	u64 changes;
 };
 
 struct dwcp_sock;
 void dwcp_peer_report(struct dwcp_sock *dsk, const struct dwcp_sample *s);
 bool dwcp_peer_warm_start(struct dwcp_sock *dsk);
+int dwcp_peer_detect(struct dwcp_sock *dsk, const struct dwcp_detect_cfg *cfg,
+		     const struct dwcp_sample *s, u64 now_ms,
+		     struct dwcp_sample *cause);
 int dwcp_peers_read(struct net *net, unsigned long *pos,
 		    struct dwcp_peer_view *v, int n, u32 *gen);
 void dwcp_peers_init(struct dwcp_net *dn);
@@ -402,6 +412,7 @@ struct dwcp_sock {
 	bool client;
 	u64 hde_store;			/* DWCP_HDE_STORE asked */
 	int codec;			/* DWCP_CODEC */
+	u8 fallback;			/* enum dwcp_fallback_reason */
 
 	/* session */
 	u32 token;
@@ -546,6 +557,8 @@ int dwcp_session_set_codec(struct dwcp_sock *dsk, int codec);
 
 /* measure.c */
 const char *dwcp_mode_cc(const struct dwcp_sock *dsk);
+int dwcp_mode_codec_max(const struct dwcp_sock *dsk);
+void dwcp_mode_transport(struct dwcp_sock *dsk);
 void dwcp_session_set_cc(struct dwcp_sock *dsk, const char *name);
 void dwcp_defaults_get(struct net *net, struct dwcp_detect_cfg *c);
 void dwcp_defaults_set(struct net *net, const struct dwcp_detect_cfg *c);
@@ -642,6 +655,7 @@ struct dwcp_session_event {
  * @forced: enum dwcp_mode forced on it (its own, else the netns's)
  * @streams_max: dwcp_session_streams_max()
  * @frame_max: dwcp_session_frame_max()
+ * @fallback: enum dwcp_fallback_reason in force
  * @cc: congestion control chosen for the streams, "" the mode's
  */
 struct dwcp_session_view {
@@ -650,6 +664,7 @@ struct dwcp_session_view {
 	u32 forced;
 	u32 streams_max;
 	u32 frame_max;
+	u32 fallback;
 	char cc[TCP_CA_NAME_MAX];
 	bool has_peer;
 	struct sockaddr_dwcp local;
@@ -718,6 +733,24 @@ void dwcp_nl_notify_session(struct net *net,
 			    const struct dwcp_session_event *ev);
 void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd,
 				const struct dwcp_sample *sample);
+
+/**
+ * struct dwcp_fallback_event - what a fallback event reports
+ * @id: session id
+ * @time_ns: CLOCK_REALTIME of the event
+ * @mode: the mode whose transport the session could not have
+ * @reason: enum dwcp_fallback_reason
+ */
+struct dwcp_fallback_event {
+	u64 id;
+	u64 time_ns;
+	u8 mode;
+	u8 reason;
+};
+
+int dwcp_nl_fill_fallback_event(struct sk_buff *skb,
+				const struct dwcp_fallback_event *ev);
+void dwcp_nl_notify_fallback(struct dwcp_sock *dsk);
 int dwcp_nl_fill_mode_event(struct sk_buff *skb,
 			    const struct dwcp_mode_event *ev);
 extern const struct nla_policy dwcp_defaults_policy[DWCP_A_DEFAULTS_MAX + 1];

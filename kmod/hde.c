@@ -417,7 +417,21 @@ void hde_selector_init(struct hde_selector *sel)
 {
 	memset(sel, 0, sizeof(*sel));
 	sel->fixed = -1;
+	sel->max_opt = HDE_NR_OPTS - 1;
 	sel->probe_every = HDE_PROBE_EVERY;
+}
+
+/**
+ * hde_selector_set_max() - the costliest option the selector may choose
+ * @sel: the selector
+ * @max_opt: enum hde_opt; clamped to zstd 1 .. the costliest there is
+ *
+ * Bounds the measured choice and the probes (the options a probe does
+ * not try cost nothing); a policy-fixed option is not bounded.
+ */
+void hde_selector_set_max(struct hde_selector *sel, int max_opt)
+{
+	sel->max_opt = clamp_t(int, max_opt, HDE_OPT_ZSTD1, HDE_NR_OPTS - 1);
 }
 
 static u32 hde_ewma(u32 old, u32 sample, bool first)
@@ -472,8 +486,8 @@ static u64 hde_ns_per_kib(const struct hde_opt_stats *s, u64 rate)
  *
  * Now and then (and first) the answer is HDE_PROBE: the encoder then tries
  * every option on the same chunk, so their figures compare like with like.
- * Otherwise the option with the least time per plain byte at @rate wins.
- * A policy-fixed option always wins.
+ * Otherwise the option with the least time per plain byte at @rate wins,
+ * among those up to @sel->max_opt.  A policy-fixed option always wins.
  *
  * Return: enum hde_opt, or HDE_PROBE.
  */
@@ -488,7 +502,7 @@ int hde_select(struct hde_selector *sel, u64 rate)
 		return HDE_PROBE;
 	if (!rate)
 		return HDE_OPT_ZSTD1;
-	for (opt = 0; opt < HDE_NR_OPTS; opt++) {
+	for (opt = 0; opt <= sel->max_opt && opt < HDE_NR_OPTS; opt++) {
 		t = hde_ns_per_kib(&sel->opt[opt], rate);
 		if (t < best_t) {
 			best_t = t;
@@ -752,7 +766,10 @@ static u32 hde_enc_body(struct hde_encoder *enc, int opt, u8 *body, bool feed)
 	return n;
 }
 
-/* Try every option on this chunk (feeding the selector); the smallest wins. */
+/*
+ * Try every option the selector may choose on this chunk (feeding the
+ * selector); the smallest wins.
+ */
 static u32 hde_enc_probe(struct hde_encoder *enc, u8 *body, int *used)
 {
 	u32 n, best = 0;
@@ -760,7 +777,7 @@ static u32 hde_enc_probe(struct hde_encoder *enc, u8 *body, int *used)
 
 	*used = HDE_OPT_NONE;
 	hde_enc_body(enc, HDE_OPT_NONE, body, true);
-	for (opt = HDE_OPT_NONE + 1; opt < HDE_NR_OPTS; opt++) {
+	for (opt = HDE_OPT_NONE + 1; opt <= enc->sel.max_opt; opt++) {
 		n = hde_enc_body(enc, opt, body, true);
 		if (n && (!best || n < best)) {
 			best = n;

@@ -115,18 +115,22 @@ struct hde_opt_stats {
  * struct hde_selector - picks the codec option that maximises goodput
  * @opt: per-option measurements
  * @fixed: option forced by policy, or -1 for measured choice
+ * @max_opt: the costliest option the measured choice and the probes may
+ *	use (the session's mode sets it: hde_selector_set_max())
  * @chunks: chunks chosen so far (drives the probes)
  * @probe_every: every this many chunks all options are measured
  */
 struct hde_selector {
 	struct hde_opt_stats opt[HDE_NR_OPTS];
 	int fixed;
+	int max_opt;
 	u64 chunks;
 	u32 probe_every;
 };
 
 void hde_selector_init(struct hde_selector *sel);
 int hde_select(struct hde_selector *sel, u64 rate);
+void hde_selector_set_max(struct hde_selector *sel, int max_opt);
 void hde_selector_feed(struct hde_selector *sel, int opt, u32 plain, u32 out,
 		       u64 ns);
 int hde_opt_level(int opt);

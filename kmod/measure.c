@@ -6,11 +6,12 @@
  * stream's TCP socket (no tcp_info copy, no locks: single loads of fields
  * TCP updates itself), turns them into one sample (least smoothed RTT,
  * retransmission rate, delivery rate while the session had data waiting),
- * feeds it to the detector (detect.c) and carries out a mode change: the
- * congestion control of every stream, an event with the measurements that
- * caused it.  Once a second, while someone listens, it also reports the
- * sample for dwcpd's bandwidth predictor, with the delivery rate averaged
- * over that second.
+ * feeds it to the detector of the session's peer (peer.c; the session's
+ * own, detect.c, while its mode is forced) and carries out a mode change:
+ * the congestion control and count of its streams, an event with the
+ * measurements that caused it.  Once a second, while someone listens, it
+ * also reports the sample for dwcpd's bandwidth predictor, with the
+ * delivery rate averaged over that second.
  */
 #include <linux/math64.h>
 #include "dwcp.h"
@@ -34,6 +35,63 @@ const char *dwcp_mode_cc(const struct dwcp_sock *dsk)
 	if (dsk->cc[0])
 		return dsk->cc;
 	return dsk->det.mode == DWCP_MODE_DATACENTER ? "cubic" : "bbr";
+}
+
+/**
+ * dwcp_mode_codec_max() - the costliest codec option of the session's mode
+ * @dsk: the session
+ *
+ * How hard the codec selector may compress, by mode: on a datacenter path
+ * the link outruns every zstd level but the fastest, and probing the
+ * slower ones would take the CPU the link needs; a hybrid path gets up to
+ * zstd 3; on an internet path bytes saved are worth the most CPU.  The
+ * selector still compresses only where its measurements say it pays.
+ *
+ * Return: enum hde_opt.
+ */
+int dwcp_mode_codec_max(const struct dwcp_sock *dsk)
+{
+	switch (dsk->det.mode) {
+	case DWCP_MODE_DATACENTER:
+		return HDE_OPT_ZSTD1;
+	case DWCP_MODE_HYBRID:
+		return HDE_OPT_ZSTD3;
+	default:
+		return HDE_OPT_ZSTD6;
+	}
+}
+
+/* The transport the mode asks for and the session cannot have, if any. */
+static u8 dwcp_mode_fallback(u8 mode)
+{
+	/* Datacenter mode is for RDMA queue pairs (product brief), which
+	 * this module does not carry yet (no DWCP_FEATURE_RDMA).
+	 */
+	return mode == DWCP_MODE_DATACENTER ? DWCP_FALLBACK_NO_RDMA :
+					      DWCP_FALLBACK_NONE;
+}
+
+/**
+ * dwcp_mode_transport() - put the session on its mode's transport, or say
+ * why it stays where it is
+ * @dsk: an established session
+ *
+ * A fallback is counted and announced once per entry into the mode, and
+ * cleared when the session leaves it.
+ *
+ * Context: process, the socket lock held.
+ */
+void dwcp_mode_transport(struct dwcp_sock *dsk)
+{
+	u8 reason = dwcp_mode_fallback(dsk->det.mode);
+
+	if (reason == dsk->fallback)
+		return;
+	dsk->fallback = reason;
+	if (reason == DWCP_FALLBACK_NONE)
+		return;
+	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_FALLBACK_NO_RDMA);
+	dwcp_nl_notify_fallback(dsk);
 }
 
 /**
@@ -161,12 +219,15 @@ static void dwcp_mode_apply_streams(struct dwcp_sock *dsk)
 		dwcp_session_set_streams(dsk, n);
 }
 
-static void dwcp_mode_changed(struct dwcp_sock *dsk)
+/* @cause: the sample the event reports as having caused the change */
+static void dwcp_mode_changed(struct dwcp_sock *dsk,
+			      const struct dwcp_sample *cause)
 {
 	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_MODE_CHANGES);
 	dwcp_mode_apply(dsk);
 	dwcp_mode_apply_streams(dsk);
-	dwcp_nl_notify_measurement(dsk, DWCP_CMD_MODE_CHANGED, &dsk->meas.last);
+	dwcp_nl_notify_measurement(dsk, DWCP_CMD_MODE_CHANGED, cause);
+	dwcp_mode_transport(dsk);
 }
 
 /* Per-stream deltas since the last sample; a stream whose socket changed
@@ -312,23 +373,48 @@ static bool dwcp_measure_loss(struct dwcp_measure *m, u64 segs, u64 retrans)
 	return true;
 }
 
+/*
+ * This tick's mode: the peer's detector's while the session's mode is a
+ * measured one, else (forced, or no peer entry) the session's own
+ * detector's, which also keeps the scores of a forced session tracking
+ * the path.  @s is NULL when the session took no sample: it may still
+ * follow its peer.  Returns whether the mode changed; @cause is then the
+ * sample behind it.
+ */
+static bool dwcp_mode_step(struct dwcp_sock *dsk,
+			   const struct dwcp_detect_cfg *cfg,
+			   const struct dwcp_sample *s, u64 now_ms,
+			   struct dwcp_sample *cause)
+{
+	int r = -ENOENT;
+
+	if (dwcp_mode_measured(dsk, cfg))
+		r = dwcp_peer_detect(dsk, cfg, s, now_ms, cause);
+	if (r > 0 && dsk->det.reason == DWCP_MODE_REASON_DETECTED)
+		*cause = dsk->meas.last;	/* ours, rate even if paced */
+	if (r >= 0)
+		return r;
+	*cause = dsk->meas.last;
+	return s && dwcp_detect_step(&dsk->det, cfg, s, now_ms);
+}
+
 /**
  * dwcp_measure_tick() - take a sample and let the detector see it
  * @dsk: an established session
  *
  * A sample is taken only when some stream had data acknowledged since the
  * last one: an idle session has no fresh RTT, and stale figures must not
- * move its mode.
+ * move a detector.  An idle session still follows its peer's detector.
  *
  * Context: process, the socket lock held.
  */
 void dwcp_measure_tick(struct dwcp_sock *dsk)
 {
 	struct dwcp_measure *m = &dsk->meas;
-	struct dwcp_sample s = {};
+	struct dwcp_sample s = {}, cause;
 	struct dwcp_detect_cfg cfg;
 	u64 now = ktime_get_ns(), segs = 0, retrans = 0;
-	bool measured, changed;
+	bool sampled;
 	u16 i;
 
 	for (i = 0; i < dsk->nstreams; i++)
@@ -337,25 +423,23 @@ void dwcp_measure_tick(struct dwcp_sock *dsk)
 		m->report_ns = now;
 	s.rate = dwcp_measure_rate(dsk, m->last_ns ? now - m->last_ns : 0);
 	m->last_ns = now;
-	if (!segs || !s.rtt_us)
-		return;
-	s.loss_fresh = dwcp_measure_loss(m, segs, retrans);
-	s.loss_ppm = m->loss_ppm;
-	m->last = s;	/* reported as measured, pacing or not */
-
-	/* Held back by our own pacing, the rate says nothing about the path. */
-	if (dsk->pacing_rate)
-		s.rate = 0;
+	sampled = segs && s.rtt_us;
+	if (sampled) {
+		s.loss_fresh = dwcp_measure_loss(m, segs, retrans);
+		s.loss_ppm = m->loss_ppm;
+		m->last = s;	/* reported as measured, pacing or not */
+		/* Held back by our own pacing, the rate says nothing of the
+		 * path.
+		 */
+		if (dsk->pacing_rate)
+			s.rate = 0;
+	}
 	dwcp_defaults_get(sock_net(&dsk->sk), &cfg);
-	changed = dwcp_detect_step(&dsk->det, &cfg, &s,
-				   div_u64(now, NSEC_PER_MSEC));
-	if (changed)
-		dwcp_mode_changed(dsk);
-	measured = dwcp_mode_measured(dsk, &cfg);
-	if (++m->reports % DWCP_REPORT_EVERY == 0)
-		dwcp_measure_report(dsk, now, measured);
-	else if (changed && measured)
-		dwcp_peer_report(dsk, &m->last);
+	if (dwcp_mode_step(dsk, &cfg, sampled ? &s : NULL,
+			   div_u64(now, NSEC_PER_MSEC), &cause))
+		dwcp_mode_changed(dsk, &cause);
+	if (sampled && ++m->reports % DWCP_REPORT_EVERY == 0)
+		dwcp_measure_report(dsk, now, dwcp_mode_measured(dsk, &cfg));
 }
 
 /**
@@ -385,7 +469,7 @@ int dwcp_mode_force(struct dwcp_sock *dsk, u32 mode)
 	}
 	if (dwcp_detect_apply_force(&dsk->det, &cfg,
 				    div_u64(ktime_get_ns(), NSEC_PER_MSEC)))
-		dwcp_mode_changed(dsk);
+		dwcp_mode_changed(dsk, &dsk->meas.last);
 	return 0;
 }
 

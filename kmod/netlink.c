@@ -101,6 +101,7 @@ const struct nla_policy dwcp_session_policy[DWCP_A_SESSION_MAX + 1] = {
 	[DWCP_A_SESSION_FRAME_SIZE] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &dwcp_frame_range),
 	[DWCP_A_SESSION_FRAME_SIZE_MAX] = { .type = NLA_U32 },
+	[DWCP_A_SESSION_FALLBACK] = { .type = NLA_U32 },
 };
 
 const struct nla_policy dwcp_defaults_policy[DWCP_A_DEFAULTS_MAX + 1] = {
@@ -136,6 +137,8 @@ const struct nla_policy dwcp_peer_policy[DWCP_A_PEER_MAX + 1] = {
 	[DWCP_A_PEER_AGE_MS] = { .type = NLA_U64 },
 	[DWCP_A_PEER_REPORTS] = { .type = NLA_U64 },
 	[DWCP_A_PEER_WARM_STARTS] = { .type = NLA_U64 },
+	[DWCP_A_PEER_SAMPLES] = { .type = NLA_U64 },
+	[DWCP_A_PEER_MODE_CHANGES] = { .type = NLA_U64 },
 };
 
 /* Requests: only what each command reads; strict validation refuses the rest. */
@@ -385,7 +388,8 @@ static int dwcp_nl_put_session(struct sk_buff *skb,
 	    nla_put_u32(skb, DWCP_A_SESSION_STREAMS_MAX, v->streams_max) ||
 	    nla_put_string(skb, DWCP_A_SESSION_CONGESTION, v->cc) ||
 	    nla_put_u32(skb, DWCP_A_SESSION_FRAME_SIZE, ci->dwci_frame_size) ||
-	    nla_put_u32(skb, DWCP_A_SESSION_FRAME_SIZE_MAX, v->frame_max))
+	    nla_put_u32(skb, DWCP_A_SESSION_FRAME_SIZE_MAX, v->frame_max) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_FALLBACK, v->fallback))
 		return -EMSGSIZE;
 	for (i = 0; streams && i < v->nstreams; i++)
 		if (dwcp_nl_put_stream(skb, &v->streams[i]))
@@ -469,6 +473,7 @@ static int dwcp_nl_session_view(struct dwcp_sock *dsk,
 	v->forced = dsk->det.forced;
 	v->streams_max = dwcp_session_streams_max(dsk);
 	v->frame_max = dwcp_session_frame_max(dsk);
+	v->fallback = dsk->fallback;
 	strscpy(v->cc, dsk->cc, sizeof(v->cc));
 	if (!v->forced) {
 		struct dwcp_detect_cfg c;
@@ -728,6 +733,54 @@ void dwcp_nl_notify_measurement(struct dwcp_sock *dsk, u8 cmd,
 }
 
 /**
+ * dwcp_nl_fill_fallback_event() - put a fallback event into @skb
+ * @skb: message buffer
+ * @ev: the event
+ *
+ * Return: 0 on success; -EMSGSIZE if @skb is too small (@skb is left as it
+ * was).
+ */
+int dwcp_nl_fill_fallback_event(struct sk_buff *skb,
+				const struct dwcp_fallback_event *ev)
+{
+	void *hdr = dwcp_nl_event_put(skb, DWCP_CMD_FALLBACK, ev->id);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, DWCP_A_SESSION_TIME_NS, ev->time_ns,
+			      DWCP_A_SESSION_PAD) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_MODE, ev->mode) ||
+	    nla_put_u32(skb, DWCP_A_SESSION_FALLBACK, ev->reason)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/**
+ * dwcp_nl_notify_fallback() - multicast the fallback event of @dsk
+ * @dsk: the session; @dsk->fallback set
+ *
+ * Context: process, the socket lock held.
+ */
+void dwcp_nl_notify_fallback(struct dwcp_sock *dsk)
+{
+	struct net *net = sock_net(&dsk->sk);
+	struct dwcp_fallback_event ev = {
+		.id = dsk->id,
+		.time_ns = ktime_get_real_ns(),
+		.mode = dsk->det.mode,
+		.reason = dsk->fallback,
+	};
+	struct sk_buff *skb = dwcp_nl_event_new(net);
+
+	if (skb)
+		dwcp_nl_multicast(net, skb,
+				  dwcp_nl_fill_fallback_event(skb, &ev));
+}
+
+/**
  * dwcp_nl_fill_defaults() - put a defaults-get reply into @skb
  * @skb: message buffer
  * @portid: netlink port of the requester
@@ -920,6 +973,10 @@ int dwcp_nl_put_peer(struct sk_buff *skb, const struct dwcp_peer_view *v)
 	    nla_put_u64_64bit(skb, DWCP_A_PEER_REPORTS, v->reports,
 			      DWCP_A_PEER_PAD) ||
 	    nla_put_u64_64bit(skb, DWCP_A_PEER_WARM_STARTS, v->warm_starts,
+			      DWCP_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, DWCP_A_PEER_SAMPLES, v->samples,
+			      DWCP_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, DWCP_A_PEER_MODE_CHANGES, v->changes,
 			      DWCP_A_PEER_PAD))
 		return -EMSGSIZE;
 	return 0;

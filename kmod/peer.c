@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Peers: what the sessions of a netns last measured of each remote address.
+ * Peers: one mode detector per remote address of a netns.
  *
  * Sessions between two nodes share a path, and during a migration they
- * come in bursts; a new one need not spend its first second in internet
- * mode learning what the previous one already knew.  Every session reports
- * its detector's mode and scores with its latest sample at each
- * measurement event and each detected mode change, as long as its mode is
- * its detector's own (a forced mode says nothing about the path).  A new
- * session to a peer reported within DWCP_PEER_FRESH_MS starts in that mode
- * (dwcp_detect_warm_start()); its own detector carries on from there.
+ * come in bursts.  The mode is a property of the path, so every session to
+ * an address feeds its samples to one detector, the peer's, and takes its
+ * mode from it: what one busy session measures moves them all, idle ones
+ * included, and a new session starts where the others stand instead of
+ * spending its first second in internet mode.  A session whose mode is
+ * forced (or left over from a lifted force) neither feeds nor follows; its
+ * own detector (detect.c) keeps its scores.  Without an entry (no memory)
+ * a session runs its own detector, as it did before peers existed.
+ *
+ * A peer not measured for DWCP_PEER_FRESH_MS starts afresh from the
+ * detector of the next session that measures it: what it knew is too old
+ * to hold a new session to, and nothing else feeds it meanwhile.
  *
  * The table is per netns, bounded (DWCP_PEERS_MAX, the least recently
- * reported peer evicted first) and keyed by address without the port.
+ * measured peer evicted first) and keyed by address without the port.
  * Every user runs in process context; a plain spinlock covers the table.
  */
 #include <linux/jhash.h>
@@ -23,13 +28,17 @@
  * struct dwcp_peer - one remote address of the table
  * @node: in dwcp_net.peers[]
  * @lru: in dwcp_net.peers_lru, the most recently reported first
- * @v: what peer-get reports (@v.age_ms unused here)
- * @reported_ms: jiffies, in milliseconds, of the last report
+ * @v: what peer-get reports, less what @det holds
+ * @det: the detector every session to the peer feeds
+ * @fed: the last sample fed to it
+ * @reported_ms: jiffies, in milliseconds, of the last sample or report
  */
 struct dwcp_peer {
 	struct hlist_node node;
 	struct list_head lru;
 	struct dwcp_peer_view v;
+	struct dwcp_detect det;
+	struct dwcp_sample fed;
 	u64 reported_ms;
 };
 
@@ -106,20 +115,119 @@ static void dwcp_peer_insert(struct dwcp_net *dn, struct dwcp_peer *p)
 	dwcp_peers_changed(dn);
 }
 
-static void dwcp_peer_fill(struct dwcp_peer *p, const struct dwcp_sock *dsk,
-			   const struct dwcp_sample *s)
+/*
+ * The peer's entry, created if missing (memory charged to the session's
+ * cgroup; allocated with the lock dropped).  NULL when there is no memory.
+ */
+static struct dwcp_peer *dwcp_peer_lookup_add(struct dwcp_net *dn,
+					      const struct sockaddr_storage *key)
+	__must_hold(&dn->peers_lock)
 {
-	p->v.mode = dsk->det.mode;
-	memcpy(p->v.score, dsk->det.score, sizeof(p->v.score));
-	p->v.sample = *s;
-	p->v.reports++;
-	p->reported_ms = dwcp_peer_now_ms();
+	struct dwcp_peer *p = dwcp_peer_lookup(dn, key), *fresh;
+
+	if (p)
+		return p;
+	spin_unlock(&dn->peers_lock);
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	spin_lock(&dn->peers_lock);
+	p = dwcp_peer_lookup(dn, key);	/* another session may have added it */
+	if (p) {
+		kfree(fresh);
+		return p;
+	}
+	if (fresh) {
+		fresh->v.addr = *key;
+		dwcp_peer_insert(dn, fresh);
+	}
+	return fresh;
+}
+
+/* The session's peer address as the table's key; false if it has none. */
+static bool dwcp_peer_key_of(const struct dwcp_sock *dsk,
+			     struct sockaddr_storage *key)
+{
+	dwcp_peer_key(&dsk->peer, key);
+	return key->ss_family == AF_INET || key->ss_family == AF_INET6;
+}
+
+/*
+ * A peer nobody measured lately (jiffies clock, @now_ms) starts again from
+ * @dsk's detector.
+ */
+static void dwcp_peer_refresh(struct dwcp_peer *p, const struct dwcp_sock *dsk,
+			      u64 now_ms)
+{
+	if (p->reported_ms && now_ms - p->reported_ms <= DWCP_PEER_FRESH_MS)
+		return;
+	p->det = dsk->det;
+	p->det.forced = DWCP_MODE_AUTO;
+	p->det.samples = 0;
+	p->det.changes = 0;
+}
+
+/* Holding the peer's lock: @p measured now, the most recently used. */
+static void dwcp_peer_touch(struct dwcp_net *dn, struct dwcp_peer *p,
+			    u64 now_ms)
+{
+	p->reported_ms = now_ms;
+	list_move(&p->lru, &dn->peers_lru);
 }
 
 /**
- * dwcp_peer_report() - record what a session measured of its peer
+ * dwcp_peer_detect() - feed a sample to the peer's detector, follow its mode
+ * @dsk: the session; its mode must be its detector's own (not forced)
+ * @cfg: the netns's thresholds
+ * @s: the session's new sample, or NULL when it took none (idle): it then
+ *	only follows
+ * @now_ms: the detector's clock (ktime, in milliseconds) at @s
+ * @cause: set, on a change, to the sample that moved the peer's detector
+ *	(@s itself, or another session's)
+ *
+ * Context: process, the socket lock held.
+ * Return: 1 if the session's mode changed (its detector says how), 0 if
+ * not, -ENOENT when the peer has no detector for it: no entry and no
+ * sample, an entry not measured for DWCP_PEER_FRESH_MS and no sample,
+ * no memory for an entry, or no address to key it by.  The caller then
+ * runs the session's own detector.
+ */
+int dwcp_peer_detect(struct dwcp_sock *dsk, const struct dwcp_detect_cfg *cfg,
+		     const struct dwcp_sample *s, u64 now_ms,
+		     struct dwcp_sample *cause)
+{
+	struct dwcp_net *dn = dwcp_pernet(sock_net(&dsk->sk));
+	struct sockaddr_storage key;
+	struct dwcp_peer *p;
+	bool moved = false;
+	int changed;
+	u64 t;
+
+	if (!dwcp_peer_key_of(dsk, &key))
+		return -ENOENT;
+	spin_lock(&dn->peers_lock);
+	t = dwcp_peer_now_ms();
+	p = s ? dwcp_peer_lookup_add(dn, &key) : dwcp_peer_lookup(dn, &key);
+	if (!p || (!s && t - p->reported_ms > DWCP_PEER_FRESH_MS)) {
+		spin_unlock(&dn->peers_lock);
+		return -ENOENT;
+	}
+	if (s) {
+		dwcp_peer_refresh(p, dsk, t);
+		moved = dwcp_detect_step(&p->det, cfg, s, now_ms);
+		p->fed = *s;
+		dwcp_peer_touch(dn, p, t);
+		dsk->det.samples++;
+	}
+	changed = dwcp_detect_follow(&dsk->det, &p->det, moved);
+	if (changed)
+		*cause = p->fed;
+	spin_unlock(&dn->peers_lock);
+	return changed;
+}
+
+/**
+ * dwcp_peer_report() - record a session's averaged sample of its peer
  * @dsk: the session; its mode must not be forced
- * @s: its latest sample (a measurement report's, rate averaged)
+ * @s: a measurement report's sample (rate averaged over its interval)
  *
  * The first report of a peer allocates its entry; when that fails the
  * report is dropped (the table is a hint, never needed for correctness).
@@ -129,33 +237,23 @@ static void dwcp_peer_fill(struct dwcp_peer *p, const struct dwcp_sock *dsk,
 void dwcp_peer_report(struct dwcp_sock *dsk, const struct dwcp_sample *s)
 {
 	struct dwcp_net *dn = dwcp_pernet(sock_net(&dsk->sk));
-	struct dwcp_peer *p, *fresh;
 	struct sockaddr_storage key;
+	struct dwcp_peer *p;
+	u64 t;
 
-	dwcp_peer_key(&dsk->peer, &key);
-	if (key.ss_family != AF_INET && key.ss_family != AF_INET6)
+	if (!dwcp_peer_key_of(dsk, &key))
 		return;
 	spin_lock(&dn->peers_lock);
-	p = dwcp_peer_lookup(dn, &key);
-	if (p)
-		goto found;
-	spin_unlock(&dn->peers_lock);
-
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
-	if (!fresh)
+	p = dwcp_peer_lookup_add(dn, &key);
+	if (!p) {
+		spin_unlock(&dn->peers_lock);
 		return;
-	fresh->v.addr = key;
-	spin_lock(&dn->peers_lock);
-	p = dwcp_peer_lookup(dn, &key);	/* another session may have added it */
-	if (p) {
-		kfree(fresh);
-	} else {
-		p = fresh;
-		dwcp_peer_insert(dn, p);
 	}
-found:
-	dwcp_peer_fill(p, dsk, s);
-	list_move(&p->lru, &dn->peers_lru);
+	t = dwcp_peer_now_ms();
+	dwcp_peer_refresh(p, dsk, t);
+	p->v.sample = *s;
+	p->v.reports++;
+	dwcp_peer_touch(dn, p, t);
 	spin_unlock(&dn->peers_lock);
 }
 
@@ -164,7 +262,7 @@ found:
  * @dsk: the session, its peer address set, its detector as initialised
  *
  * Nothing happens when a mode is forced on the session or its netns, or
- * when the peer has not been reported within DWCP_PEER_FRESH_MS.
+ * when the peer has not been measured within DWCP_PEER_FRESH_MS.
  *
  * Context: process, the socket lock held, before the session's first
  * stream is attached (so that it starts with the mode's congestion
@@ -183,11 +281,12 @@ bool dwcp_peer_warm_start(struct dwcp_sock *dsk)
 	dwcp_defaults_get(net, &cfg);
 	if (dsk->det.forced || cfg.forced)
 		return false;
-	dwcp_peer_key(&dsk->peer, &key);
+	if (!dwcp_peer_key_of(dsk, &key))
+		return false;
 	spin_lock(&dn->peers_lock);
 	p = dwcp_peer_lookup(dn, &key);
 	if (p && dwcp_peer_now_ms() - p->reported_ms <= DWCP_PEER_FRESH_MS) {
-		dwcp_detect_warm_start(&dsk->det, p->v.mode, p->v.score);
+		dwcp_detect_warm_start(&dsk->det, p->det.mode, p->det.score);
 		p->v.warm_starts++;
 		warm = true;
 	}
@@ -225,6 +324,11 @@ int dwcp_peers_read(struct net *net, unsigned long *pos,
 			if (i++ < *pos)
 				continue;
 			v[got] = p->v;
+			v[got].mode = p->det.mode;
+			memcpy(v[got].score, p->det.score,
+			       sizeof(v[got].score));
+			v[got].samples = p->det.samples;
+			v[got].changes = p->det.changes;
 			v[got].age_ms = now - p->reported_ms;
 			if (++got == n)
 				break;

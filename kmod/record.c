@@ -162,6 +162,7 @@ int dwcp_rec_flush(struct dwcp_sock *dsk)
 	if (!enc || !enc->nrec || !dsk->alive || dsk->fin_queued)
 		return 0;
 	dsk->st.dwci_hde_rate = dwcp_session_rate(dsk);
+	hde_selector_set_max(&enc->sel, dwcp_mode_codec_max(dsk));
 	opt = dsk->codec >= 0 ? dsk->codec : hde_select(&enc->sel,
 							 dsk->st.dwci_hde_rate);
 	n = hde_enc_finish(enc, opt, rs->out, DWCP_REC_CHUNK_MAX);

@@ -84,7 +84,7 @@ void dwcp_session_init(struct dwcp_sock *dsk)
  * @nstreams: streams granted (slots)
  * @active: of them to use, 1..@nstreams
  *
- * Context: the socket lock held.
+ * Context: process, the socket lock held.
  */
 void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active)
 {
@@ -113,6 +113,7 @@ void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active)
 	dsk->st.dwci_streams_total = dsk->active;
 	sk->sk_state = DWCP_STATE_ESTABLISHED;
 	sk->sk_state_change(sk);
+	dwcp_mode_transport(dsk);	/* a warm or forced start, say */
 	for (i = 1; i < dsk->active; i++)
 		dwcp_join_schedule(&dsk->streams[i]);
 	sock_hold(sk);

@@ -386,6 +386,49 @@ static void stream_count_follows_the_rtt_within_4_to_16(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dwcp_streams_for_rtt(0, 1), 1);
 }
 
+static void sessions_follow_their_peers_detector(struct kunit *test)
+{
+	/* Arrange: a peer's detector that one busy session feeds, and an
+	 * idle session that only follows it
+	 */
+	struct dwcp_detect peer, busy, idle;
+	struct dwcp_detect_cfg c;
+	u64 now = 1000;
+	int fed;
+
+	dwcp_detect_cfg_default(&c);
+	dwcp_detect_init(&peer);
+	dwcp_detect_init(&busy);
+	dwcp_detect_init(&idle);
+
+	/* Act: datacenter samples until the peer's detector moves */
+	for (fed = 0; fed < 20; fed++) {
+		now += DWCP_SAMPLE_MS;
+		if (dwcp_detect_step(&peer, &c, &dc_path, now))
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, peer.mode, DWCP_MODE_DATACENTER);
+
+	/* Assert: the session whose sample moved it changed as detected,
+	 * the idle one as following its peer, both once
+	 */
+	KUNIT_EXPECT_TRUE(test, dwcp_detect_follow(&busy, &peer, true));
+	KUNIT_EXPECT_TRUE(test, dwcp_detect_follow(&idle, &peer, false));
+	KUNIT_EXPECT_EQ(test, busy.reason, DWCP_MODE_REASON_DETECTED);
+	KUNIT_EXPECT_EQ(test, idle.reason, DWCP_MODE_REASON_PEER);
+	KUNIT_EXPECT_EQ(test, idle.old_mode, DWCP_MODE_INTERNET);
+	KUNIT_EXPECT_EQ(test, idle.mode, DWCP_MODE_DATACENTER);
+	KUNIT_EXPECT_FALSE(test, dwcp_detect_follow(&idle, &peer, false));
+	KUNIT_EXPECT_EQ(test, idle.changes, 1ULL);
+
+	/* Assert: the follower took the scores and the cooldown, so its
+	 * own detector, alone, would not reverse the change at once
+	 */
+	KUNIT_EXPECT_EQ(test, idle.score[0], peer.score[0]);
+	KUNIT_EXPECT_TRUE(test, idle.cooling);
+	KUNIT_EXPECT_EQ(test, feed(&idle, &c, &wan_path, 3, &now), 0);
+}
+
 static struct kunit_case dwcp_detect_cases[] = {
 	KUNIT_CASE(votes_follow_the_thresholds),
 	KUNIT_CASE(enters_datacenter_after_three_clear_samples),
@@ -402,6 +445,7 @@ static struct kunit_case dwcp_detect_cases[] = {
 	KUNIT_CASE(config_check_names_the_problem),
 	KUNIT_CASE(report_rate_averages_the_backlogged_ticks),
 	KUNIT_CASE(warm_start_begins_in_the_peers_mode),
+	KUNIT_CASE(sessions_follow_their_peers_detector),
 	KUNIT_CASE(stream_count_follows_the_rtt_within_4_to_16),
 	{}
 };

@@ -351,6 +351,67 @@ static void selector_follows_the_link(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hde_select(&sel, 25000000), HDE_OPT_ZSTD3);
 }
 
+/* A mode's cap bounds the measured choice, never a policy's fixed one. */
+static void selector_keeps_within_the_modes_cap(struct kunit *test)
+{
+	/* Arrange: figures under which a 200 Mbit/s link wants zstd 6 */
+	struct hde_selector sel;
+	int i;
+
+	hde_selector_init(&sel);
+	KUNIT_EXPECT_EQ(test, hde_select(&sel, 0), HDE_PROBE);
+	for (i = 0; i < 4; i++) {
+		hde_selector_feed(&sel, HDE_OPT_NONE, 1024, 1024, 0);
+		hde_selector_feed(&sel, HDE_OPT_ZSTD1, 1024, 307, 1000);
+		hde_selector_feed(&sel, HDE_OPT_ZSTD3, 1024, 280, 3000);
+		hde_selector_feed(&sel, HDE_OPT_ZSTD6, 1024, 205, 10000);
+	}
+
+	/* Act, Assert: hybrid's cap, then datacenter's, then none */
+	hde_selector_set_max(&sel, HDE_OPT_ZSTD3);
+	KUNIT_EXPECT_EQ(test, hde_select(&sel, 25000000), HDE_OPT_ZSTD3);
+	hde_selector_set_max(&sel, HDE_OPT_ZSTD1);
+	KUNIT_EXPECT_EQ(test, hde_select(&sel, 25000000), HDE_OPT_ZSTD1);
+	/* still none where even zstd 1 does not pay */
+	KUNIT_EXPECT_EQ(test, hde_select(&sel, 12500000000ULL), HDE_OPT_NONE);
+	hde_selector_set_max(&sel, HDE_NR_OPTS - 1);
+	KUNIT_EXPECT_EQ(test, hde_select(&sel, 25000000), HDE_OPT_ZSTD6);
+
+	/* Act, Assert: out-of-range caps are clamped (compression stays
+	 * possible), and a policy's fixed option passes any cap
+	 */
+	hde_selector_set_max(&sel, -5);
+	KUNIT_EXPECT_EQ(test, sel.max_opt, HDE_OPT_ZSTD1);
+	hde_selector_set_max(&sel, 99);
+	KUNIT_EXPECT_EQ(test, sel.max_opt, HDE_NR_OPTS - 1);
+	hde_selector_set_max(&sel, HDE_OPT_ZSTD1);
+	sel.fixed = HDE_OPT_ZSTD6;
+	KUNIT_EXPECT_EQ(test, hde_select(&sel, 25000000), HDE_OPT_ZSTD6);
+}
+
+/* A probe under a cap tries only the options within it. */
+static void probe_stays_within_the_cap(struct kunit *test)
+{
+	struct pair *p = pair_new(test, STORE_LIMIT);
+	u8 text[4096];
+	int i, n;
+
+	for (i = 0; i < sizeof(text); i++)
+		text[i] = "redis value "[i % 12];
+	KUNIT_ASSERT_EQ(test, hde_enc_add(&p->enc, 1, text, sizeof(text)), 0);
+	hde_selector_set_max(&p->enc.sel, HDE_OPT_ZSTD1);
+
+	n = hde_enc_finish(&p->enc, HDE_PROBE, p->chunk, hde_chunk_bound(&p->enc));
+
+	KUNIT_ASSERT_GT(test, n, 0);
+	KUNIT_EXPECT_EQ(test, p->enc.sel.opt[HDE_OPT_NONE].chunks, 1ULL);
+	KUNIT_EXPECT_EQ(test, p->enc.sel.opt[HDE_OPT_ZSTD1].chunks, 1ULL);
+	KUNIT_EXPECT_EQ(test, p->enc.sel.opt[HDE_OPT_ZSTD3].chunks, 0ULL);
+	KUNIT_EXPECT_EQ(test, p->enc.sel.opt[HDE_OPT_ZSTD6].chunks, 0ULL);
+	KUNIT_EXPECT_EQ(test, hde_dec_chunk(&p->dec, p->chunk, n, deliver, p), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(p->got, text, sizeof(text)), 0);
+}
+
 /* A probe chunk is encoded with the smallest option and feeds them all. */
 static void probe_measures_every_option(struct kunit *test)
 {
@@ -395,6 +456,8 @@ static struct kunit_case hde_cases[] = {
 	KUNIT_CASE(missing_baseline_is_stale),
 	KUNIT_CASE(version_mismatch_is_stale),
 	KUNIT_CASE(selector_follows_the_link),
+	KUNIT_CASE(selector_keeps_within_the_modes_cap),
+	KUNIT_CASE(probe_stays_within_the_cap),
 	KUNIT_CASE(probe_measures_every_option),
 	KUNIT_CASE(bad_lengths_refused),
 	{}

@@ -198,6 +198,7 @@ static void fill_view(struct dwcp_session_view *v,
 	v->streams_max = 16;
 	v->info.dwci_frame_size = 65536;
 	v->frame_max = DWCP_MAX_FRAME;
+	v->fallback = DWCP_FALLBACK_NO_RDMA;
 	strscpy(v->cc, "cubic", sizeof(v->cc));
 	for (i = 0; i < n; i++) {
 		memset(&si[i], 0, sizeof(si[i]));
@@ -246,6 +247,8 @@ static void session_reply_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_FRAME_SIZE]), 65536U);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_FRAME_SIZE_MAX]),
 			(u32)DWCP_MAX_FRAME);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_FALLBACK]),
+			(u32)DWCP_FALLBACK_NO_RDMA);
 	nlmsg_for_each_attr(a, nlmsg_hdr(skb), GENL_HDRLEN, rem) {
 		if (nla_type(a) != DWCP_A_SESSION_STREAM)
 			continue;
@@ -342,6 +345,46 @@ static void mode_event_round_trip(struct kunit *test)
 			262144U);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_FRAME_SIZE_MAX]),
 			0U);
+	kfree_skb(skb);
+}
+
+static void fallback_event_round_trip(struct kunit *test)
+{
+	/* Arrange: a session that entered datacenter mode without RDMA */
+	const struct dwcp_fallback_event ev = {
+		.id = 11, .time_ns = 456, .mode = DWCP_MODE_DATACENTER,
+		.reason = DWCP_FALLBACK_NO_RDMA,
+	};
+	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
+	struct nlattr *tb[DWCP_A_SESSION_MAX + 1];
+
+	/* Act */
+	KUNIT_ASSERT_EQ(test, dwcp_nl_fill_fallback_event(skb, &ev), 0);
+
+	/* Assert: the event's attributes, valid under the reference policy,
+	 * and nothing a mode event carries
+	 */
+	parse_msg(test, skb, DWCP_CMD_FALLBACK, tb, DWCP_A_SESSION_MAX,
+		  dwcp_session_policy);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_SESSION_ID]), 11ULL);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_SESSION_TIME_NS]), 456ULL);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_MODE]),
+			(u32)DWCP_MODE_DATACENTER);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[DWCP_A_SESSION_FALLBACK]),
+			(u32)DWCP_FALLBACK_NO_RDMA);
+	KUNIT_EXPECT_NULL(test, tb[DWCP_A_SESSION_RTT_US]);
+	kfree_skb(skb);
+}
+
+static void fallback_event_too_small(struct kunit *test)
+{
+	/* Arrange: room for the header and the id only */
+	const struct dwcp_fallback_event ev = { .id = 11 };
+	struct sk_buff *skb = tight_skb(test, 40);
+
+	/* Act + Assert: refused, the buffer left as it was */
+	KUNIT_EXPECT_EQ(test, dwcp_nl_fill_fallback_event(skb, &ev), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, skb->len, 0U);
 	kfree_skb(skb);
 }
 
@@ -500,6 +543,7 @@ static void peer_attributes_round_trip(struct kunit *test)
 		.sample = { .rtt_us = 180, .min_rtt_us = 90, .loss_ppm = 7,
 			    .rate = 1ULL << 33 },
 		.age_ms = 1200, .reports = 12, .warm_starts = 3,
+		.samples = 4000, .changes = 2,
 	};
 	struct sockaddr_in *in = (struct sockaddr_in *)&v.addr;
 	struct sk_buff *skb = new_msg(test, NLMSG_GOODSIZE);
@@ -533,6 +577,8 @@ static void peer_attributes_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_PEER_AGE_MS]), 1200ULL);
 	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_PEER_REPORTS]), 12ULL);
 	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_PEER_WARM_STARTS]), 3ULL);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_PEER_SAMPLES]), 4000ULL);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[DWCP_A_PEER_MODE_CHANGES]), 2ULL);
 	kfree_skb(skb);
 }
 
@@ -558,6 +604,8 @@ static struct kunit_case dwcp_netlink_cases[] = {
 	KUNIT_CASE(session_reply_without_streams),
 	KUNIT_CASE(session_reply_too_small_leaves_skb_unchanged),
 	KUNIT_CASE(mode_event_round_trip),
+	KUNIT_CASE(fallback_event_round_trip),
+	KUNIT_CASE(fallback_event_too_small),
 	KUNIT_CASE(measurement_event_has_no_old_mode),
 	KUNIT_CASE(defaults_round_trip_and_validation),
 	KUNIT_CASE(stats_reply_carries_every_counter),

@@ -343,6 +343,16 @@ static void event_mode_changed_with_measurements(void **state)
 			    "event mode-changed id=7 datacenter->internet reason=detected"
 			    " rtt=80400us min_rtt=150us loss=9000ppm rate=0B/s"
 			    " scores=262/738/0 time=1000000000");
+
+	/* a session that followed its peer's detector, then a reason from
+	 * a newer kernel
+	 */
+	ev.reason = DWCP_MODE_REASON_PEER;
+	dwcp_event_format(line, sizeof(line), &ev);
+	assert_non_null(strstr(line, "internet reason=peer rtt="));
+	ev.reason = 99;
+	dwcp_event_format(line, sizeof(line), &ev);
+	assert_non_null(strstr(line, "internet reason=? rtt="));
 }
 
 static void event_mode_without_mode_or_bad_scores_rejected(void **state)
@@ -568,6 +578,8 @@ static void stats_names_as_proc(void **state)
 			    "StreamsRetired");
 	assert_string_equal(dwcp_stat_name(DWCP_A_STATS_PEER_WARM_STARTS),
 			    "PeerWarmStarts");
+	assert_string_equal(dwcp_stat_name(DWCP_A_STATS_FALLBACK_NO_RDMA),
+			    "FallbackNoRdma");
 	assert_null(dwcp_stat_name(DWCP_A_STATS_PAD));
 	assert_null(dwcp_stat_name(DWCP_A_STATS_MAX + 1));
 }
@@ -601,6 +613,8 @@ static void valid_peer(struct attrbuf *b, const struct sockaddr_dwcp *addr)
 	put_u64(b, DWCP_A_PEER_AGE_MS, 1200);
 	put_u64(b, DWCP_A_PEER_REPORTS, 12);
 	put_u64(b, DWCP_A_PEER_WARM_STARTS, 1);
+	put_u64(b, DWCP_A_PEER_SAMPLES, 400);
+	put_u64(b, DWCP_A_PEER_MODE_CHANGES, 2);
 }
 
 static int parse_peer(struct attrbuf *b, struct dwcp_peer *p, char *err)
@@ -643,15 +657,19 @@ static void peer_valid_every_field(void **state)
 	assert_int_equal(p.age_ms, 1200);
 	assert_int_equal(p.reports, 12);
 	assert_int_equal(p.warm_starts, 1);
+	assert_int_equal(p.samples, 400);
+	assert_int_equal(p.mode_changes, 2);
 	assert_string_equal(capture_peer(dwcp_peer_print_text, &p),
 			    "10.0.0.2 datacenter rtt 180 us min-rtt 90 us loss 0 ppm"
 			    " rate 12345678 B/s scores 950/0/50 age 1200 ms"
-			    " reports 12 warm-starts 1\n");
+			    " reports 12 warm-starts 1 samples 400"
+			    " mode-changes 2\n");
 	assert_string_equal(capture_peer(dwcp_peer_print_json, &p),
 			    "{\"addr\":\"10.0.0.2\",\"mode\":\"datacenter\","
 			    "\"rtt_us\":180,\"min_rtt_us\":90,\"loss_ppm\":0,"
 			    "\"delivery_rate\":12345678,\"scores\":[950,0,50],"
-			    "\"age_ms\":1200,\"reports\":12,\"warm_starts\":1}\n");
+			    "\"age_ms\":1200,\"reports\":12,\"warm_starts\":1,"
+			    "\"samples\":400,\"mode_changes\":2}\n");
 }
 
 static void peer_ipv6_and_unknown_mode_printed(void **state)
@@ -809,6 +827,193 @@ static void event_stream_up_and_down(void **state)
 	assert_non_null(strstr(err, "stream.index"));
 }
 
+/* A fallback event as the kernel sends it: id, time, mode, reason. */
+static void fallback_event(struct attrbuf *b, int skip)
+{
+	memset(b, 0, sizeof(*b));
+	if (skip != 0)
+		put_u64(b, DWCP_A_SESSION_ID, 7);
+	if (skip != 1)
+		put_u64(b, DWCP_A_SESSION_TIME_NS, 1000000000);
+	if (skip != 2)
+		put_u32(b, DWCP_A_SESSION_MODE, DWCP_MODE_DATACENTER);
+	if (skip != 3)
+		put_u32(b, DWCP_A_SESSION_FALLBACK, DWCP_FALLBACK_NO_RDMA);
+}
+
+static int parse_fallback(struct attrbuf *b, struct dwcp_event *ev, char *err)
+{
+	return dwcp_event_parse(DWCP_CMD_FALLBACK, (struct nlattr *)b->data,
+				b->len, ev, err);
+}
+
+static void event_fallback_every_field(void **state)
+{
+	char err[DWCP_ERRLEN], line[320];
+	struct dwcp_event ev;
+	struct attrbuf b;
+
+	(void)state;
+	fallback_event(&b, -1);
+	put_u32(&b, 200, 5);		/* from a newer module: skipped */
+	assert_int_equal(parse_fallback(&b, &ev, err), 0);
+	assert_int_equal(ev.kind, DWCP_EVENT_FALLBACK);
+	assert_int_equal(ev.cmd, DWCP_CMD_FALLBACK);
+	assert_int_equal(ev.session_id, 7);
+	assert_int_equal(ev.time_ns, 1000000000);
+	assert_int_equal(ev.m.mode, DWCP_MODE_DATACENTER);
+	assert_int_equal(ev.fallback, DWCP_FALLBACK_NO_RDMA);
+	dwcp_event_format(line, sizeof(line), &ev);
+	assert_string_equal(line, "event fallback id=7 mode=datacenter"
+			    " reason=no-rdma time=1000000000");
+	assert_string_equal(capture_obj(print_event_json, &ev),
+			    "{\"event\":\"fallback\",\"cmd\":14,\"id\":7,"
+			    "\"mode\":\"datacenter\",\"time_ns\":1000000000,"
+			    "\"fallback\":\"no-rdma\"}\n");
+
+	/* a reason (or a mode) from a newer kernel is still printed */
+	ev.fallback = 2;
+	ev.m.mode = DWCP_MODE_MAX + 1;
+	dwcp_event_format(line, sizeof(line), &ev);
+	assert_string_equal(line, "event fallback id=7 mode=? reason=?"
+			    " time=1000000000");
+	assert_string_equal(capture_obj(print_event_json, &ev),
+			    "{\"event\":\"fallback\",\"cmd\":14,\"id\":7,"
+			    "\"mode\":\"?\",\"time_ns\":1000000000,"
+			    "\"fallback\":\"?\"}\n");
+
+	assert_string_equal(dwcp_fallback_name(DWCP_FALLBACK_NONE), "none");
+	assert_string_equal(dwcp_fallback_name(DWCP_FALLBACK_NO_RDMA),
+			    "no-rdma");
+	assert_null(dwcp_fallback_name(DWCP_FALLBACK_NO_RDMA + 1));
+}
+
+static void event_fallback_missing_each_attribute(void **state)
+{
+	static const char *const want[] = { "id", "time-ns", "mode",
+					    "fallback" };
+	char err[DWCP_ERRLEN], msg[DWCP_ERRLEN];
+	struct dwcp_event ev;
+	struct attrbuf b;
+	int skip;
+
+	(void)state;
+	for (skip = 0; skip < 4; skip++) {
+		fallback_event(&b, skip);
+		assert_int_equal(parse_fallback(&b, &ev, err), -EBADMSG);
+		snprintf(msg, sizeof(msg), "attribute %s missing", want[skip]);
+		assert_string_equal(err, msg);
+	}
+}
+
+static void event_fallback_wrong_lengths_named(void **state)
+{
+	static const struct {
+		uint16_t type;
+		int is64;
+		const char *err;
+	} cases[] = {
+		{ DWCP_A_SESSION_ID, 1, "attribute id: 4 bytes, expected 8" },
+		{ DWCP_A_SESSION_TIME_NS, 1,
+		  "attribute time-ns: 4 bytes, expected 8" },
+		{ DWCP_A_SESSION_MODE, 0,
+		  "attribute mode: 8 bytes, expected 4" },
+		{ DWCP_A_SESSION_FALLBACK, 0,
+		  "attribute fallback: 8 bytes, expected 4" },
+	};
+	char err[DWCP_ERRLEN];
+	struct dwcp_event ev;
+	struct attrbuf b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* the right attribute first, then the same one malformed */
+		fallback_event(&b, -1);
+		if (cases[i].is64)
+			put_u32(&b, cases[i].type, 1);
+		else
+			put_u64(&b, cases[i].type, 1);
+		assert_int_equal(parse_fallback(&b, &ev, err), -EBADMSG);
+		assert_string_equal(err, cases[i].err);
+	}
+	/* a cut message */
+	fallback_event(&b, -1);
+	assert_int_equal(parse_fallback(&b, &ev, err), 0);
+	b.len -= 2;
+	assert_int_equal(parse_fallback(&b, &ev, err), -EBADMSG);
+	assert_non_null(strstr(err, "truncated"));
+}
+
+static void session_reply_fallback(void **state)
+{
+	struct dwcp_session *s = malloc(sizeof(*s));
+	char err[DWCP_ERRLEN];
+	const char *text;
+	struct attrbuf b;
+	int with;
+
+	(void)state;
+	assert_non_null(s);
+	memset(&b, 0, sizeof(b));
+	put_u64(&b, DWCP_A_SESSION_ID, 12);
+	put_u32(&b, DWCP_A_SESSION_STATE, DWCP_STATE_ESTABLISHED);
+	put_u32(&b, DWCP_A_SESSION_MODE, DWCP_MODE_DATACENTER);
+	put_u32(&b, DWCP_A_SESSION_RTT_US, 150);
+	with = b.len;
+
+	/* an older module sends none: no fallback, text as before */
+	assert_int_equal(dwcp_session_parse((struct nlattr *)b.data, b.len, s,
+					    err), 0);
+	assert_int_equal(s->fallback, DWCP_FALLBACK_NONE);
+	text = capture_obj(print_session_text, s);
+	assert_non_null(strstr(text, " mode datacenter rtt 150us loss 0ppm"
+			       " rate 0B/s\n"));
+	assert_null(strstr(text, "fallback"));
+	assert_non_null(strstr(capture_obj(print_session_json, s),
+			       ",\"mode_changes\":0,\"fallback\":\"none\","
+			       "\"streams\":[]}\n"));
+
+	/* none said explicitly reads the same */
+	put_u32(&b, DWCP_A_SESSION_FALLBACK, DWCP_FALLBACK_NONE);
+	assert_int_equal(dwcp_session_parse((struct nlattr *)b.data, b.len, s,
+					    err), 0);
+	assert_int_equal(s->fallback, DWCP_FALLBACK_NONE);
+	assert_null(strstr(capture_obj(print_session_text, s), "fallback"));
+	assert_non_null(strstr(capture_obj(print_session_json, s),
+			       ",\"fallback\":\"none\","));
+
+	/* datacenter mode without RDMA */
+	b.len = with;
+	put_u32(&b, DWCP_A_SESSION_FALLBACK, DWCP_FALLBACK_NO_RDMA);
+	assert_int_equal(dwcp_session_parse((struct nlattr *)b.data, b.len, s,
+					    err), 0);
+	assert_int_equal(s->fallback, DWCP_FALLBACK_NO_RDMA);
+	assert_non_null(strstr(capture_obj(print_session_text, s),
+			       " rate 0B/s fallback no-rdma\n"));
+	assert_non_null(strstr(capture_obj(print_session_json, s),
+			       ",\"mode_changes\":0,\"fallback\":\"no-rdma\","
+			       "\"streams\":[]}\n"));
+
+	/* a newer kernel's reason: some fallback, name unknown */
+	b.len = with;
+	put_u32(&b, DWCP_A_SESSION_FALLBACK, 9);
+	assert_int_equal(dwcp_session_parse((struct nlattr *)b.data, b.len, s,
+					    err), 0);
+	assert_non_null(strstr(capture_obj(print_session_text, s),
+			       " fallback ?\n"));
+	assert_non_null(strstr(capture_obj(print_session_json, s),
+			       ",\"fallback\":\"?\","));
+
+	/* a wrong length is named */
+	b.len = with;
+	put_u64(&b, DWCP_A_SESSION_FALLBACK, DWCP_FALLBACK_NO_RDMA);
+	assert_int_equal(dwcp_session_parse((struct nlattr *)b.data, b.len, s,
+					    err), -EBADMSG);
+	assert_string_equal(err, "attribute fallback: 8 bytes, expected 4");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -837,6 +1042,10 @@ int main(void)
 		cmocka_unit_test(peer_wrong_lengths_refused),
 		cmocka_unit_test(peer_unknown_attributes_skipped),
 		cmocka_unit_test(peer_without_addr_or_mode_refused),
+		cmocka_unit_test(event_fallback_every_field),
+		cmocka_unit_test(event_fallback_missing_each_attribute),
+		cmocka_unit_test(event_fallback_wrong_lengths_named),
+		cmocka_unit_test(session_reply_fallback),
 	};
 
 	return cmocka_run_group_tests_name("helper_msg", tests, NULL, NULL);

@@ -4,7 +4,9 @@
 # 0.2 ms to 80 ms and 1 % loss, then back); the session goes datacenter ->
 # internet -> datacenter, the mode-changed events carry the measurements
 # that caused them, the streams' congestion control and the kernel's stream
-# count follow the mode, and every byte arrives.  Also: per-netns defaults, forced modes, privileges.
+# count follow the mode, datacenter mode falls back to TCP (no RDMA) with
+# one fallback event per entry, and every byte arrives.  Also: per-netns
+# defaults, forced modes, privileges.
 source "$(dirname "$0")/lib.sh"
 
 modprobe -q tcp_bbr
@@ -123,6 +125,23 @@ check "0.2 ms path: internet -> datacenter, detected, RTT < 10 ms in the event" 
 
 cc_cubic() { [ "$(stream_ccs)" = cubic ]; }
 check "datacenter mode: every stream on cubic" cc_cubic
+
+# fallback_events: the session's fallback events so far.
+fallback_events() {
+	grep "\"event\":\"fallback\",\"cmd\":[0-9]*,\"id\":$ID," "$TMP/events.json"
+}
+session_fallback_is() {
+	C dwcpctl -j session "$ID" | grep -q "\"fallback\":\"$1\""
+}
+fallback_dc() {
+	wait_for "$TMP/events.json" "\"event\":\"fallback\",\"cmd\":[0-9]*,\"id\":$ID," 50 ||
+		{ cat "$TMP/events.json"; return 1; }
+	fallback_events | tee /dev/stderr |
+		grep -q '"mode":"datacenter".*"fallback":"no-rdma"' &&
+		session_fallback_is no-rdma &&
+		[ "$(stat dwcp-cli FallbackNoRdma)" -ge 1 ]
+}
+check "datacenter mode without RDMA: fallback event (no-rdma), session-get shows it, FallbackNoRdma counted" fallback_dc
 check "0.2 ms path: the kernel's choice is 4 streams" streams_up_are 4
 
 # Let the cooldown pass so that the figure below is detection time alone.
@@ -162,6 +181,7 @@ streams_follow_rtt() {
 check "internet mode: the kernel's stream count follows the RTT (4 + RTT / 10 ms), the new streams join" streams_follow_rtt
 
 check "internet mode: every stream back on bbr" cc_bbr
+check "internet mode: no fallback in force" session_fallback_is none
 
 sleep 2
 MARK=$(lines)
@@ -178,6 +198,12 @@ grep 'mode switch' "$TMP/check.out" | diag
 
 back_to_4() { [ "$EV_streams_total" = 4 ] && streams_up_are 4; }
 check "datacenter again: back to 4 streams, the surplus retired" back_to_4
+
+fallback_again() {
+	sleep 0.5
+	[ "$(fallback_events | wc -l)" = 2 ] && session_fallback_is no-rdma
+}
+check "datacenter again: one more fallback event (one per entry)" fallback_again
 
 forced_hybrid() {
 	local mark

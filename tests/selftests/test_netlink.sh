@@ -193,18 +193,19 @@ print(s["frames_sent"], s["bytes_sent"], s["frame_size"], s["frame_size_max"])'
 
 # The frame size is the policy's while the application left it alone; it
 # applies to data queued from then on: the frames measured are those sent
-# after more than a send buffer (8 MiB) went out since the change.
+# after two send buffers (8 MiB each) went out since the change.
 change_frame() {
-	local f0 b0 f1 b1 size max bc end
-	read -r f0 bc size max <<<"$(frames_bytes)"
+	local f0 b0 f1 b1 size max bc fc end
+	read -r fc bc size max <<<"$(frames_bytes)"
 	echo "frame size $size, a policy may set up to $max"
 	[ "$size" = 65536 ] && [ "$max" = 1048576 ] || return 1
 	C dwcpctl policy set "$ID" pacing 4000000 frame 16384 || return 1
-	end=$((SECONDS + 30))
+	end=$((SECONDS + 60))
 	while read -r f0 b0 size max <<<"$(frames_bytes)" &&
-		[ $((b0 - bc)) -lt $((10 << 20)) ] && [ $SECONDS -lt $end ]; do
+		[ $((b0 - bc)) -lt $((16 << 20)) ] && [ $SECONDS -lt $end ]; do
 		sleep 0.5
 	done
+	echo "since the change: $((b0 - bc)) bytes sent, $((f0 - fc)) frames"
 	sleep 2
 	read -r f1 b1 size max <<<"$(frames_bytes)"
 	echo "frame size $size: $((f1 - f0)) frames, $((b1 - b0)) bytes in 2 s"
@@ -232,8 +233,12 @@ assert 1 <= d["enter_pct"] <= 100 and 1 <= d["leave_pct"] <= 100 and d["cooldown
 }
 check "3000 malformed netlink requests: errors, never a session-set success, consistent defaults, no oops" malformed
 
+# A slow guest may spend so long in the checks above that the transfer
+# has ended: its session is then gone (ENOENT), which is fine.
 finish_transfer() {
-	C dwcpctl policy set "$ID" pacing 0 || return 1
+	C dwcpctl policy set "$ID" pacing 0 2>"$TMP/err" ||
+		grep -q 'no session with this id' "$TMP/err" ||
+		{ cat "$TMP/err"; return 1; }
 	wait $PERF || { cat "$TMP/perf.err"; return 1; }
 	[ "$(json_get "$TMP/perf.json" verified)" = True ]
 }

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Peers: a session reports what it measured of its peer to the netns's
-# table (peer-get, dwcpctl peers); the next session to that peer starts in
-# the peer's mode, congestion control included, without a mode change; a
-# mode forced on the netns neither reports nor warm-starts.
+# Peers: every session feeds its samples to its peer's detector (peer-get,
+# dwcpctl peers) and takes its mode from it; the next session to that peer
+# starts in the peer's mode, congestion control included, without a mode
+# change; a mode forced on the netns neither feeds nor warm-starts; a path
+# change that one busy session measures moves an idle session to the same
+# peer too (reason "peer").
 source "$(dirname "$0")/lib.sh"
 
 modprobe -q tcp_bbr
@@ -106,6 +108,42 @@ check "a forced netns: the session neither warm-starts ..." forced_cold
 check "... nor reports to its peer" \
 	peers_json "assert p[0]['reports'] == $REPORTS and p[0]['warm_starts'] == 1, p"
 check "defaults-set mode auto" C dwcpctl defaults set mode auto
+
+# An idle session (connected, sending nothing for 12 s) to the peer, then
+# the path gets longer and a busy session measures it.
+MARK=$(wc -l <"$TMP/events.json")
+C dwcp-perf -c $SRV -j -n 1000000 --idle 12 >"$TMP/idle.json" \
+	2>"$TMP/idle.err" &
+IDLE=$!
+idle_up() {
+	for _ in $(seq 50); do
+		established_session 2>/dev/null && IDLE_ID=$ID && return 0
+		sleep 0.2
+	done
+	return 1
+}
+check "idle session established, in the peer's mode" idle_up
+check "netem 40 ms each way" eval 'C tc qdisc replace dev veth-c root netem delay 40ms &&
+	S tc qdisc replace dev veth-s root netem delay 40ms'
+transfer 6
+idle_follows() {
+	wait_for "$TMP/events.json" \
+		"\"mode-changed\",\"cmd\":[0-9]*,\"id\":$IDLE_ID,.*\"mode\":\"internet\"" 300 ||
+		{ tail -n +"$((MARK + 1))" "$TMP/events.json"; return 1; }
+	mode_events "$IDLE_ID" "$MARK" | tee /dev/stderr |
+		grep -q '"old_mode":"datacenter","reason":"peer".*"mode":"internet"'
+}
+check "idle session: datacenter -> internet, following its peer (reason peer)" idle_follows
+check "busy session: every byte verified" verified
+idle_verified() {
+	wait "$IDLE" || { cat "$TMP/idle.err"; return 1; }
+	[ "$(json_get "$TMP/idle.json" verified)" = True ]
+}
+check "idle session: every byte verified after its wait" idle_verified
+check "peers: the peer's detector in internet mode, fed, changed" \
+	peers_json 'p = p[0]; assert p["mode"] == "internet" and p["samples"] > 0 and p["mode_changes"] >= 1, p'
+C tc qdisc del dev veth-c root 2>/dev/null
+S tc qdisc del dev veth-s root 2>/dev/null
 
 kill "$MON" 2>/dev/null
 wait "$MON" 2>/dev/null

@@ -107,7 +107,8 @@ struct sockaddr_dwcp {
  *	session uses the smaller of the two ends' values.  Before
  *	connect()/listen().
  * @DWCP_CODEC: int, compression of keyed-record chunks and of byte-stream
- *	frames: -1 (default) the kernel chooses by measured payoff, 0 none,
+ *	frames: -1 (default) the kernel chooses by measured payoff, up to
+ *	zstd 1 in datacenter mode, 3 in hybrid, 6 in internet mode; 0 none,
  *	1..3 zstd level 1, 3, 6 always (frames that do not shrink go as they
  *	are).  Any time; get returns the setting.
  * @DWCP_MODE: int, enum dwcp_mode: DWCP_MODE_AUTO (default) lets the
@@ -588,6 +589,9 @@ enum {
  *	the policy's (the application chose it with DWCP_FRAME_SIZE; an
  *	admin's session-set may still change it).  session-get, mode-changed
  *	and measurement events.
+ * @DWCP_A_SESSION_FALLBACK: u32, enum dwcp_fallback_reason: why the
+ *	session is not on the transport its mode asks for, 0 when it is (or
+ *	it is not established).  session-get and the fallback event.
  */
 enum {
 	DWCP_A_SESSION_ID = 1,
@@ -620,6 +624,7 @@ enum {
 	DWCP_A_SESSION_CONGESTION,
 	DWCP_A_SESSION_FRAME_SIZE,
 	DWCP_A_SESSION_FRAME_SIZE_MAX,
+	DWCP_A_SESSION_FALLBACK,
 
 	__DWCP_A_SESSION_MAX,
 	DWCP_A_SESSION_MAX = (__DWCP_A_SESSION_MAX - 1)
@@ -664,10 +669,32 @@ enum {
 	DWCP_A_STREAM_MAX = (__DWCP_A_STREAM_MAX - 1)
 };
 
+/*
+ * Why a session is not on the transport its mode asks for
+ * (DWCP_A_SESSION_FALLBACK, the fallback event).  A session falls back
+ * rather than fail: it stays on the TCP streams it has, and says why once
+ * per entry into the mode (each reason is counted, DWCP_A_STATS_FALLBACK_*).
+ * New reasons are appended; a helper must take an unknown one as "some
+ * fallback".
+ *
+ * @DWCP_FALLBACK_NONE: on the mode's transport
+ * @DWCP_FALLBACK_NO_RDMA: datacenter mode asks for RDMA queue pairs, and
+ *	this module has no RDMA transport (DWCP_FEATURE_RDMA unset): the
+ *	session stays on TCP, with the mode's congestion control and stream
+ *	count
+ */
+enum dwcp_fallback_reason {
+	DWCP_FALLBACK_NONE = 0,
+	DWCP_FALLBACK_NO_RDMA = 1,
+};
+
 /* Why a mode changed (DWCP_A_SESSION_MODE_REASON). */
 enum dwcp_mode_reason {
 	DWCP_MODE_REASON_DETECTED = 1,	/* the measurements */
 	DWCP_MODE_REASON_FORCED = 2,	/* DWCP_MODE, session-set or defaults */
+	DWCP_MODE_REASON_PEER = 3,	/* another session's measurements of the
+					 * same peer moved the peer's detector
+					 */
 };
 
 /*
@@ -743,6 +770,8 @@ enum {
  *	because the session was set to use fewer
  * @DWCP_A_STATS_PEER_WARM_STARTS: PeerWarmStarts, sessions that started in
  *	the mode recently measured to their peer (peer-get)
+ * @DWCP_A_STATS_FALLBACK_NO_RDMA: FallbackNoRdma, fallbacks with reason
+ *	DWCP_FALLBACK_NO_RDMA
  */
 enum {
 	DWCP_A_STATS_PAD = 1,
@@ -767,21 +796,27 @@ enum {
 	DWCP_A_STATS_MODE_CHANGES,
 	DWCP_A_STATS_STREAMS_RETIRED,
 	DWCP_A_STATS_PEER_WARM_STARTS,
+	DWCP_A_STATS_FALLBACK_NO_RDMA,
 
 	__DWCP_A_STATS_MAX,
 	DWCP_A_STATS_MAX = (__DWCP_A_STATS_MAX - 1)
 };
 
 /*
- * Peers: what the sessions of a network namespace last measured of a
- * remote address (any port), reported by every session with each of its
- * measurement events (every tenth sample: once a second while it is busy)
- * and at each detected mode change, as long as its mode is its detector's
- * own (not forced, nor left over from a force lifted since).  A new
- * session to a peer reported within DWCP_PEER_FRESH_MS starts in the
- * peer's mode, congestion control included, instead of internet mode (its
- * own detector then carries on as usual).  At most DWCP_PEERS_MAX per
- * netns; the least recently reported goes first.
+ * Peers: one mode detector per remote address (any port) of a network
+ * namespace, fed with the samples of every session to that address whose
+ * mode is not forced (nor left over from a force lifted since), every
+ * DWCP_SAMPLE_MS while the session has data acknowledged.  Such a session
+ * takes its mode from its peer's detector, so a path change that one busy
+ * session measures moves every session to the peer, idle ones included
+ * (DWCP_MODE_REASON_PEER).  A session to a peer measured within
+ * DWCP_PEER_FRESH_MS starts in the peer's mode, congestion control
+ * included, instead of internet mode; a peer not measured for longer
+ * starts again from the next session's detector.  Sessions also report
+ * their measurement events' averaged sample (once a second while busy)
+ * for peer-get.  At most DWCP_PEERS_MAX per netns; the least recently
+ * measured goes first.  Without an entry (none could be allocated) a
+ * session runs its own detector alone.
  */
 #define DWCP_PEER_FRESH_MS	60000
 #define DWCP_PEERS_MAX		1024
@@ -791,7 +826,7 @@ enum {
  *
  * @DWCP_A_PEER_ADDR: binary, struct sockaddr_dwcp of the peer, port 0
  * @DWCP_A_PEER_PAD: padding for 64-bit attributes, carries nothing
- * @DWCP_A_PEER_MODE: u32, enum dwcp_mode its sessions' detectors last chose
+ * @DWCP_A_PEER_MODE: u32, enum dwcp_mode its detector is in
  * @DWCP_A_PEER_RTT_US: u32, as DWCP_A_SESSION_RTT_US of the last report
  * @DWCP_A_PEER_MIN_RTT_US: u32, as DWCP_A_SESSION_MIN_RTT_US
  * @DWCP_A_PEER_LOSS_PPM: u32, as DWCP_A_SESSION_LOSS_PPM
@@ -800,9 +835,12 @@ enum {
  *	(0 = not measured)
  * @DWCP_A_PEER_MODE_SCORES: binary, three __u32 per mille: datacenter,
  *	internet, hybrid
- * @DWCP_A_PEER_AGE_MS: u64, milliseconds since the last report
+ * @DWCP_A_PEER_AGE_MS: u64, milliseconds since a session last measured it
  * @DWCP_A_PEER_REPORTS: u64, reports from its sessions
  * @DWCP_A_PEER_WARM_STARTS: u64, sessions that started in its mode
+ * @DWCP_A_PEER_SAMPLES: u64, samples its sessions fed its detector (since
+ *	it last started afresh)
+ * @DWCP_A_PEER_MODE_CHANGES: u64, mode changes of its detector (since then)
  */
 enum {
 	DWCP_A_PEER_ADDR = 1,
@@ -816,6 +854,8 @@ enum {
 	DWCP_A_PEER_AGE_MS,
 	DWCP_A_PEER_REPORTS,
 	DWCP_A_PEER_WARM_STARTS,
+	DWCP_A_PEER_SAMPLES,
+	DWCP_A_PEER_MODE_CHANGES,
 
 	__DWCP_A_PEER_MAX,
 	DWCP_A_PEER_MAX = (__DWCP_A_PEER_MAX - 1)
@@ -864,6 +904,11 @@ enum {
  * @DWCP_CMD_PEER_GET: dump; every peer of the netns (DWCP_A_PEER_*), in
  *	no particular order (NLM_F_DUMP_INTR when the table changed between
  *	two parts).  Open to every user.
+ * @DWCP_CMD_FALLBACK: event: DWCP_A_SESSION_ID, _TIME_NS, _MODE and
+ *	_FALLBACK: an established session is not on the transport its mode
+ *	asks for (it entered the mode, or was established in it).  Not
+ *	repeated while the session stays in that mode; session-get carries
+ *	the reason in force.
  */
 enum {
 	DWCP_CMD_INFO_GET = 1,
@@ -879,6 +924,7 @@ enum {
 	DWCP_CMD_STREAM_UP,
 	DWCP_CMD_STREAM_DOWN,
 	DWCP_CMD_PEER_GET,
+	DWCP_CMD_FALLBACK,
 
 	__DWCP_CMD_MAX,
 	DWCP_CMD_MAX = (__DWCP_CMD_MAX - 1)
