@@ -4,9 +4,11 @@
  *
  * Per record, cheapest first: unchanged since the baseline (SAME), all zero
  * (ZERO), equal to another baseline (DUP), runs against the baseline
- * (DELTA), else the content (RAW).  Records gather in a chunk that zstd
- * compresses as a whole when the selector says it pays.  Both ends keep the
- * same baselines: the sender decides every change, the receiver replays it.
+ * (DELTA), else the content (RAW).  Records gather in a chunk whose
+ * sections (header columns, run tables, literals) zstd compresses one frame
+ * each when the selector says it pays; one check over the chunk's rebuilt
+ * records guards against baselines that differ.  Both ends keep the same
+ * baselines: the sender decides every change, the receiver replays it.
  *
  * Builds in the kernel and, unchanged, in userspace (see hde.h).
  */
@@ -19,6 +21,8 @@
 #include <linux/string.h>
 #include <linux/xxhash.h>
 #include <linux/ktime.h>
+#include <linux/bitops.h>
+#include <linux/build_bug.h>
 #include <asm/unaligned.h>
 #endif
 #include "hde.h"
@@ -172,8 +176,29 @@ static void hde_store_put(struct hde_store *st, u64 key, u32 version,
 			  const u8 *data, u32 len, u64 hash, bool zero)
 {
 	size_t cost = hde_cost(len, zero);
-	struct hde_base *b = NULL, *old;
+	struct hde_base *b = NULL, *old = hde_store_find(st, key);
 
+	if (old && !zero && !old->zero && old->len == len) {
+		/*
+		 * The new version takes the old one's memory: the same bytes
+		 * stay charged, so nothing is evicted, and the store ends as
+		 * if the old version had gone and the new one come.  @data
+		 * may be that memory already (a delta applied in place).
+		 */
+		if (st->hashes)
+			hde_chain_unlink(&st->hashes[hde_bucket(st, old->hash)],
+					 old, true);
+		if (data != old->data)
+			memcpy(old->data, data, len);
+		old->hash = hash;
+		old->version = version;
+		if (st->hashes) {
+			old->dnext = st->hashes[hde_bucket(st, hash)];
+			st->hashes[hde_bucket(st, hash)] = old;
+		}
+		hde_touch(st, old);
+		return;
+	}
 	if (cost <= st->limit) {
 		b = kvmalloc(cost, GFP_KERNEL | __GFP_NOWARN);
 		if (!b)
@@ -181,7 +206,6 @@ static void hde_store_put(struct hde_store *st, u64 key, u32 version,
 		else if (!zero)
 			memcpy(b->data, data, len);
 	}
-	old = hde_store_find(st, key);
 	if (old)
 		hde_remove(st, old);
 	if (cost > st->limit)
@@ -240,6 +264,17 @@ static u32 hde_uleb_put(u8 *p, u64 v)
 	return n;
 }
 
+static u32 hde_uleb_len(u64 v)
+{
+	u32 n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
 /*
  * A ULEB128 of at most @max, no overlong encoding; consumes from *@pos and
  * returns false when malformed or out of @avail.
@@ -278,44 +313,70 @@ static u64 hde_unzigzag(u64 from, u64 z)
 	return from + ((z >> 1) ^ (0 - (z & 1)));
 }
 
-/* Has the 64-bit word a zero byte?  (Equal bytes XOR to zero.) */
-static bool hde_has_zero_byte(u64 x)
+/* Bytes 0..7 of the zero bytes of @x, little-endian: the lowest is exact. */
+static u64 hde_zero_bytes(u64 x)
 {
 	return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
 }
 
-static u64 hde_load64(const u8 *p)
+/* Which of the 8 bytes at @i differ, as the non-zero bytes of the result. */
+static u64 hde_xor64(const u8 *a, const u8 *b, u32 i)
 {
-	return get_unaligned((const u64 *)p);
+	return get_unaligned_le64(a + i) ^ get_unaligned_le64(b + i);
 }
 
+/* The first byte from @i where @a and @b differ, or @len. */
 static u32 hde_equal_run(const u8 *a, const u8 *b, u32 i, u32 len)
 {
-	while (i + 8 <= len && hde_load64(a + i) == hde_load64(b + i))
-		i += 8;
+	u64 x;
+
+	for (; i + 8 <= len; i += 8) {
+		x = hde_xor64(a, b, i);
+		if (x)
+			return i + __ffs64(x) / 8;
+	}
 	while (i < len && a[i] == b[i])
 		i++;
 	return i;
 }
 
-/* End of a copy run from @i: the start of HDE_MIN_SKIP equal bytes, or @len. */
+/*
+ * End of a copy run from @i: the start of the first HDE_MIN_SKIP equal
+ * bytes, or of equal bytes that reach @len; else @len.
+ */
 static u32 hde_copy_run(const u8 *a, const u8 *b, u32 i, u32 len)
 {
-	u32 eq;
+	u64 x;
 
+	BUILD_BUG_ON(HDE_MIN_SKIP != 8);
 	for (;;) {
-		while (i + 8 <= len &&
-		       !hde_has_zero_byte(hde_load64(a + i) ^ hde_load64(b + i)))
-			i += 8;
+		/* The next equal byte. */
+		for (; i + 8 <= len; i += 8) {
+			x = hde_zero_bytes(hde_xor64(a, b, i));
+			if (x) {
+				i += __ffs64(x) / 8;
+				break;
+			}
+		}
 		while (i < len && a[i] != b[i])
 			i++;
 		if (i == len)
 			return len;
-		for (eq = i; eq < len && a[eq] == b[eq] && eq - i < HDE_MIN_SKIP; eq++)
-			;
-		if (eq - i >= HDE_MIN_SKIP || eq == len)
-			return i;
-		i = eq;
+		/* Does it start 8 equal bytes?  Else on from the next change */
+		if (i + 8 <= len) {
+			x = hde_xor64(a, b, i);
+			if (!x)
+				return i;
+			i += __ffs64(x) / 8;
+		} else {
+			u32 eq = i;
+
+			while (eq < len && a[eq] == b[eq])
+				eq++;
+			if (eq == len)
+				return i;
+			i = eq;
+		}
 	}
 }
 
@@ -567,15 +628,52 @@ void hde_encoder_destroy(struct hde_encoder *enc)
 	memset(enc, 0, sizeof(*enc));
 }
 
-static void hde_put_check(struct hde_sections *sec, u64 hash)
+/*
+ * The chunk check: one XXH64 round per record rebuilt from a baseline, over
+ * the xxh64 of its content.  A round is a bijection of the accumulator for
+ * a given hash and of the hash for a given accumulator, so one wrong record
+ * always changes the result.
+ */
+static u64 hde_check_mix(u64 acc, u64 hash)
 {
-	u8 *p = sec->hdrs + sec->hdrs_len;
+	acc += hash * 0xC2B2AE3D27D4EB4Full;
+	acc = (acc << 31) | (acc >> 33);
+	return acc * 0x9E3779B185EBCA87ull;
+}
 
-	p[0] = (u8)hash;
-	p[1] = (u8)(hash >> 8);
-	p[2] = (u8)(hash >> 16);
-	p[3] = (u8)(hash >> 24);
-	sec->hdrs_len += 4;
+static void hde_put_check(struct hde_encoder *enc, u64 hash)
+{
+	enc->check = hde_check_mix(enc->check, hash);
+}
+
+static void hde_put_le64(u8 *p, u64 v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+static u64 hde_get_le64(const u8 *p)
+{
+	u64 v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v |= (u64)p[i] << (8 * i);
+	return v;
+}
+
+/*
+ * A header field, as a ULEB128 of column @col.  Headers are written record
+ * after record and turned into columns when the chunk is assembled.
+ */
+static void hde_put_field(struct hde_sections *sec, int col, u64 v)
+{
+	u32 n = hde_uleb_put(sec->hdrs + sec->hdrs_len, v);
+
+	sec->hdrs_len += n;
+	sec->cols[col] += n;
 }
 
 /* Kind, key, version and length: the start of every record header. */
@@ -585,10 +683,10 @@ static void hde_put_hdr(struct hde_encoder *enc, u8 kind, u64 key, u32 version,
 	struct hde_sections *sec = &enc->sec;
 
 	sec->hdrs[sec->hdrs_len++] = kind;
-	sec->hdrs_len += hde_uleb_put(sec->hdrs + sec->hdrs_len,
-				      hde_zigzag(key, enc->prev_key));
-	sec->hdrs_len += hde_uleb_put(sec->hdrs + sec->hdrs_len, version);
-	sec->hdrs_len += hde_uleb_put(sec->hdrs + sec->hdrs_len, len);
+	sec->cols[HDE_COL_KIND]++;
+	hde_put_field(sec, HDE_COL_KEY, hde_zigzag(key, enc->prev_key));
+	hde_put_field(sec, HDE_COL_VERSION, version);
+	hde_put_field(sec, HDE_COL_LEN, len);
 	enc->prev_key = key;
 }
 
@@ -606,7 +704,6 @@ static bool hde_enc_delta(struct hde_encoder *enc, struct hde_base *base,
 {
 	struct hde_sections *sec = &enc->sec;
 	u32 runs_len, lits_len;
-	u8 *p;
 
 	if (!base || base->len != len || base->zero)
 		return false;
@@ -616,9 +713,8 @@ static bool hde_enc_delta(struct hde_encoder *enc, struct hde_base *base,
 			     len - len / 8))
 		return false;
 	hde_put_hdr(enc, DWCP_HDE_DELTA, key, base->version + 1, len);
-	p = sec->hdrs + sec->hdrs_len;
-	sec->hdrs_len += hde_uleb_put(p, runs_len);
-	hde_put_check(sec, hash);
+	hde_put_field(sec, HDE_COL_REF, runs_len);
+	hde_put_check(enc, hash);
 	sec->runs_len += runs_len;
 	sec->lits_len += lits_len;
 	return true;
@@ -637,7 +733,7 @@ static int hde_enc_record(struct hde_encoder *enc, u64 key, const u8 *data,
 	if (base && hde_base_equal(base, data, len, hash)) {
 		hde_touch(st, base);
 		hde_put_hdr(enc, DWCP_HDE_SAME, key, base->version, len);
-		hde_put_check(sec, hash);
+		hde_put_check(enc, hash);
 		return DWCP_HDE_SAME;
 	}
 	if (hde_all_zero(data, len)) {
@@ -649,11 +745,9 @@ static int hde_enc_record(struct hde_encoder *enc, u64 key, const u8 *data,
 	if (dup) {
 		hde_touch(st, dup);
 		hde_put_hdr(enc, DWCP_HDE_DUP, key, version, len);
-		sec->hdrs_len += hde_uleb_put(sec->hdrs + sec->hdrs_len,
-					      hde_zigzag(dup->key, key));
-		sec->hdrs_len += hde_uleb_put(sec->hdrs + sec->hdrs_len,
-					      dup->version);
-		hde_put_check(sec, hash);
+		hde_put_field(sec, HDE_COL_REF, hde_zigzag(dup->key, key));
+		hde_put_field(sec, HDE_COL_REF, dup->version);
+		hde_put_check(enc, hash);
 	} else if (!hde_enc_delta(enc, base, key, data, len, hash)) {
 		hde_put_hdr(enc, DWCP_HDE_RAW, key, version, len);
 		memcpy(sec->lits + sec->lits_len, data, len);
@@ -670,7 +764,7 @@ static u32 hde_plain_len(const struct hde_sections *sec)
 	u8 tmp[10];
 
 	return hde_uleb_put(tmp, sec->hdrs_len) + hde_uleb_put(tmp, sec->runs_len) +
-	       sec->hdrs_len + sec->runs_len + sec->lits_len;
+	       HDE_CHECK_LEN + sec->hdrs_len + sec->runs_len + sec->lits_len;
 }
 
 /**
@@ -727,6 +821,50 @@ size_t hde_chunk_bound(const struct hde_encoder *enc)
 	return DWCP_HDE_CHUNK_HDR_LEN + enc->plain_len;
 }
 
+/* Bytes of the ULEB128 at @p (one well formed: the encoder's own). */
+static u32 hde_uleb_size(const u8 *p)
+{
+	u32 n = 1;
+
+	while (p[n - 1] & 0x80)
+		n++;
+	return n;
+}
+
+/* Copy one header field from *@h to its column. */
+static void hde_move_field(const u8 **h, u8 **col)
+{
+	u32 n = hde_uleb_size(*h);
+
+	memcpy(*col, *h, n);
+	*h += n;
+	*col += n;
+}
+
+/* The headers, written record after record, as columns at @p. */
+static void hde_put_columns(const struct hde_sections *sec, u8 *p)
+{
+	const u8 *h = sec->hdrs, *end = h + sec->hdrs_len;
+	u8 *col[HDE_NR_COLS], kind;
+	int i;
+
+	for (i = 0; i < HDE_NR_COLS; i++) {
+		col[i] = p;
+		p += sec->cols[i];
+	}
+	while (h < end) {
+		kind = *h++;
+		*col[HDE_COL_KIND]++ = kind;
+		hde_move_field(&h, &col[HDE_COL_KEY]);
+		hde_move_field(&h, &col[HDE_COL_VERSION]);
+		hde_move_field(&h, &col[HDE_COL_LEN]);
+		if (kind == DWCP_HDE_DELTA || kind == DWCP_HDE_DUP)
+			hde_move_field(&h, &col[HDE_COL_REF]);
+		if (kind == DWCP_HDE_DUP)
+			hde_move_field(&h, &col[HDE_COL_REF]);
+	}
+}
+
 static void hde_assemble(struct hde_encoder *enc)
 {
 	struct hde_sections *sec = &enc->sec;
@@ -734,22 +872,75 @@ static void hde_assemble(struct hde_encoder *enc)
 
 	p += hde_uleb_put(p, sec->hdrs_len);
 	p += hde_uleb_put(p, sec->runs_len);
-	memcpy(p, sec->hdrs, sec->hdrs_len);
+	hde_put_le64(p, enc->check);
+	p += HDE_CHECK_LEN;
+	hde_put_columns(sec, p);
 	p += sec->hdrs_len;
 	memcpy(p, sec->runs, sec->runs_len);
 	p += sec->runs_len;
 	memcpy(p, sec->lits, sec->lits_len);
 }
 
-/* zstd into @out when it comes out smaller; returns its size or 0. */
+/*
+ * One section of a compressed body at @out + *@pos: ULEB128 of its encoded
+ * bytes, then a zstd frame of it when that is smaller, else the section as
+ * it is.  The body may not reach @limit; false when it would.
+ */
+static bool hde_put_section(struct hde_encoder *enc, int level, u8 *out,
+			    u32 *pos, u32 limit, const u8 *src, u32 len)
+{
+	u32 room = limit - *pos, hl;
+	zstd_parameters p;
+	size_t z;
+
+	/* A frame is kept only when smaller, so its length takes <= 3 bytes. */
+	if (len > 1 && room > 3) {
+		p = zstd_get_params(level, len);
+		/*
+		 * Matches one byte shorter than zstd picks for the size pay
+		 * on these sections of short fields (measured on VM memory);
+		 * 4 is the least every strategy takes without more memory.
+		 */
+		if (p.cParams.minMatch > 4)
+			p.cParams.minMatch--;
+		z = zstd_compress_cctx(enc->cctx, out + *pos + 3,
+				       min(len - 1, room - 3), src, len, &p);
+		if (!zstd_is_error(z)) {
+			hl = hde_uleb_put(out + *pos, z);
+			memmove(out + *pos + hl, out + *pos + 3, z);
+			*pos += hl + (u32)z;
+			return true;
+		}
+	}
+	if (room < hde_uleb_len(len) + len)
+		return false;
+	hl = hde_uleb_put(out + *pos, len);
+	memcpy(out + *pos + hl, src, len);
+	*pos += hl + len;
+	return true;
+}
+
+/*
+ * The sections of the assembled chunk into @out, each its own zstd frame
+ * (a frame's entropy tables then fit one kind of bytes); returns the body's
+ * size, or 0 when it would not be smaller than the plain bytes.
+ */
 static u32 hde_compress(struct hde_encoder *enc, int level, u8 *out)
 {
-	zstd_parameters p = zstd_get_params(level, enc->plain_len);
-	size_t n;
+	struct hde_sections *sec = &enc->sec;
+	u32 hl = sec->hdrs_len, rl = sec->runs_len, ll = sec->lits_len;
+	u32 pre = enc->plain_len - hl - rl - ll;
+	u32 limit = enc->plain_len - 1, pos = pre;
+	const u8 *src = enc->plain + pre;
 
-	n = zstd_compress_cctx(enc->cctx, out, enc->plain_len - 1, enc->plain,
-			       enc->plain_len, &p);
-	return zstd_is_error(n) ? 0 : (u32)n;
+	if (pre > limit)
+		return 0;
+	memcpy(out, enc->plain, pre);
+	if (!hde_put_section(enc, level, out, &pos, limit, src, hl) ||
+	    !hde_put_section(enc, level, out, &pos, limit, src + hl, rl) ||
+	    !hde_put_section(enc, level, out, &pos, limit, src + hl + rl, ll))
+		return 0;
+	return pos;
 }
 
 /* Compress the assembled chunk with @opt into @body; returns its bytes. */
@@ -828,12 +1019,14 @@ int hde_enc_finish(struct hde_encoder *enc, int opt, void *out, size_t cap)
 	enc->stats.chunks++;
 	enc->stats.opt_chunks[opt]++;
 	enc->sec.hdrs_len = 0;
+	memset(enc->sec.cols, 0, sizeof(enc->sec.cols));
 	enc->sec.runs_len = 0;
 	enc->sec.lits_len = 0;
 	enc->plain_len = 0;
 	enc->nrec = 0;
 	enc->content = 0;
 	enc->prev_key = 0;
+	enc->check = 0;
 	return DWCP_HDE_CHUNK_HDR_LEN + enc_len;
 }
 
@@ -856,9 +1049,10 @@ int hde_decoder_init(struct hde_decoder *dec, size_t store_limit)
 	if (err)
 		return err;
 	dec->plain = kvmalloc(DWCP_HDE_MAX_PLAIN, GFP_KERNEL);
-	dec->rec = kvmalloc(DWCP_HDE_MAX_RECORD, GFP_KERNEL);
+	dec->stage = kvmalloc(DWCP_HDE_MAX_CONTENT, GFP_KERNEL);
+	dec->where = kvmalloc_array(U16_MAX, sizeof(*dec->where), GFP_KERNEL);
 	dec->dwork = kvmalloc(ws, GFP_KERNEL);
-	if (dec->plain && dec->rec && dec->dwork)
+	if (dec->plain && dec->stage && dec->where && dec->dwork)
 		dec->dctx = zstd_init_dctx(dec->dwork, ws);
 	if (!dec->dctx) {
 		hde_decoder_destroy(dec);
@@ -875,7 +1069,8 @@ void hde_decoder_destroy(struct hde_decoder *dec)
 {
 	hde_store_destroy(&dec->store);
 	kvfree(dec->plain);
-	kvfree(dec->rec);
+	kvfree(dec->stage);
+	kvfree(dec->where);
 	kvfree(dec->dwork);
 	memset(dec, 0, sizeof(*dec));
 }
@@ -888,7 +1083,6 @@ void hde_decoder_destroy(struct hde_decoder *dec)
  * @len: content bytes
  * @ref_key: DUP: the baseline's key
  * @ref_version: DUP: the baseline's version
- * @check: SAME, DUP, DELTA: low 32 bits of the content's xxh64
  * @runs: DELTA: its run table
  * @runs_len: bytes of @runs
  * @lits: RAW, DELTA: its literals
@@ -900,7 +1094,6 @@ struct hde_rec {
 	u32 len;
 	u64 ref_key;
 	u32 ref_version;
-	u32 check;
 	const u8 *runs;
 	u32 runs_len;
 	const u8 *lits;
@@ -908,9 +1101,9 @@ struct hde_rec {
 
 /**
  * struct hde_cursor - where parsing of a chunk's sections stands
- * @hdrs: header section
- * @hdrs_len: its bytes
- * @h: parsed so far
+ * @col: the header columns (enum hde_col)
+ * @col_len: their bytes
+ * @ch: parsed so far, per column
  * @runs: run section
  * @runs_len: its bytes
  * @r: used so far
@@ -918,11 +1111,12 @@ struct hde_rec {
  * @lits_len: its bytes
  * @l: used so far
  * @prev_key: key of the last record parsed
+ * @check: the chunk check
  */
 struct hde_cursor {
-	const u8 *hdrs;
-	u32 hdrs_len;
-	u32 h;
+	const u8 *col[HDE_NR_COLS];
+	u32 col_len[HDE_NR_COLS];
+	u32 ch[HDE_NR_COLS];
 	const u8 *runs;
 	u32 runs_len;
 	u32 r;
@@ -930,35 +1124,55 @@ struct hde_cursor {
 	u32 lits_len;
 	u32 l;
 	u64 prev_key;
+	u64 check;
 };
 
-static bool hde_cursor_init(struct hde_cursor *c, const u8 *plain, u32 len)
+/*
+ * Find the sections and the header columns of a chunk of @nrec records:
+ * kinds take @nrec bytes, keys, versions and lengths @nrec ULEB128 each,
+ * and the references the rest of the headers.
+ */
+static bool hde_cursor_init(struct hde_cursor *c, const u8 *plain, u32 len,
+			    u32 nrec)
 {
-	u32 pos = 0;
-	u64 hl, rl;
+	const u8 *hdrs;
+	u32 pos = 0, h, i;
+	u64 hl, rl, v;
+	int col;
 
 	memset(c, 0, sizeof(*c));
 	if (!hde_uleb_get(plain, len, &pos, len, &hl) ||
-	    !hde_uleb_get(plain, len, &pos, len, &rl) || hl + rl > len - pos)
+	    !hde_uleb_get(plain, len, &pos, len, &rl) ||
+	    hl + rl + HDE_CHECK_LEN > len - pos)
 		return false;
-	c->hdrs = plain + pos;
-	c->hdrs_len = (u32)hl;
-	c->runs = c->hdrs + hl;
+	c->check = hde_get_le64(plain + pos);
+	pos += HDE_CHECK_LEN;
+	hdrs = plain + pos;
+	if (nrec > hl)
+		return false;
+	h = nrec;
+	c->col[HDE_COL_KIND] = hdrs;
+	c->col_len[HDE_COL_KIND] = nrec;
+	for (col = HDE_COL_KEY; col < HDE_COL_REF; col++) {
+		c->col[col] = hdrs + h;
+		for (i = 0; i < nrec; i++)
+			if (!hde_uleb_get(hdrs, (u32)hl, &h, U64_MAX, &v))
+				return false;
+		c->col_len[col] = (u32)(hdrs + h - c->col[col]);
+	}
+	c->col[HDE_COL_REF] = hdrs + h;
+	c->col_len[HDE_COL_REF] = (u32)hl - h;
+	c->runs = hdrs + hl;
 	c->runs_len = (u32)rl;
 	c->lits = c->runs + rl;
 	c->lits_len = len - pos - (u32)(hl + rl);
 	return true;
 }
 
-static bool hde_get_check(struct hde_cursor *c, u32 *check)
+/* The next ULEB128 of column @col, at most @max; false if bad. */
+static bool hde_col_get(struct hde_cursor *c, int col, u64 max, u64 *v)
 {
-	const u8 *p = c->hdrs + c->h;
-
-	if (c->hdrs_len - c->h < 4)
-		return false;
-	*check = p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
-	c->h += 4;
-	return true;
+	return hde_uleb_get(c->col[col], c->col_len[col], &c->ch[col], max, v);
 }
 
 /* Parse the next record and claim its runs and literals; false if bad. */
@@ -968,13 +1182,12 @@ static bool hde_rec_next(struct hde_cursor *c, struct hde_rec *r)
 	int lits;
 
 	memset(r, 0, sizeof(*r));
-	if (c->h >= c->hdrs_len)
+	if (c->ch[HDE_COL_KIND] >= c->col_len[HDE_COL_KIND])
 		return false;
-	r->kind = c->hdrs[c->h++];
-	if (!hde_uleb_get(c->hdrs, c->hdrs_len, &c->h, U64_MAX, &zkey) ||
-	    !hde_uleb_get(c->hdrs, c->hdrs_len, &c->h, U32_MAX, &v) ||
-	    !hde_uleb_get(c->hdrs, c->hdrs_len, &c->h, DWCP_HDE_MAX_RECORD, &len) ||
-	    !len)
+	r->kind = c->col[HDE_COL_KIND][c->ch[HDE_COL_KIND]++];
+	if (!hde_col_get(c, HDE_COL_KEY, U64_MAX, &zkey) ||
+	    !hde_col_get(c, HDE_COL_VERSION, U32_MAX, &v) ||
+	    !hde_col_get(c, HDE_COL_LEN, DWCP_HDE_MAX_RECORD, &len) || !len)
 		return false;
 	r->key = hde_unzigzag(c->prev_key, zkey);
 	c->prev_key = r->key;
@@ -990,18 +1203,17 @@ static bool hde_rec_next(struct hde_cursor *c, struct hde_rec *r)
 	case DWCP_HDE_ZERO:
 		return true;
 	case DWCP_HDE_SAME:
-		return hde_get_check(c, &r->check);
+		return true;
 	case DWCP_HDE_DUP:
-		if (!hde_uleb_get(c->hdrs, c->hdrs_len, &c->h, U64_MAX, &zkey) ||
-		    !hde_uleb_get(c->hdrs, c->hdrs_len, &c->h, U32_MAX, &v))
+		if (!hde_col_get(c, HDE_COL_REF, U64_MAX, &zkey) ||
+		    !hde_col_get(c, HDE_COL_REF, U32_MAX, &v))
 			return false;
 		r->ref_key = hde_unzigzag(r->key, zkey);
 		r->ref_version = (u32)v;
-		return hde_get_check(c, &r->check);
+		return true;
 	case DWCP_HDE_DELTA:
 		if (!r->version ||
-		    !hde_uleb_get(c->hdrs, c->hdrs_len, &c->h, c->runs_len - c->r, &v) ||
-		    !hde_get_check(c, &r->check))
+		    !hde_col_get(c, HDE_COL_REF, c->runs_len - c->r, &v))
 			return false;
 		r->runs = c->runs + c->r;
 		r->runs_len = (u32)v;
@@ -1027,9 +1239,14 @@ static struct hde_base *hde_dec_base(struct hde_store *st, u64 key,
 	return b && b->version == version && b->len == len ? b : NULL;
 }
 
-/* Rebuild one record's content; NULL when its baseline is stale. */
+/*
+ * Rebuild one record's content; NULL when its baseline is stale.  The
+ * content is in @out, or in the literals (RAW), or in the key's baseline
+ * (DELTA on one that is not all zero: changed in place, since it becomes
+ * the new version).
+ */
 static const u8 *hde_dec_content(struct hde_decoder *dec,
-				 const struct hde_rec *r)
+				 const struct hde_rec *r, u8 *out)
 {
 	struct hde_store *st = &dec->store;
 	struct hde_base *b;
@@ -1038,8 +1255,8 @@ static const u8 *hde_dec_content(struct hde_decoder *dec,
 	case DWCP_HDE_RAW:
 		return r->lits;
 	case DWCP_HDE_ZERO:
-		memset(dec->rec, 0, r->len);
-		return dec->rec;
+		memset(out, 0, r->len);
+		return out;
 	case DWCP_HDE_SAME:
 		b = hde_dec_base(st, r->key, r->version, r->len);
 		break;
@@ -1050,44 +1267,107 @@ static const u8 *hde_dec_content(struct hde_decoder *dec,
 		b = hde_dec_base(st, r->key, r->version - 1, r->len);
 		if (!b)
 			return NULL;
-		hde_base_data(b, dec->rec);
-		if (!b->zero)
-			memcpy(dec->rec, b->data, r->len);
+		if (b->zero)
+			memset(out, 0, r->len);
+		else
+			out = b->data;
 		hde_delta_apply(r->runs, r->runs_len, r->lits, U32_MAX, r->len,
-				dec->rec);
-		return dec->rec;
+				out);
+		return out;
 	}
 	if (!b)
 		return NULL;
 	hde_touch(st, b);
 	if (b->zero)
-		return hde_base_data(b, dec->rec);
-	memcpy(dec->rec, b->data, r->len);
-	return dec->rec;
+		return hde_base_data(b, out);
+	memcpy(out, b->data, r->len);
+	return out;
 }
 
-static int hde_dec_record(struct hde_decoder *dec, const struct hde_rec *r,
-			  hde_deliver_t deliver, void *arg)
+static bool hde_checked(const struct hde_rec *r)
 {
-	const u8 *data = hde_dec_content(dec, r);
-	bool checked = r->kind != DWCP_HDE_RAW && r->kind != DWCP_HDE_ZERO;
-	u64 hash = 0;
+	return r->kind != DWCP_HDE_RAW && r->kind != DWCP_HDE_ZERO;
+}
 
-	if (data && (checked || dec->store.hashes))
-		hash = xxh64(data, r->len, 0);
-	if (data && checked && (u32)hash != r->check)
-		data = NULL;
-	if (!data) {
-		/* Never guess: this key needs its full content again. */
+/* Where a record's content is: in the stage, or in the plain bytes (RAW). */
+#define HDE_IN_PLAIN	BIT(31)
+
+/*
+ * Rebuild every record of a parsed chunk into the stage, applying its store
+ * changes, and verify the chunk check.  Nothing is delivered yet; @dec->where
+ * notes where each record's content is.
+ */
+static int hde_dec_rebuild(struct hde_decoder *dec, const u8 *plain,
+			   const struct hde_cursor *start, u32 nrec)
+{
+	struct hde_cursor c = *start;
+	struct hde_rec r;
+	u64 hash, check = 0, first = 0;
+	bool any = false;
+	const u8 *data;
+	u32 i, off = 0;
+
+	for (i = 0; i < nrec; i++) {
+		if (WARN_ON_ONCE(!hde_rec_next(&c, &r)))
+			return -EBADMSG;	/* the caller parsed them all */
+		data = hde_dec_content(dec, &r, dec->stage + off);
+		if (!data) {
+			/* Never guess: the key needs its full content again. */
+			dec->stats.stale++;
+			dec->stale_key = r.key;
+			return -ESTALE;
+		}
+		if (r.kind != DWCP_HDE_RAW && data != dec->stage + off)
+			memcpy(dec->stage + off, data, r.len);
+		hash = 0;
+		if (hde_checked(&r) || dec->store.hashes)
+			hash = xxh64(data, r.len, 0);
+		if (hde_checked(&r)) {
+			if (!any)
+				first = r.key;
+			any = true;
+			check = hde_check_mix(check, hash);
+		}
+		if (r.kind != DWCP_HDE_RAW) {
+			dec->where[i] = off;
+			off += r.len;
+		} else {
+			dec->where[i] = HDE_IN_PLAIN | (u32)(data - plain);
+		}
+		if (r.kind != DWCP_HDE_SAME)
+			hde_store_put(&dec->store, r.key, r.version, data,
+				      r.len, hash, r.kind == DWCP_HDE_ZERO);
+	}
+	if (check != c.check) {
+		/* Some record rebuilt from a baseline is wrong: any of them. */
 		dec->stats.stale++;
-		dec->stale_key = r->key;
+		dec->stale_key = first;
 		return -ESTALE;
 	}
-	if (r->kind != DWCP_HDE_SAME)
-		hde_store_put(&dec->store, r->key, r->version, data, r->len,
-			      hash, r->kind == DWCP_HDE_ZERO);
-	dec->stats.records[r->kind]++;
-	return deliver(arg, r->key, data, r->len);
+	return 0;
+}
+
+/* One section of a compressed body into @dst (exactly @len bytes). */
+static bool hde_get_section(struct hde_decoder *dec, const u8 *body,
+			    u32 enc_len, u32 *pos, u8 *dst, u32 len)
+{
+	u64 n;
+	size_t z;
+
+	if (!hde_uleb_get(body, enc_len, pos, len, &n) || n > enc_len - *pos)
+		return false;
+	if (n == len) {
+		memcpy(dst, body + *pos, len);
+	} else {
+		/* exactly one frame: zstd would also take several */
+		if (!n || zstd_find_frame_compressed_size(body + *pos, n) != n)
+			return false;
+		z = zstd_decompress_dctx(dec->dctx, dst, len, body + *pos, n);
+		if (zstd_is_error(z) || z != len)
+			return false;
+	}
+	*pos += (u32)n;
+	return true;
 }
 
 /* Decompress or point at the plain bytes; NULL when malformed. */
@@ -1097,7 +1377,9 @@ static const u8 *hde_dec_plain(struct hde_decoder *dec, const u8 *hdr,
 	u32 plain_len = get_unaligned_be32(hdr + 4);
 	u32 enc_len = get_unaligned_be32(hdr + 8);
 	const u8 *body = hdr + DWCP_HDE_CHUNK_HDR_LEN;
-	size_t n;
+	u32 pos = 0, ll;
+	u64 hl, rl;
+	u8 *p = dec->plain;
 
 	if (!get_unaligned_be16(hdr + 2) || !plain_len ||
 	    plain_len > DWCP_HDE_MAX_PLAIN ||
@@ -1107,8 +1389,21 @@ static const u8 *hde_dec_plain(struct hde_decoder *dec, const u8 *hdr,
 		return enc_len == plain_len ? body : NULL;
 	if (hdr[0] != DWCP_HDE_COMP_ZSTD)
 		return NULL;
-	n = zstd_decompress_dctx(dec->dctx, dec->plain, plain_len, body, enc_len);
-	return !zstd_is_error(n) && n == plain_len ? dec->plain : NULL;
+	/* The section lengths, as in the plain bytes, then the sections. */
+	if (!hde_uleb_get(body, enc_len, &pos, plain_len, &hl) ||
+	    !hde_uleb_get(body, enc_len, &pos, plain_len, &rl) ||
+	    enc_len - pos < HDE_CHECK_LEN ||
+	    pos + HDE_CHECK_LEN + hl + rl > plain_len)
+		return NULL;
+	pos += HDE_CHECK_LEN;
+	memcpy(p, body, pos);
+	ll = plain_len - pos - (u32)(hl + rl);
+	p += pos;
+	if (!hde_get_section(dec, body, enc_len, &pos, p, (u32)hl) ||
+	    !hde_get_section(dec, body, enc_len, &pos, p + hl, (u32)rl) ||
+	    !hde_get_section(dec, body, enc_len, &pos, p + hl + rl, ll))
+		return NULL;
+	return pos == enc_len ? dec->plain : NULL;
 }
 
 /**
@@ -1120,21 +1415,28 @@ static const u8 *hde_dec_plain(struct hde_decoder *dec, const u8 *hdr,
  * @arg: for @deliver
  *
  * The chunk is checked whole before any record is delivered: a malformed
- * chunk changes nothing.
+ * chunk changes nothing.  Then every record is rebuilt (into @dec->stage)
+ * and the chunk check verified, still before any record is delivered.
  *
  * Return: 0; -EBADMSG for a malformed chunk; -ESTALE when a record's
- * baseline is missing or differs (@dec->stale_key names it; the records
- * before it were delivered); or what @deliver returned.
+ * baseline is missing or of another version (@dec->stale_key names it), or
+ * when the chunk check fails (some record rebuilt from a baseline is wrong;
+ * @dec->stale_key names the first of them); or what @deliver returned.
+ * After -ESTALE no record of the chunk was delivered, but the store is no
+ * longer the sender's: it holds the changes of the records before a
+ * missing baseline, or of every record (content possibly wrong) when the
+ * check failed.  Do not decode with @dec again (the session ends).
  */
 int hde_dec_chunk(struct hde_decoder *dec, const void *chunk, size_t len,
 		  hde_deliver_t deliver, void *arg)
 {
-	struct hde_cursor c;
+	struct hde_cursor c, start;
 	struct hde_rec r;
-	const u8 *plain;
-	u32 i, nrec, plain_len;
-	u64 content;
-	int err;
+	const u8 *plain, *data;
+	u32 i, nrec, plain_len, where, checked;
+	u64 content, zkey, rlen;
+	int col, err;
+	u8 kind;
 
 	if (len < DWCP_HDE_CHUNK_HDR_LEN ||
 	    len > DWCP_HDE_CHUNK_HDR_LEN + DWCP_HDE_MAX_PLAIN)
@@ -1144,22 +1446,40 @@ int hde_dec_chunk(struct hde_decoder *dec, const void *chunk, size_t len,
 		goto bad;
 	nrec = get_unaligned_be16((const u8 *)chunk + 2);
 	plain_len = get_unaligned_be32((const u8 *)chunk + 4);
-	if (!hde_cursor_init(&c, plain, plain_len))
+	if (!hde_cursor_init(&c, plain, plain_len, nrec))
 		goto bad;
-	for (i = 0, content = 0; i < nrec; i++) {
+	start = c;
+	for (i = 0, content = 0, checked = 0; i < nrec; i++) {
 		if (!hde_rec_next(&c, &r))
 			goto bad;
 		content += r.len;
+		checked += hde_checked(&r);
 	}
-	if (content > DWCP_HDE_MAX_CONTENT)
+	if (content > DWCP_HDE_MAX_CONTENT || (!checked && c.check))
 		goto bad;
-	if (c.h != c.hdrs_len || c.r != c.runs_len || c.l != c.lits_len)
+	for (col = 0; col < HDE_NR_COLS; col++)
+		if (c.ch[col] != c.col_len[col])
+			goto bad;
+	if (c.r != c.runs_len || c.l != c.lits_len)
 		goto bad;
 	dec->stats.chunks++;
-	hde_cursor_init(&c, plain, plain_len);
+	err = hde_dec_rebuild(dec, plain, &start, nrec);
+	if (err)
+		return err;
+	/* All is well: deliver, reading keys and lengths once more. */
+	c = start;
 	for (i = 0; i < nrec; i++) {
-		hde_rec_next(&c, &r);
-		err = hde_dec_record(dec, &r, deliver, arg);
+		kind = c.col[HDE_COL_KIND][i];
+		if (WARN_ON_ONCE(!hde_col_get(&c, HDE_COL_KEY, U64_MAX, &zkey) ||
+				 !hde_col_get(&c, HDE_COL_LEN,
+					      DWCP_HDE_MAX_RECORD, &rlen)))
+			return -EBADMSG;	/* parsed once already */
+		c.prev_key = hde_unzigzag(c.prev_key, zkey);
+		where = dec->where[i];
+		data = where & HDE_IN_PLAIN ? plain + (where & ~HDE_IN_PLAIN) :
+		       dec->stage + where;
+		dec->stats.records[kind]++;
+		err = deliver(arg, c.prev_key, data, (u32)rlen);
 		if (err)
 			return err;
 	}

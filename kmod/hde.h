@@ -25,8 +25,10 @@
  */
 #define HDE_MIN_SKIP		8
 /* Most header bytes one record takes (see the uapi header). */
-#define HDE_REC_HDR_MAX		(1 + 10 + 5 + 5 + 5 + 4)
+#define HDE_REC_HDR_MAX		(1 + 10 + 5 + 5 + 5)
 #define HDE_DUP_HDR_MAX		(10 + 5)
+/* The chunk check in the plain bytes (see the uapi header). */
+#define HDE_CHECK_LEN		8
 
 /**
  * struct hde_base - one baseline: the last version of a key
@@ -153,14 +155,25 @@ struct hde_enc_stats {
 	u64 opt_chunks[HDE_NR_OPTS];
 };
 
+/* The columns of the header section, in their order there. */
+enum hde_col {
+	HDE_COL_KIND,		/* kinds, a byte each */
+	HDE_COL_KEY,		/* key differences */
+	HDE_COL_VERSION,	/* versions */
+	HDE_COL_LEN,		/* content lengths */
+	HDE_COL_REF,		/* DELTA: run table bytes; DUP: key, version */
+	HDE_NR_COLS,
+};
+
 /**
  * struct hde_sections - the three sections of a chunk being built
- * @hdrs: record headers
+ * @hdrs: record headers, one after the other (columns when assembled)
  * @runs: DELTA run tables
  * @lits: literal bytes
  * @hdrs_len: bytes in @hdrs
  * @runs_len: bytes in @runs
  * @lits_len: bytes in @lits
+ * @cols: bytes of each header column (enum hde_col)
  */
 struct hde_sections {
 	u8 *hdrs;
@@ -169,6 +182,7 @@ struct hde_sections {
 	u32 hdrs_len;
 	u32 runs_len;
 	u32 lits_len;
+	u32 cols[HDE_NR_COLS];
 };
 
 /**
@@ -182,6 +196,7 @@ struct hde_sections {
  * @nrec: records in the chunk
  * @content: content bytes of the chunk's records (DWCP_HDE_MAX_CONTENT)
  * @prev_key: key of the chunk's last record
+ * @check: the chunk check so far
  * @cctx: zstd compression context (in @cwork)
  * @cwork: its workspace
  */
@@ -195,6 +210,7 @@ struct hde_encoder {
 	u16 nrec;
 	u32 content;
 	u64 prev_key;
+	u64 check;
 	zstd_cctx *cctx;
 	void *cwork;
 };
@@ -225,16 +241,21 @@ struct hde_dec_stats {
  * @store: baselines, mirroring the sender's
  * @stats: counters
  * @plain: a decompressed chunk
- * @rec: one reconstructed record
+ * @stage: the records of a chunk other than RAW, rebuilt and held until the
+ *	chunk check passes (DWCP_HDE_MAX_CONTENT bytes)
+ * @where: where each record of that chunk is (offset in @stage, or in the
+ *	plain bytes)
  * @dctx: zstd decompression context (in @dwork)
  * @dwork: its workspace
  * @stale_key: key of the record that stopped the last chunk with -ESTALE
+ *	(a failed chunk check: the first record rebuilt from a baseline)
  */
 struct hde_decoder {
 	struct hde_store store;
 	struct hde_dec_stats stats;
 	u8 *plain;
-	u8 *rec;
+	u8 *stage;
+	u32 *where;
 	zstd_dctx *dctx;
 	void *dwork;
 	u64 stale_key;

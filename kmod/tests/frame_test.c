@@ -67,13 +67,13 @@ static void crc_catches_every_single_bit_flip(struct kunit *test)
 static void crc_is_crc32c_of_header_then_payload(struct kunit *test)
 {
 	/*
-	 * Known answer from an independent bitwise CRC32C (Python): DATA,
-	 * len 9, seq 4096, payload "123456789".
+	 * Known answer from an independent bitwise CRC32C (Python): version
+	 * 2, DATA, len 9, seq 4096, payload "123456789".
 	 */
 	struct dwcp_frame_hdr h;
 
 	dwcp_frame_build(&h, DWCP_FRAME_DATA, 9, 4096, 0, "123456789");
-	KUNIT_EXPECT_EQ(test, be32_to_cpu(h.crc), 0xe3875c21U);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(h.crc), 0x0dcc2150U);
 }
 
 static void header_refusals(struct kunit *test)
@@ -82,7 +82,7 @@ static void header_refusals(struct kunit *test)
 	u8 payload[8] = {};
 
 	dwcp_frame_build(&h, DWCP_FRAME_DATA, 8, 0, 0, payload);
-	h.version = 2;
+	h.version = DWCP_PROTO_VERSION + 1;
 	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, DWCP_MAX_FRAME),
 			-EPROTONOSUPPORT);
 	h.version = 0;

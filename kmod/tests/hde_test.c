@@ -221,13 +221,17 @@ static void malformed_chunks_rejected(struct kunit *test)
 	expect_rejected(test, p, good, n, 7, plain + 1);	/* plain_len */
 	expect_rejected(test, p, good, n, 11, plain - 1);	/* enc_len */
 	expect_rejected(test, p, good, n, 4, 0x10);		/* plain > max */
-	/* plain: hdrs_len, runs_len, then kind DELTA, key, version, len... */
+	/*
+	 * plain: hdrs_len, runs_len, the 8-byte check, then the columns of
+	 * the one record: kind DELTA, key, version, len, run table bytes
+	 */
 	expect_rejected(test, p, good, n, 12, good[12] + 1);	/* hdrs_len */
 	expect_rejected(test, p, good, n, 13, good[13] + 1);	/* runs_len */
-	expect_rejected(test, p, good, n, 14, 9);		/* kind */
-	expect_rejected(test, p, good, n, 14, DWCP_HDE_RAW);	/* lits short */
-	expect_rejected(test, p, good, n, 15, 0x80);		/* key ULEB cut */
-	expect_rejected(test, p, good, n, 17, 0x80);		/* len ULEB cut */
+	expect_rejected(test, p, good, n, 22, 9);		/* kind */
+	expect_rejected(test, p, good, n, 22, DWCP_HDE_RAW);	/* lits short */
+	expect_rejected(test, p, good, n, 23, 0x80);		/* key ULEB cut */
+	expect_rejected(test, p, good, n, 25, 0x80);		/* len ULEB cut */
+	expect_rejected(test, p, good, n, 26, good[26] + 1);	/* runs column */
 	/* Truncated anywhere. */
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, hde_dec_chunk(&p->dec, good, i, deliver, p),
@@ -236,6 +240,82 @@ static void malformed_chunks_rejected(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hde_dec_chunk(&p->dec, good, n, deliver, p), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(p->got, b, sizeof(b)), 0);
 	kvfree(good);
+}
+
+/* Records of one chunk that build on each other: delta, delta, dup. */
+static void chunk_records_build_on_each_other(struct kunit *test)
+{
+	/* Arrange: key 1 known to both ends; then one chunk holding two
+	 * deltas of key 1 (the second on the first's version), a DUP of the
+	 * result under key 2, and the key once more unchanged (SAME)
+	 */
+	struct pair *p = pair_new(test, STORE_LIMIT);
+	u8 *v1 = buf(test, 4096), *v2 = buf(test, 4096), *v3 = buf(test, 4096);
+	int n;
+
+	get_random_bytes(v1, 4096);
+	memcpy(v2, v1, 4096);
+	v2[10] ^= 0xff;
+	memcpy(v3, v2, 4096);
+	v3[2000] ^= 0xff;
+	roundtrip(test, p, 1, v1, 4096, HDE_OPT_NONE);
+	p->enc.stats.records[DWCP_HDE_DELTA] = 0;
+	KUNIT_ASSERT_EQ(test, hde_enc_add(&p->enc, 1, v2, 4096), 0);
+	KUNIT_ASSERT_EQ(test, hde_enc_add(&p->enc, 1, v3, 4096), 0);
+	KUNIT_ASSERT_EQ(test, hde_enc_add(&p->enc, 2, v3, 4096), 0);
+	KUNIT_ASSERT_EQ(test, hde_enc_add(&p->enc, 1, v3, 4096), 0);
+	n = hde_enc_finish(&p->enc, HDE_OPT_ZSTD1, p->chunk,
+			   hde_chunk_bound(&p->enc));
+	KUNIT_ASSERT_GT(test, n, 0);
+	KUNIT_EXPECT_EQ(test, p->enc.stats.records[DWCP_HDE_DELTA], 2ULL);
+	p->delivered = 0;
+
+	/* Act */
+	KUNIT_ASSERT_EQ(test, hde_dec_chunk(&p->dec, p->chunk, n, deliver, p),
+			0);
+
+	/* Assert: all four delivered, the last one the final content, and
+	 * both stores hold version 3 of key 1 and key 2 as a copy
+	 */
+	KUNIT_EXPECT_EQ(test, p->delivered, 4);
+	KUNIT_EXPECT_EQ(test, p->got_key, 1ULL);
+	KUNIT_EXPECT_EQ(test, memcmp(p->got, v3, 4096), 0);
+	KUNIT_EXPECT_EQ(test, hde_store_find(&p->dec.store, 1)->version, 3U);
+	KUNIT_EXPECT_EQ(test, hde_store_find(&p->enc.store, 1)->version, 3U);
+	KUNIT_ASSERT_NOT_NULL(test, hde_store_find(&p->dec.store, 2));
+	roundtrip(test, p, 2, v3, 4096, HDE_OPT_NONE);	/* SAME: it matches */
+}
+
+/* A chunk whose check does not match delivers none of its records. */
+static void chunk_check_mismatch_delivers_nothing(struct kunit *test)
+{
+	/* Arrange: key 1 known to both ends, then a chunk of a DELTA of key
+	 * 1 and a new key 2, its check corrupted
+	 */
+	struct pair *p = pair_new(test, STORE_LIMIT);
+	u8 a[64], b[64], c[64];
+	int n;
+
+	memset(a, 'a', sizeof(a));
+	memcpy(b, a, sizeof(b));
+	b[10] = 'b';
+	memset(c, 'c', sizeof(c));
+	roundtrip(test, p, 1, a, sizeof(a), HDE_OPT_NONE);
+	KUNIT_ASSERT_EQ(test, hde_enc_add(&p->enc, 1, b, sizeof(b)), 0);
+	KUNIT_ASSERT_EQ(test, hde_enc_add(&p->enc, 2, c, sizeof(c)), 0);
+	n = hde_enc_finish(&p->enc, HDE_OPT_NONE, p->chunk,
+			   hde_chunk_bound(&p->enc));
+	KUNIT_ASSERT_GT(test, n, 0);
+	p->chunk[DWCP_HDE_CHUNK_HDR_LEN + 2] ^= 1;	/* a check byte */
+	p->delivered = 0;
+
+	/* Act */
+	KUNIT_EXPECT_EQ(test, hde_dec_chunk(&p->dec, p->chunk, n, deliver, p),
+			-ESTALE);
+
+	/* Assert: nothing delivered, the rebuilt record named */
+	KUNIT_EXPECT_EQ(test, p->delivered, 0);
+	KUNIT_EXPECT_EQ(test, p->dec.stale_key, 1ULL);
 }
 
 /* Runs that leave the content or want missing literals are refused. */
@@ -451,6 +531,8 @@ static struct kunit_case hde_cases[] = {
 	KUNIT_CASE(sparse_change_is_small),
 	KUNIT_CASE(many_records_one_chunk),
 	KUNIT_CASE(malformed_chunks_rejected),
+	KUNIT_CASE(chunk_check_mismatch_delivers_nothing),
+	KUNIT_CASE(chunk_records_build_on_each_other),
 	KUNIT_CASE(delta_runs_bounded),
 	KUNIT_CASE(eviction_is_mirrored),
 	KUNIT_CASE(missing_baseline_is_stale),

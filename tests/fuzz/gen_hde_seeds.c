@@ -41,7 +41,11 @@ int main(int argc, char **argv)
 	rec[100] = 'z';
 	hde_enc_add(&enc, 1, rec, sizeof(rec));			/* DELTA */
 	seed(argv[1], "delta", HDE_OPT_NONE);
-	hde_enc_add(&enc, 20, rec, sizeof(rec));		/* DUP */
+	/* Each seed must decode on the history alone: start from it again. */
+	if (hde_fuzz_history(&hist, &hlen, &enc))
+		return 2;
+	rec[100] = 'a' + 1;
+	hde_enc_add(&enc, 20, rec, sizeof(rec));		/* DUP of key 1 */
 	seed(argv[1], "dup", HDE_OPT_NONE);
 	memset(rec, 0, sizeof(rec));
 	hde_enc_add(&enc, 2, rec, sizeof(rec));			/* ZERO */

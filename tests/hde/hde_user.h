@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,9 +40,22 @@ typedef int64_t s64;
 #define U16_MAX UINT16_MAX
 #define U32_MAX UINT32_MAX
 #define U64_MAX UINT64_MAX
+#define BIT(n) (1UL << (n))
+
+/* A kernel warning is a bug: here it stops the program (and the fuzzer). */
+static inline int hde_user_warn(int cond, const char *what)
+{
+	if (cond) {
+		fprintf(stderr, "WARN_ON_ONCE(%s)\n", what);
+		abort();
+	}
+	return cond;
+}
+#define WARN_ON_ONCE(c) hde_user_warn(!!(c), #c)
 
 static inline void *kvmalloc(size_t n, int gfp) { (void)gfp; return malloc(n); }
 static inline void *kvzalloc(size_t n, int gfp) { (void)gfp; return calloc(1, n); }
+static inline void *kvmalloc_array(size_t n, size_t s, int gfp) { (void)gfp; return malloc(n * s); }
 static inline void *kvcalloc(size_t n, size_t s, int gfp) { (void)gfp; return calloc(n, s); }
 static inline void kvfree(const void *p) { free((void *)p); }
 
@@ -70,9 +84,11 @@ static inline u64 get_unaligned_be64(const void *p) { u64 v; memcpy(&v, p, 8); r
 static inline void put_unaligned_be16(u16 v, void *p) { v = htobe16(v); memcpy(p, &v, 2); }
 static inline void put_unaligned_be32(u32 v, void *p) { v = htobe32(v); memcpy(p, &v, 4); }
 static inline void put_unaligned_be64(u64 v, void *p) { v = htobe64(v); memcpy(p, &v, 8); }
-/* hde.c reads only u64 words with get_unaligned(). */
-static inline u64 get_unaligned_u64_(const void *p) { u64 v; memcpy(&v, p, 8); return v; }
-#define get_unaligned(p) get_unaligned_u64_(p)
+static inline u64 get_unaligned_le64(const void *p) { u64 v; memcpy(&v, p, 8); return le64toh(v); }
+
+/* Index of the lowest set bit; @x must not be 0. */
+static inline unsigned int __ffs64(u64 x) { return (unsigned int)__builtin_ctzll(x); }
+#define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
 
 /* linux/zstd.h over libzstd's static-context API. */
 typedef ZSTD_CCtx zstd_cctx;
@@ -109,6 +125,11 @@ static inline size_t zstd_decompress_dctx(zstd_dctx *d, void *dst, size_t cap, c
 					  size_t n)
 {
 	return ZSTD_decompressDCtx(d, dst, cap, src, n);
+}
+
+static inline size_t zstd_find_frame_compressed_size(const void *src, size_t n)
+{
+	return ZSTD_findFrameCompressedSize(src, n);
 }
 
 static inline unsigned int zstd_is_error(size_t code) { return ZSTD_isError(code); }

@@ -319,8 +319,17 @@ static int bench(const struct vmmem *m)
 		if (run_init(&r, m, opt))
 			return 1;
 		for (k = 0; k <= rounds; k++) {
+			const char *want = k ? m->round[k - 1].sha256_after : m->base_sha256;
+			char sha[65];
+
 			if (run_round(&r, m, k))
 				return 1;
+			vmmem_sha256(r.image, m->pages * PAGE, sha);
+			if (strcmp(sha, want)) {
+				fprintf(stderr, "hde-vmmem: %s: round %d does not reconstruct to the manifest's sha256\n",
+					col_name[c], k);
+				return 1;
+			}
 			bytes[c][k] = r.wire_len;
 			if (k) {
 				enc_s[c] += r.enc_s;
@@ -363,7 +372,7 @@ static int bench(const struct vmmem *m)
 	for (c = 1; c < NCOLS; c++) {
 		size_t d = total[c] - bytes[c][0], dx = total[2] - bytes[2][0];
 
-		printf("| %s | %.1f %% | %.1f %% | %.2f | ", col_name[c],
+		printf("| %s | %.1f %% | %.1f %% | %.3f | ", col_name[c],
 		       100.0 * (1 - (double)total[c] / total[0]),
 		       100.0 * (1 - (double)d / dirty_raw), (double)d / dx);
 		if (enc_s[c] > 0)

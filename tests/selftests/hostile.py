@@ -26,7 +26,10 @@ def crc32c(data, crc=0xFFFFFFFF):
     return crc ^ 0xFFFFFFFF
 
 
-def frame(ftype, payload=b"", seq=0, aux=0, version=1, length=None):
+VERSION = 2  # DWCP_PROTO_VERSION
+
+
+def frame(ftype, payload=b"", seq=0, aux=0, version=VERSION, length=None):
     length = len(payload) if length is None else length
     hdr = HDR.pack(version, ftype, 0, length, seq, aux, 0)
     crc = crc32c(hdr + payload)
@@ -72,7 +75,7 @@ def main():
         # random, but never our version byte: 1 in 256 random headers
         # would start like ours and be refused for something else
         junk = bytearray(os.urandom(64))
-        junk[0] = junk[0] if junk[0] != 1 else 0xFF
+        junk[0] = junk[0] if junk[0] != VERSION else 0xFF
         s.sendall(bytes(junk))
     elif action == "bad-crc":
         f = bytearray(frame(HELLO, hello_payload()))

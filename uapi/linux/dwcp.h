@@ -269,7 +269,7 @@ struct dwcp_stream_info {
  * payload.  A frame of an unknown version or type, with a bad CRC, or longer
  * than the receiver's limit is a protocol error: the stream is closed.
  */
-#define DWCP_PROTO_VERSION	1
+#define DWCP_PROTO_VERSION	2
 #define DWCP_FRAME_HDR_LEN	24
 #define DWCP_HANDSHAKE_MAX	1024	/* payload limit of handshake frames */
 
@@ -376,35 +376,45 @@ enum dwcp_decline {
  * another stream decodes the same way.
  *
  *   chunk   = struct dwcp_hde_chunk, then a body of @enc_len bytes
- *   body    = the plain bytes (comp NONE), or one zstd frame that
- *             decompresses to exactly @plain_len plain bytes (comp ZSTD)
- *   plain   = hdrs_len, runs_len (ULEB128), then three sections:
- *             headers (hdrs_len bytes: @nrec record headers), runs
- *             (runs_len bytes: the DELTA run tables, in record order) and
- *             literals (the rest: RAW contents and DELTA new bytes, in
- *             record order)
+ *   plain   = prefix, then three sections:
+ *             headers (hdrs_len bytes: the @nrec record headers, as
+ *             columns), runs (runs_len bytes: the DELTA run tables, in
+ *             record order) and literals (the rest: RAW contents and DELTA
+ *             new bytes, in record order); @plain_len bytes in all
+ *   prefix  = hdrs_len, runs_len (ULEB128), check (8 bytes, little-endian)
+ *   body    = comp NONE: the plain bytes.  comp ZSTD: the prefix as it is,
+ *             then for each section in turn a ULEB128 length n and n bytes:
+ *             the section itself when n is its length, else one zstd frame
+ *             that decompresses to exactly the section
  *
- * Keeping like with like (headers, run lengths, content bytes) is what lets
- * zstd compress each well.  A record header:
+ * Keeping like with like (each header field, run lengths, content bytes)
+ * is what lets zstd compress each well.  The header section holds, each
+ * one after the other, the columns:
  *
- *   kind     1 byte, enum dwcp_hde_kind
- *   key      ULEB128 of the zigzag difference to the previous record's key
- *            (to 0 for the first record of a chunk)
- *   version  ULEB128: the version @key has after this record
- *   len      ULEB128: content bytes, 1..DWCP_HDE_MAX_RECORD
- *   DELTA:   ULEB128 bytes of its run table
- *   DUP:     ULEB128 zigzag difference ref_key - key, ULEB128 ref_version
- *   SAME, DUP, DELTA: check, 4 bytes little-endian, the low 32 bits of the
- *            xxh64 (seed 0) of the content, verified after reconstruction
+ *   kinds    @nrec bytes, enum dwcp_hde_kind
+ *   keys     per record, ULEB128 of the zigzag difference to the previous
+ *            record's key (to 0 for the first record of a chunk)
+ *   versions per record, ULEB128: the version its key has after it
+ *   lengths  per record, ULEB128: content bytes, 1..DWCP_HDE_MAX_RECORD
+ *   refs     in record order, DELTA: ULEB128 bytes of its run table; DUP:
+ *            ULEB128 zigzag difference ref_key - key, ULEB128 ref_version
+ *
+ * The check covers the records rebuilt from baselines (SAME, DUP, DELTA),
+ * in record order: starting from 0, for each such record, with h the
+ * xxh64 (seed 0) of its content and rotl the 64-bit left rotation,
+ * check = rotl(check + h * 0xC2B2AE3D27D4EB4F, 31) * 0x9E3779B185EBCA87
+ * (an XXH64 round, so one wrong record always changes it).  A chunk with no
+ * such record carries 0.  The receiver rebuilds a chunk's records and
+ * delivers none of them until the check matches.
  *
  * Integers of the chunk header are big-endian.  A decoder rejects
  * (-EBADMSG) any length out of bounds, an overlong or oversized ULEB128, an
- * unknown kind or comp, sections that do not add up exactly, and a zstd
- * frame that does not produce exactly @plain_len bytes, and a chunk whose
- * records hold more than DWCP_HDE_MAX_CONTENT bytes together.  A record
- * whose baseline is missing or has another version, or whose reconstruction
- * fails its check, is never delivered (-ESTALE): the session fails with
- * ESTALE instead (a resync of the key is not built yet).
+ * unknown kind or comp, sections or columns that do not add up exactly, a
+ * zstd frame that does not produce exactly its section, and a chunk whose
+ * records hold more than DWCP_HDE_MAX_CONTENT bytes together.  A chunk with
+ * a record whose baseline is missing or has another version, or whose
+ * check fails, is never delivered (-ESTALE): the session fails with ESTALE
+ * instead (a resync of the keys is not built yet).
  */
 #define DWCP_HDE_MAX_RECORD	1048576		/* content bytes of one record */
 #define DWCP_HDE_MAX_PLAIN	(DWCP_HDE_MAX_RECORD + 4096) /* of a chunk */
