@@ -55,6 +55,15 @@ for p in 1 2 4 8 16 64; do
 	measure wan "dwcp-bbr-$p" -t "$SECS" -P "$p" -C bbr
 done
 measure wan dwcp-cubic-8 -t "$SECS" -P 8 -C cubic
+# 8 plain TCP BBR connections: what the emulated link gives parallel TCP
+# (the fair yardstick for 8 AF_DWCP streams)
+measure wan tcp-bbr-8 --tcp -p 5202 -t "$SECS" -P 8 -C bbr
+
+# 3. the same link without loss: how much of the gap is loss recovery
+C tc qdisc change dev veth-c root netem delay 50ms rate 200mbit limit 10000
+measure wan-noloss tcp-bbr-1 --tcp -p 5202 -t "$SECS" -C bbr
+measure wan-noloss tcp-bbr-8 --tcp -p 5202 -t "$SECS" -P 8 -C bbr
+measure wan-noloss dwcp-bbr-8 -t "$SECS" -P 8 -C bbr
 stop_server
 pkill -x dwcp-perf
 netns_pair_del
