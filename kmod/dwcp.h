@@ -615,6 +615,7 @@ void dwcp_token_del(struct dwcp_sock *dsk);
 void dwcp_tcp_init_sock(struct dwcp_sock *dsk);
 void dwcp_stream_slot_init(struct dwcp_sock *dsk, u16 index);
 int dwcp_stream_set_cc(struct dwcp_stream *st, const char *name);
+bool dwcp_stream_writeable(struct dwcp_stream *st);
 
 /* netlink.c */
 

@@ -863,7 +863,7 @@ static int dwcp_pick_stream(struct dwcp_sock *dsk, u32 len)
 		struct sock *tsk;
 
 		c[i].usable = dwcp_stream_usable(dsk, st) && !st->cur &&
-			      sk_stream_is_writeable(st->sock->sk);
+			      dwcp_stream_writeable(st);
 		if (!c[i].usable)
 			continue;
 		tsk = st->sock->sk;
