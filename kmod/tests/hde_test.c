@@ -408,21 +408,31 @@ static void version_mismatch_is_stale(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hde_store_find(&p->dec.store, 9)->version, 1U);
 }
 
+/*
+ * A selector that probed once and measured, per option (ratio, cost): none
+ * 100 % free; zstd 1 30 % 1 us/KiB; zstd 3 27 % 3 us/KiB; zstd 6 20 %
+ * 10 us/KiB.
+ */
+static void selector_measured(struct kunit *test, struct hde_selector *sel)
+{
+	int i;
+
+	hde_selector_init(sel);
+	KUNIT_EXPECT_EQ(test, hde_select(sel, 0), HDE_PROBE);
+	for (i = 0; i < 4; i++) {
+		hde_selector_feed(sel, HDE_OPT_NONE, 1024, 1024, 0);
+		hde_selector_feed(sel, HDE_OPT_ZSTD1, 1024, 307, 1000);
+		hde_selector_feed(sel, HDE_OPT_ZSTD3, 1024, 280, 3000);
+		hde_selector_feed(sel, HDE_OPT_ZSTD6, 1024, 205, 10000);
+	}
+}
+
 /* Slow links buy the best ratio, fast links the cheapest encoding. */
 static void selector_follows_the_link(struct kunit *test)
 {
 	struct hde_selector sel;
-	int i;
 
-	hde_selector_init(&sel);
-	KUNIT_EXPECT_EQ(test, hde_select(&sel, 0), HDE_PROBE);
-	/* ratio, cost: none 100 % free; zstd1 30 % 1 us/KiB; zstd6 20 % 10 us/KiB */
-	for (i = 0; i < 4; i++) {
-		hde_selector_feed(&sel, HDE_OPT_NONE, 1024, 1024, 0);
-		hde_selector_feed(&sel, HDE_OPT_ZSTD1, 1024, 307, 1000);
-		hde_selector_feed(&sel, HDE_OPT_ZSTD3, 1024, 280, 3000);
-		hde_selector_feed(&sel, HDE_OPT_ZSTD6, 1024, 205, 10000);
-	}
+	selector_measured(test, &sel);
 
 	KUNIT_EXPECT_EQ(test, hde_select(&sel, 25000000), HDE_OPT_ZSTD6);	/* 200 Mbit/s */
 	KUNIT_EXPECT_EQ(test, hde_select(&sel, 300000000), HDE_OPT_ZSTD1);	/* 2.4 Gbit/s */
@@ -436,16 +446,8 @@ static void selector_keeps_within_the_modes_cap(struct kunit *test)
 {
 	/* Arrange: figures under which a 200 Mbit/s link wants zstd 6 */
 	struct hde_selector sel;
-	int i;
 
-	hde_selector_init(&sel);
-	KUNIT_EXPECT_EQ(test, hde_select(&sel, 0), HDE_PROBE);
-	for (i = 0; i < 4; i++) {
-		hde_selector_feed(&sel, HDE_OPT_NONE, 1024, 1024, 0);
-		hde_selector_feed(&sel, HDE_OPT_ZSTD1, 1024, 307, 1000);
-		hde_selector_feed(&sel, HDE_OPT_ZSTD3, 1024, 280, 3000);
-		hde_selector_feed(&sel, HDE_OPT_ZSTD6, 1024, 205, 10000);
-	}
+	selector_measured(test, &sel);
 
 	/* Act, Assert: hybrid's cap, then datacenter's, then none */
 	hde_selector_set_max(&sel, HDE_OPT_ZSTD3);
@@ -469,8 +471,11 @@ static void selector_keeps_within_the_modes_cap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hde_select(&sel, 25000000), HDE_OPT_ZSTD6);
 }
 
-/* A probe under a cap tries only the options within it. */
-static void probe_stays_within_the_cap(struct kunit *test)
+/*
+ * A chunk of one compressible record, probed with the options up to
+ * @max_opt; it must decode to the record.  Returns the probing pair.
+ */
+static struct pair *probe_text(struct kunit *test, int max_opt)
 {
 	struct pair *p = pair_new(test, STORE_LIMIT);
 	u8 text[4096];
@@ -479,38 +484,36 @@ static void probe_stays_within_the_cap(struct kunit *test)
 	for (i = 0; i < sizeof(text); i++)
 		text[i] = "redis value "[i % 12];
 	KUNIT_ASSERT_EQ(test, hde_enc_add(&p->enc, 1, text, sizeof(text)), 0);
-	hde_selector_set_max(&p->enc.sel, HDE_OPT_ZSTD1);
+	hde_selector_set_max(&p->enc.sel, max_opt);
 
 	n = hde_enc_finish(&p->enc, HDE_PROBE, p->chunk, hde_chunk_bound(&p->enc));
 
 	KUNIT_ASSERT_GT(test, n, 0);
-	KUNIT_EXPECT_EQ(test, p->enc.sel.opt[HDE_OPT_NONE].chunks, 1ULL);
-	KUNIT_EXPECT_EQ(test, p->enc.sel.opt[HDE_OPT_ZSTD1].chunks, 1ULL);
-	KUNIT_EXPECT_EQ(test, p->enc.sel.opt[HDE_OPT_ZSTD3].chunks, 0ULL);
-	KUNIT_EXPECT_EQ(test, p->enc.sel.opt[HDE_OPT_ZSTD6].chunks, 0ULL);
+	KUNIT_EXPECT_EQ(test, p->chunk[0], DWCP_HDE_COMP_ZSTD);
 	KUNIT_EXPECT_EQ(test, hde_dec_chunk(&p->dec, p->chunk, n, deliver, p), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(p->got, text, sizeof(text)), 0);
+	return p;
 }
 
 /* A probe chunk is encoded with the smallest option and feeds them all. */
 static void probe_measures_every_option(struct kunit *test)
 {
-	struct pair *p = pair_new(test, STORE_LIMIT);
-	u8 text[4096];
-	int i, n;
+	struct pair *p = probe_text(test, HDE_NR_OPTS - 1);
+	int i;
 
-	for (i = 0; i < sizeof(text); i++)
-		text[i] = "redis value "[i % 12];
-	KUNIT_ASSERT_EQ(test, hde_enc_add(&p->enc, 1, text, sizeof(text)), 0);
-
-	n = hde_enc_finish(&p->enc, HDE_PROBE, p->chunk, hde_chunk_bound(&p->enc));
-
-	KUNIT_ASSERT_GT(test, n, 0);
 	for (i = 0; i < HDE_NR_OPTS; i++)
 		KUNIT_EXPECT_EQ(test, p->enc.sel.opt[i].chunks, 1ULL);
-	KUNIT_EXPECT_EQ(test, p->chunk[0], DWCP_HDE_COMP_ZSTD);
-	KUNIT_EXPECT_EQ(test, hde_dec_chunk(&p->dec, p->chunk, n, deliver, p), 0);
-	KUNIT_EXPECT_EQ(test, memcmp(p->got, text, sizeof(text)), 0);
+}
+
+/* A probe under a cap tries only the options within it. */
+static void probe_stays_within_the_cap(struct kunit *test)
+{
+	struct pair *p = probe_text(test, HDE_OPT_ZSTD1);
+
+	KUNIT_EXPECT_EQ(test, p->enc.sel.opt[HDE_OPT_NONE].chunks, 1ULL);
+	KUNIT_EXPECT_EQ(test, p->enc.sel.opt[HDE_OPT_ZSTD1].chunks, 1ULL);
+	KUNIT_EXPECT_EQ(test, p->enc.sel.opt[HDE_OPT_ZSTD3].chunks, 0ULL);
+	KUNIT_EXPECT_EQ(test, p->enc.sel.opt[HDE_OPT_ZSTD6].chunks, 0ULL);
 }
 
 static void bad_lengths_refused(struct kunit *test)
