@@ -636,32 +636,13 @@ void hde_encoder_destroy(struct hde_encoder *enc)
  */
 static u64 hde_check_mix(u64 acc, u64 hash)
 {
-	acc += hash * 0xC2B2AE3D27D4EB4Full;
-	acc = (acc << 31) | (acc >> 33);
-	return acc * 0x9E3779B185EBCA87ull;
+	return rol64(acc + hash * 0xC2B2AE3D27D4EB4Full, 31) *
+	       0x9E3779B185EBCA87ull;
 }
 
 static void hde_put_check(struct hde_encoder *enc, u64 hash)
 {
 	enc->check = hde_check_mix(enc->check, hash);
-}
-
-static void hde_put_le64(u8 *p, u64 v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static u64 hde_get_le64(const u8 *p)
-{
-	u64 v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v |= (u64)p[i] << (8 * i);
-	return v;
 }
 
 /*
@@ -761,9 +742,7 @@ static int hde_enc_record(struct hde_encoder *enc, u64 key, const u8 *data,
 
 static u32 hde_plain_len(const struct hde_sections *sec)
 {
-	u8 tmp[10];
-
-	return hde_uleb_put(tmp, sec->hdrs_len) + hde_uleb_put(tmp, sec->runs_len) +
+	return hde_uleb_len(sec->hdrs_len) + hde_uleb_len(sec->runs_len) +
 	       HDE_CHECK_LEN + sec->hdrs_len + sec->runs_len + sec->lits_len;
 }
 
@@ -872,7 +851,7 @@ static void hde_assemble(struct hde_encoder *enc)
 
 	p += hde_uleb_put(p, sec->hdrs_len);
 	p += hde_uleb_put(p, sec->runs_len);
-	hde_put_le64(p, enc->check);
+	put_unaligned_le64(enc->check, p);
 	p += HDE_CHECK_LEN;
 	hde_put_columns(sec, p);
 	p += sec->hdrs_len;
@@ -1145,7 +1124,7 @@ static bool hde_cursor_init(struct hde_cursor *c, const u8 *plain, u32 len,
 	    !hde_uleb_get(plain, len, &pos, len, &rl) ||
 	    hl + rl + HDE_CHECK_LEN > len - pos)
 		return false;
-	c->check = hde_get_le64(plain + pos);
+	c->check = get_unaligned_le64(plain + pos);
 	pos += HDE_CHECK_LEN;
 	hdrs = plain + pos;
 	if (nrec > hl)

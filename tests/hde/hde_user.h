@@ -85,6 +85,8 @@ static inline void put_unaligned_be16(u16 v, void *p) { v = htobe16(v); memcpy(p
 static inline void put_unaligned_be32(u32 v, void *p) { v = htobe32(v); memcpy(p, &v, 4); }
 static inline void put_unaligned_be64(u64 v, void *p) { v = htobe64(v); memcpy(p, &v, 8); }
 static inline u64 get_unaligned_le64(const void *p) { u64 v; memcpy(&v, p, 8); return le64toh(v); }
+static inline void put_unaligned_le64(u64 v, void *p) { v = htole64(v); memcpy(p, &v, 8); }
+static inline u64 rol64(u64 w, unsigned int s) { return (w << (s & 63)) | (w >> ((-s) & 63)); }
 
 /* Index of the lowest set bit; @x must not be 0. */
 static inline unsigned int __ffs64(u64 x) { return (unsigned int)__builtin_ctzll(x); }
