@@ -61,10 +61,13 @@ check "defaults-set enter-pct 101: refused by the policy" out_of_range_refused
 check "defaults-set for the test: bandwidth ignored, dc loss 0.5 %, cooldown 1.5 s" \
 	C dwcpctl defaults set dc-bw 0 inet-bw 0 dc-loss-ppm 5000 cooldown-ms 1500
 
-# path CLIENT_NETEM SERVER_NETEM: both directions of the veth.
+# path CLIENT_NETEM SERVER_NETEM: both directions of the veth.  The server
+# side (the acks' way, no loss) goes first: between the two commands the
+# detector sees half the delay, and with the client side first it also saw
+# the loss and switched to internet on a 40 ms RTT (CI, stop 9).
 path() {
-	C tc qdisc replace dev veth-c root netem $1 &&
-		S tc qdisc replace dev veth-s root netem $2
+	S tc qdisc replace dev veth-s root netem $2 &&
+		C tc qdisc replace dev veth-c root netem $1
 }
 check "netem 0.1 ms each way" path "delay 100us" "delay 100us"
 
