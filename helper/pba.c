@@ -7,11 +7,12 @@
  * cellular traces (product.md: last value and EWMA reach ~71 % within
  * +-20 %), and no single one wins everywhere: on norway-train EWMA 0.5 is
  * the best alone at its 1 s sampling, EWMA 0.8 once the same traces are
- * averaged to 2 or 3 s.  So the bank forecasts with the mean of two
+ * averaged to 2 or 3 s.  So the bank forecasts with a blend of two
  * combinations of its predictors: a fast one that follows whichever is
- * best over the last few samples, and a slow one whose weights are learned
- * over the link's whole history.  It also knows how wrong it has recently
- * been, which sizes the conservative estimate for pacing.
+ * best over the last few samples, and a slow one, most of the blend, whose
+ * weights are learned over the link's whole history.  It also knows how
+ * wrong it has recently been, which sizes the conservative estimate for
+ * pacing.
  */
 #include <math.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 #ifndef PBA_SHADE
 #define PBA_SHADE 0.02	/* drops are sharper than rises: lean low */
 #endif
+#define PBA_FAST_SHARE 0.1	/* of the fast combination in the forecast */
 #define PBA_EG_RATE 1.0		/* learning rate of the slow weights */
 #define PBA_EG_FLOOR 0.01	/* least weight, as a share of an even split */
 #define PBA_EG_MAX_STEP 5.0	/* bound on one sample's gradient */
@@ -62,6 +64,40 @@ const char *pba_predictor_name(enum pba_predictor p)
 	return (unsigned int)p < PBA_NPRED ? predictor_names[p] : "?";
 }
 
+/* Scale the weights to sum to 1, every one at least PBA_EG_FLOOR of 1/N. */
+static void normalise_weights(struct pba_link *l)
+{
+	enum pba_predictor p;
+	double sum = 0;
+
+	for (p = 0; p < PBA_NPRED; p++)
+		sum += l->weight[p];
+	for (p = 0; p < PBA_NPRED; p++)
+		l->weight[p] = fmax(l->weight[p] / sum, PBA_EG_FLOOR / PBA_NPRED);
+	sum = 0;
+	for (p = 0; p < PBA_NPRED; p++)
+		sum += l->weight[p];
+	for (p = 0; p < PBA_NPRED; p++)
+		l->weight[p] /= sum;
+}
+
+/*
+ * The slow weights start on the members that follow the link (last value,
+ * EWMA 0.5 and 0.8, Holt, AR), the smoothers (EWMA 0.2, harmonic and plain
+ * median of 5) at the floor.  The smoothers lag every change, so an even
+ * start spends the early samples of a link learning them away: on
+ * norway-train averaged to 3..6 s, with a few hundred samples a trace, the
+ * bank lost to EWMA 0.8 with an even start.  The floor lets a smoother
+ * earn weight back on a link that settles.
+ */
+static const bool starts_weighted[PBA_NPRED] = {
+	[PBA_LAST] = true,
+	[PBA_EWMA_MID] = true,
+	[PBA_EWMA_HIGH] = true,
+	[PBA_HOLT] = true,
+	[PBA_AR] = true,
+};
+
 void pba_init(struct pba_link *l)
 {
 	int i;
@@ -70,7 +106,8 @@ void pba_init(struct pba_link *l)
 	for (i = 0; i < PBA_AR_ORDER; i++)
 		l->ar_p[i][i] = 1.0;
 	for (i = 0; i < PBA_NPRED; i++)
-		l->weight[i] = 1.0 / PBA_NPRED;
+		l->weight[i] = starts_weighted[i];
+	normalise_weights(l);
 }
 
 static unsigned int hist_len(const struct pba_link *l)
@@ -237,23 +274,6 @@ static double weighted_forecast(const struct pba_link *l)
 	return sum;
 }
 
-/* Scale the weights to sum to 1, every one at least PBA_EG_FLOOR of 1/N. */
-static void normalise_weights(struct pba_link *l)
-{
-	enum pba_predictor p;
-	double sum = 0;
-
-	for (p = 0; p < PBA_NPRED; p++)
-		sum += l->weight[p];
-	for (p = 0; p < PBA_NPRED; p++)
-		l->weight[p] = fmax(l->weight[p] / sum, PBA_EG_FLOOR / PBA_NPRED);
-	sum = 0;
-	for (p = 0; p < PBA_NPRED; p++)
-		sum += l->weight[p];
-	for (p = 0; p < PBA_NPRED; p++)
-		l->weight[p] /= sum;
-}
-
 /*
  * One exponentiated-gradient step on the absolute error of the slow
  * combination: it tracks the best fixed mix of the bank, not just its best
@@ -342,15 +362,16 @@ static double near_best_forecast(const struct pba_link *l)
 }
 
 /*
- * The bank's forecast: the mean of the fast and the slow combination,
- * shaded slightly low.  The fast one alone wins at 1 s sampling but loses
- * to EWMA 0.8 on the same traces averaged to 2 s; the mean keeps the first
- * and wins the second (Documentation/performance.md has the numbers).
+ * The bank's forecast: mostly the slow combination, a little of the fast
+ * one, shaded slightly low.  The fast one alone wins at 1 s sampling but
+ * loses to EWMA 0.8 on the same traces averaged to 2 s or more, where the
+ * slow one wins; a tenth of the fast one keeps most of its lead at 1 s
+ * (Documentation/performance.md has the numbers).
  */
 static double bank_forecast(const struct pba_link *l)
 {
-	return (1 - PBA_SHADE) *
-	       (near_best_forecast(l) + weighted_forecast(l)) / 2;
+	return (1 - PBA_SHADE) * (PBA_FAST_SHARE * near_best_forecast(l) +
+				  (1 - PBA_FAST_SHARE) * weighted_forecast(l));
 }
 
 void pba_estimate(const struct pba_link *l, struct pba_estimate *e)

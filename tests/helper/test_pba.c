@@ -145,13 +145,34 @@ static void slow_weights_go_to_the_predictor_that_is_right(void **state)
 
 	(void)state;
 	pba_init(&l);
-	assert_float_equal(l.weight[PBA_LAST], 1.0 / PBA_NPRED, 1e-12);
+	assert_true(l.weight[PBA_LAST] > 0.19);
 	for (i = 0; i < 200; i++)
 		pba_observe(&l, i % 2 ? 80 : 120);
 
 	assert_float_equal(pba_predict_one(&l, PBA_AR), 120, 1);
 	assert_true(l.weight[PBA_AR] > 0.9);
 	assert_true(l.weight[PBA_LAST] < 0.5 / PBA_NPRED);
+	assert_float_equal(weight_sum(&l), 1, 1e-9);
+}
+
+/*
+ * A new link's slow weights are spread evenly over the members that follow
+ * the link; the smoothers start at the floor (1 % of an even split).
+ */
+static void slow_weights_start_on_the_followers(void **state)
+{
+	static const enum pba_predictor smoothers[] = {
+		PBA_EWMA_LOW, PBA_HMEAN5, PBA_MEDIAN5
+	};
+	struct pba_link l;
+	unsigned int i;
+
+	(void)state;
+	pba_init(&l);
+	for (i = 0; i < sizeof(smoothers) / sizeof(smoothers[0]); i++)
+		assert_float_equal(l.weight[smoothers[i]], 0.01 / PBA_NPRED, 1e-5);
+	assert_float_equal(l.weight[PBA_LAST], l.weight[PBA_EWMA_HIGH], 1e-12);
+	assert_float_equal(l.weight[PBA_LAST], l.weight[PBA_AR], 1e-12);
 	assert_float_equal(weight_sum(&l), 1, 1e-9);
 }
 
@@ -358,6 +379,7 @@ int main(void)
 		cmocka_unit_test(ramp_prefers_a_trend_follower),
 		cmocka_unit_test(alternating_series_prefers_smoothing),
 		cmocka_unit_test(collapse_is_followed_and_conservative_stays_below),
+		cmocka_unit_test(slow_weights_start_on_the_followers),
 		cmocka_unit_test(slow_weights_go_to_the_predictor_that_is_right),
 		cmocka_unit_test(slow_weights_keep_a_floor),
 		cmocka_unit_test(forecast_stays_within_the_bank),
