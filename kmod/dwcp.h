@@ -464,6 +464,7 @@ struct dwcp_sock {
 	/* byte-stream compression: compress.c */
 	struct dwcp_zstd *zstd;
 	bool peer_zstd;			/* the peer takes DWCP_FRAME_F_ZSTD */
+	bool peer_resync;		/* keyed records: both ends resync */
 
 	/* keyed records (SOCK_SEQPACKET): record.c */
 	struct dwcp_rec *rec;
@@ -547,6 +548,7 @@ void dwcp_session_init(struct dwcp_sock *dsk);
 int dwcp_wait_connected(struct sock *sk, long *timeo);
 int dwcp_wait_sndbuf(struct dwcp_sock *dsk, long *timeo);
 int dwcp_queue_frame(struct dwcp_sock *dsk, struct iov_iter *from, u32 n);
+bool dwcp_queue_ctl(struct dwcp_sock *dsk, u8 type, u64 seq, u32 aux);
 int dwcp_ready_read(struct dwcp_sock *dsk, void *buf, size_t n, bool peek);
 void dwcp_rx_window_update(struct dwcp_sock *dsk);
 u64 dwcp_session_rate(struct dwcp_sock *dsk);
@@ -588,6 +590,11 @@ int dwcp_rec_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 void dwcp_rec_rx_update(struct dwcp_sock *dsk);
 bool dwcp_rec_readable(struct dwcp_sock *dsk);
 void dwcp_rec_info(struct dwcp_sock *dsk, struct dwcp_conn_info *info);
+bool dwcp_rec_hist_full(const struct dwcp_sock *dsk);
+void dwcp_rec_send_ctl(struct dwcp_sock *dsk, bool again);
+int dwcp_rec_rx_ack(struct dwcp_sock *dsk, u64 end);
+int dwcp_rec_rx_resync(struct dwcp_sock *dsk, u64 start, u32 nr);
+bool dwcp_rec_fin_ready(const struct dwcp_sock *dsk);
 
 /* tcp.c */
 int dwcp_addr_from_user(const struct sockaddr *uaddr, int len,

@@ -96,6 +96,8 @@ int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data)
 	case DWCP_FRAME_DECLINE:
 	case DWCP_FRAME_ACK:
 	case DWCP_FRAME_FIN:
+	case DWCP_FRAME_REC_ACK:
+	case DWCP_FRAME_RESYNC:
 		return len ? -EMSGSIZE : 0;
 	case DWCP_FRAME_DATA:
 		return (len == 0 || len > max_data) ? -EMSGSIZE : 0;

@@ -87,6 +87,29 @@ void hde_store_destroy(struct hde_store *st)
 }
 
 /**
+ * hde_store_clear() - forget every baseline (a resync)
+ * @st: the store
+ *
+ * The tables, the limit and the counters stay.
+ */
+void hde_store_clear(struct hde_store *st)
+{
+	struct hde_base *b = st->oldest, *next;
+
+	for (; b; b = next) {
+		next = b->newer;
+		kvfree(b);
+	}
+	memset(st->keys, 0, (st->mask + 1) * sizeof(*st->keys));
+	if (st->hashes)
+		memset(st->hashes, 0, (st->mask + 1) * sizeof(*st->hashes));
+	st->oldest = NULL;
+	st->newest = NULL;
+	st->bytes = 0;
+	st->count = 0;
+}
+
+/**
  * hde_store_find() - the baseline of a key
  * @st: the store
  * @key: record key
@@ -164,6 +187,14 @@ static void hde_remove(struct hde_store *st, struct hde_base *b)
 	kvfree(b);
 }
 
+/* A baseline's memory; every st->fault_every-th one fails (tests). */
+static struct hde_base *hde_base_alloc(struct hde_store *st, size_t cost)
+{
+	if (st->fault_every && ++st->allocs % st->fault_every == 0)
+		return NULL;
+	return kvmalloc(cost, GFP_KERNEL | __GFP_NOWARN);
+}
+
 /*
  * Make @key's baseline (@version, @data or zeros).  The same calls in the
  * same order give the same store at both ends: the old version goes, then
@@ -200,7 +231,7 @@ static void hde_store_put(struct hde_store *st, u64 key, u32 version,
 		return;
 	}
 	if (cost <= st->limit) {
-		b = kvmalloc(cost, GFP_KERNEL | __GFP_NOWARN);
+		b = hde_base_alloc(st, cost);
 		if (!b)
 			st->alloc_failures++;
 		else if (!zero)
@@ -958,6 +989,20 @@ static u32 hde_enc_probe(struct hde_encoder *enc, u8 *body, int *used)
 	return best ? hde_enc_body(enc, *used, body, false) : 0;
 }
 
+/* No record in the chunk being built. */
+static void hde_enc_empty(struct hde_encoder *enc)
+{
+	enc->sec.hdrs_len = 0;
+	memset(enc->sec.cols, 0, sizeof(enc->sec.cols));
+	enc->sec.runs_len = 0;
+	enc->sec.lits_len = 0;
+	enc->plain_len = 0;
+	enc->nrec = 0;
+	enc->content = 0;
+	enc->prev_key = 0;
+	enc->check = 0;
+}
+
 /**
  * hde_enc_finish() - close the chunk being built
  * @enc: the encoder
@@ -997,16 +1042,21 @@ int hde_enc_finish(struct hde_encoder *enc, int opt, void *out, size_t cap)
 	enc->stats.out_bytes += DWCP_HDE_CHUNK_HDR_LEN + enc_len;
 	enc->stats.chunks++;
 	enc->stats.opt_chunks[opt]++;
-	enc->sec.hdrs_len = 0;
-	memset(enc->sec.cols, 0, sizeof(enc->sec.cols));
-	enc->sec.runs_len = 0;
-	enc->sec.lits_len = 0;
-	enc->plain_len = 0;
-	enc->nrec = 0;
-	enc->content = 0;
-	enc->prev_key = 0;
-	enc->check = 0;
+	hde_enc_empty(enc);
 	return DWCP_HDE_CHUNK_HDR_LEN + enc_len;
+}
+
+/**
+ * hde_encoder_reset() - start again from an empty store (a resync)
+ * @enc: the encoder
+ *
+ * The records of the chunk being built are dropped; the caller adds them
+ * again.  The codec measurements and counters stay.
+ */
+void hde_encoder_reset(struct hde_encoder *enc)
+{
+	hde_enc_empty(enc);
+	hde_store_clear(&enc->store);
 }
 
 /* --- Decoder --------------------------------------------------------------- */

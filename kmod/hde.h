@@ -69,6 +69,8 @@ struct hde_base {
  * @evictions: baselines evicted to make room
  * @alloc_failures: stores that failed for lack of memory (that key is then
  *	absent, and a later reference to it resyncs)
+ * @fault_every: tests: every this many baseline allocations fail (0: none)
+ * @allocs: baseline allocations so far, for @fault_every
  */
 struct hde_store {
 	struct hde_base **keys;
@@ -81,10 +83,13 @@ struct hde_store {
 	u32 count;
 	u64 evictions;
 	u64 alloc_failures;
+	u32 fault_every;
+	u32 allocs;
 };
 
 int hde_store_init(struct hde_store *st, size_t limit, bool dedup);
 void hde_store_destroy(struct hde_store *st);
+void hde_store_clear(struct hde_store *st);
 struct hde_base *hde_store_find(const struct hde_store *st, u64 key);
 
 /* Codec options the selector picks from: no compression or a zstd level. */
@@ -221,6 +226,7 @@ int hde_enc_add(struct hde_encoder *enc, u64 key, const void *data, u32 len);
 bool hde_enc_room(const struct hde_encoder *enc, u32 len);
 size_t hde_chunk_bound(const struct hde_encoder *enc);
 int hde_enc_finish(struct hde_encoder *enc, int opt, void *out, size_t cap);
+void hde_encoder_reset(struct hde_encoder *enc);
 
 /**
  * struct hde_dec_stats - decoder counters

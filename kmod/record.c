@@ -9,11 +9,18 @@
  * Encoding runs in sendmsg() and decoding in recvmsg(): the CPU cost lands
  * on the process that moves the data, and the stores change only under the
  * socket lock.
+ *
+ * Resync: a receiver that cannot rebuild a chunk (a baseline it could not
+ * keep) asks for its records again; both ends empty their stores and the
+ * sender encodes again, behind a marker, every record from that chunk on.
+ * So the sender keeps each record until the receiver says (REC_ACK) that
+ * it has decoded its chunk.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/uio.h>
+#include <linux/sizes.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -24,6 +31,51 @@
  */
 #define DWCP_REC_CHUNK_TARGET	(256 * 1024)
 #define DWCP_REC_CHUNK_MAX	(DWCP_HDE_CHUNK_HDR_LEN + DWCP_HDE_MAX_PLAIN)
+/* A resync marker: a chunk header and the resync number. */
+#define DWCP_REC_MARKER_LEN	(DWCP_HDE_CHUNK_HDR_LEN + 4)
+/* The sender keeps at least this much of records its peer has not decoded
+ * (more when the store limit is larger): a few chunks of the largest kind.
+ */
+#define DWCP_REC_HIST_MIN	(16UL << 20)
+/* The receiver says what it decoded after this many record bytes, or when
+ * it has decoded all it has.
+ */
+#define DWCP_REC_ACK_BYTES	SZ_1M
+
+static unsigned int hde_fault_every;
+module_param(hde_fault_every, uint, 0600);
+MODULE_PARM_DESC(hde_fault_every,
+		 "tests: every Nth baseline a receiver stores fails as if out of memory (0: none)");
+
+/**
+ * struct dwcp_hist_rec - one record kept for a resync; its content follows,
+ *	padded to 8 bytes
+ * @key: the record's key
+ * @len: content bytes
+ * @pad: zero
+ */
+struct dwcp_hist_rec {
+	u64 key;
+	u32 len;
+	u32 pad;
+};
+
+/**
+ * struct dwcp_hist_chunk - the records of a chunk sent, kept until the peer
+ *	has decoded the chunk
+ * @list: in dwcp_rec.hist, oldest first
+ * @start: session offset where the chunk starts
+ * @end: where it ends
+ * @len: bytes of @data
+ * @data: the records, struct dwcp_hist_rec each
+ */
+struct dwcp_hist_chunk {
+	struct list_head list;
+	u64 start;
+	u64 end;
+	size_t len;
+	u8 data[];
+};
 
 /**
  * struct dwcp_record - a decoded record waiting for recvmsg()
@@ -48,6 +100,23 @@ struct dwcp_record {
  * @chunk: one received chunk
  * @queue: decoded records, in order
  * @need: rx_ready bytes the next chunk needs whole (0: no bytes yet)
+ * @hist: sending end: chunks sent whose records the peer has not decoded
+ *	yet (struct dwcp_hist_chunk), oldest first
+ * @pend: the records of the chunk being built, as they go into @hist
+ * @pend_len: bytes in @pend
+ * @pend_cap: bytes @pend holds
+ * @hist_bytes: bytes in @hist and @pend
+ * @served: number of the last resync served
+ * @dec_end: receiving end: session offset where the last chunk decoded
+ *	(or a resync marker) ends
+ * @ack_sent: @dec_end as last told to the peer (REC_ACK)
+ * @ack_bytes: record bytes decoded since then
+ * @asked: number of the last resync asked for
+ * @resync_start: where the chunk that failed starts
+ * @resync_sent: jiffies when RESYNC last went
+ * @resyncing: skipping chunks until the marker of resync @asked
+ * @ack_due: a REC_ACK is to go
+ * @resync_due: a RESYNC is to go
  */
 struct dwcp_rec {
 	struct hde_encoder *enc;
@@ -57,6 +126,21 @@ struct dwcp_rec {
 	u8 *chunk;
 	struct list_head queue;
 	u32 need;
+	struct list_head hist;
+	u8 *pend;
+	size_t pend_len;
+	size_t pend_cap;
+	size_t hist_bytes;
+	u32 served;
+	u64 dec_end;
+	u64 ack_sent;
+	u32 ack_bytes;
+	u32 asked;
+	u64 resync_start;
+	unsigned long resync_sent;
+	bool resyncing;
+	bool ack_due;
+	bool resync_due;
 };
 
 /**
@@ -70,7 +154,17 @@ void dwcp_rec_init(struct dwcp_sock *dsk)
 	struct dwcp_rec *rs = kzalloc(sizeof(*rs), GFP_KERNEL | __GFP_NOFAIL);
 
 	INIT_LIST_HEAD(&rs->queue);
+	INIT_LIST_HEAD(&rs->hist);
 	dsk->rec = rs;
+}
+
+static void dwcp_hist_free(struct list_head *chunks)
+{
+	struct dwcp_hist_chunk *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, chunks, list)
+		kvfree(c);
+	INIT_LIST_HEAD(chunks);
 }
 
 /**
@@ -86,6 +180,8 @@ void dwcp_rec_destroy(struct dwcp_sock *dsk)
 		return;
 	list_for_each_entry_safe(r, tmp, &rs->queue, list)
 		kvfree(r);
+	dwcp_hist_free(&rs->hist);
+	kvfree(rs->pend);
 	if (rs->enc)
 		hde_encoder_destroy(rs->enc);
 	if (rs->dec)
@@ -137,7 +233,157 @@ static int dwcp_rec_dec_ready(struct dwcp_sock *dsk)
 		rs->chunk = NULL;
 		return -ENOMEM;
 	}
+	dec->store.fault_every = READ_ONCE(hde_fault_every);
 	rs->dec = dec;
+	return 0;
+}
+
+/* --- The sender's history: records kept until the peer decoded them ------ */
+
+static size_t dwcp_hist_rec_size(u32 len)
+{
+	return sizeof(struct dwcp_hist_rec) + ALIGN(len, 8);
+}
+
+static size_t dwcp_hist_limit(const struct dwcp_sock *dsk)
+{
+	return max_t(size_t, dsk->hde_store_limit, DWCP_REC_HIST_MIN);
+}
+
+/**
+ * dwcp_rec_hist_full() - may the application add no record for now?
+ * @dsk: the session
+ *
+ * Return: true while the records the peer has not decoded fill the
+ * history (sendmsg() waits, poll() says not writable).
+ */
+bool dwcp_rec_hist_full(const struct dwcp_sock *dsk)
+{
+	const struct dwcp_rec *rs = dsk->rec;
+
+	return rs && dsk->peer_resync &&
+	       READ_ONCE(rs->hist_bytes) >= dwcp_hist_limit(dsk);
+}
+
+/* Keep a copy of a record going into the chunk being built. */
+static int dwcp_hist_add(struct dwcp_rec *rs, u64 key, const u8 *data,
+			 u32 len)
+{
+	size_t size = dwcp_hist_rec_size(len);
+	size_t need = rs->pend_len + size;
+	struct dwcp_hist_rec *h;
+
+	if (need > rs->pend_cap) {
+		size_t cap = max3(need, 2 * rs->pend_cap, (size_t)SZ_64K);
+		u8 *p = kvmalloc(cap, GFP_KERNEL);
+
+		if (!p)
+			return -ENOMEM;
+		if (rs->pend_len)
+			memcpy(p, rs->pend, rs->pend_len);
+		kvfree(rs->pend);
+		rs->pend = p;
+		rs->pend_cap = cap;
+	}
+	h = (struct dwcp_hist_rec *)(rs->pend + rs->pend_len);
+	h->key = key;
+	h->len = len;
+	h->pad = 0;
+	memcpy(h + 1, data, len);
+	memset((u8 *)(h + 1) + len, 0, ALIGN(len, 8) - len);
+	rs->pend_len = need;
+	rs->hist_bytes += size;
+	return 0;
+}
+
+/* Take back the last record of @pend (its encoding failed). */
+static void dwcp_hist_unadd(struct dwcp_rec *rs, u32 len)
+{
+	rs->pend_len -= dwcp_hist_rec_size(len);
+	rs->hist_bytes -= dwcp_hist_rec_size(len);
+}
+
+/* The chunk being built went out as [@start, @end): its records move. */
+static int dwcp_hist_close(struct dwcp_rec *rs, u64 start, u64 end)
+{
+	struct dwcp_hist_chunk *c;
+
+	c = kvmalloc(struct_size(c, data, rs->pend_len), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->start = start;
+	c->end = end;
+	c->len = rs->pend_len;
+	memcpy(c->data, rs->pend, rs->pend_len);
+	list_add_tail(&c->list, &rs->hist);
+	rs->pend_len = 0;
+	return 0;
+}
+
+/* Drop the chunks that end at or before @end; true if any went. */
+static bool dwcp_hist_drop(struct dwcp_rec *rs, u64 end)
+{
+	struct dwcp_hist_chunk *c, *tmp;
+	bool dropped = false;
+
+	list_for_each_entry_safe(c, tmp, &rs->hist, list) {
+		if (c->end > end)
+			break;
+		rs->hist_bytes -= c->len;
+		list_del(&c->list);
+		kvfree(c);
+		dropped = true;
+	}
+	return dropped;
+}
+
+/* Queue @n bytes at @buf as session data, in frames of the session's size. */
+static int dwcp_rec_queue(struct dwcp_sock *dsk, void *buf, size_t n)
+{
+	u32 fsize = dwcp_session_frame_size(dsk);
+	struct kvec kv = { .iov_base = buf, .iov_len = n };
+	struct iov_iter it;
+	int err = 0;
+
+	iov_iter_kvec(&it, WRITE, &kv, 1, n);
+	while (iov_iter_count(&it) && !err)
+		err = dwcp_queue_frame(dsk, &it, min_t(size_t, fsize,
+						       iov_iter_count(&it)));
+	return err;
+}
+
+/*
+ * Close the chunk being built and queue it; after a shutdown too, for a
+ * resync.  Errors abort the session: a chunk cut in the middle would leave
+ * the byte stream unparseable.
+ */
+static int dwcp_rec_emit(struct dwcp_sock *dsk)
+{
+	struct dwcp_rec *rs = dsk->rec;
+	struct hde_encoder *enc = rs ? rs->enc : NULL;
+	int opt, n, err;
+	u64 start;
+
+	if (!enc || !enc->nrec || !dsk->alive)
+		return 0;
+	dsk->st.dwci_hde_rate = dwcp_session_rate(dsk);
+	hde_selector_set_max(&enc->sel, dwcp_mode_codec_max(dsk));
+	opt = dsk->codec >= 0 ? dsk->codec : hde_select(&enc->sel,
+							 dsk->st.dwci_hde_rate);
+	n = hde_enc_finish(enc, opt, rs->out, DWCP_REC_CHUNK_MAX);
+	if (n <= 0)
+		return n;
+	start = dsk->snd_nxt;
+	err = dwcp_rec_queue(dsk, rs->out, n);
+	if (!err && dsk->peer_resync)
+		err = dwcp_hist_close(rs, start, dsk->snd_nxt);
+	if (err) {
+		dwcp_session_abort(dsk, -err);
+		return err;
+	}
+	dsk->st.dwci_hde_chunks_sent++;
+	dsk->st.dwci_hde_chunk_bytes_sent += n;
+	dwcp_io_kick(dsk);
 	return 0;
 }
 
@@ -152,36 +398,9 @@ static int dwcp_rec_dec_ready(struct dwcp_sock *dsk)
  */
 int dwcp_rec_flush(struct dwcp_sock *dsk)
 {
-	struct dwcp_rec *rs = dsk->rec;
-	struct hde_encoder *enc = rs ? rs->enc : NULL;
-	u32 fsize = dwcp_session_frame_size(dsk);
-	struct kvec kv;
-	struct iov_iter it;
-	int opt, n, err = 0;
-
-	if (!enc || !enc->nrec || !dsk->alive || dsk->fin_queued)
+	if (dsk->fin_queued)
 		return 0;
-	dsk->st.dwci_hde_rate = dwcp_session_rate(dsk);
-	hde_selector_set_max(&enc->sel, dwcp_mode_codec_max(dsk));
-	opt = dsk->codec >= 0 ? dsk->codec : hde_select(&enc->sel,
-							 dsk->st.dwci_hde_rate);
-	n = hde_enc_finish(enc, opt, rs->out, DWCP_REC_CHUNK_MAX);
-	if (n <= 0)
-		return n;
-	kv.iov_base = rs->out;
-	kv.iov_len = n;
-	iov_iter_kvec(&it, WRITE, &kv, 1, n);
-	while (iov_iter_count(&it) && !err)
-		err = dwcp_queue_frame(dsk, &it, min_t(size_t, fsize,
-						       iov_iter_count(&it)));
-	if (err) {
-		dwcp_session_abort(dsk, -err);
-		return err;
-	}
-	dsk->st.dwci_hde_chunks_sent++;
-	dsk->st.dwci_hde_chunk_bytes_sent += n;
-	dwcp_io_kick(dsk);
-	return 0;
+	return dwcp_rec_emit(dsk);
 }
 
 /*
@@ -226,6 +445,29 @@ static int dwcp_rec_key(struct msghdr *msg, u64 *key)
 	return found ? 0 : -EINVAL;
 }
 
+/* Add a record to the chunk being built (which goes first if it is full). */
+static int dwcp_rec_add(struct dwcp_sock *dsk, u64 key, const u8 *data,
+			u32 len)
+{
+	struct dwcp_rec *rs = dsk->rec;
+	int err;
+
+	if (!hde_enc_room(rs->enc, len)) {
+		err = dwcp_rec_emit(dsk);
+		if (err)
+			return err;
+	}
+	if (dsk->peer_resync) {
+		err = dwcp_hist_add(rs, key, data, len);
+		if (err)
+			return err;
+	}
+	err = hde_enc_add(rs->enc, key, data, len);
+	if (err && dsk->peer_resync)
+		dwcp_hist_unadd(rs, len);
+	return err;
+}
+
 /**
  * dwcp_rec_sendmsg() - send one keyed record
  * @sock: a SOCK_SEQPACKET socket
@@ -268,12 +510,7 @@ int dwcp_rec_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		goto out;
 	}
 	enc = dsk->rec->enc;
-	if (!hde_enc_room(enc, len)) {
-		err = dwcp_rec_flush(dsk);
-		if (err)
-			goto out;
-	}
-	err = hde_enc_add(enc, key, dsk->rec->in, len);
+	err = dwcp_rec_add(dsk, key, dsk->rec->in, len);
 	if (err)
 		goto out;
 	dsk->st.dwci_rec_sent++;
@@ -302,6 +539,7 @@ static int dwcp_rec_enqueue(void *arg, u64 key, const u8 *data, u32 len)
 	r->len = len;
 	memcpy(r->data, data, len);
 	list_add_tail(&r->list, &dsk->rec->queue);
+	dsk->rec->ack_bytes += len;
 	return 0;
 }
 
@@ -349,12 +587,93 @@ bool dwcp_rec_readable(struct dwcp_sock *dsk)
 	       (need && READ_ONCE(dsk->rx_ready_bytes) >= need);
 }
 
+/* A whole chunk is in, or none is: the sender may want to know. */
+static bool dwcp_rec_chunk_in(const struct dwcp_sock *dsk)
+{
+	return dsk->rec->need && dsk->rx_ready_bytes >= dsk->rec->need;
+}
+
+/* Decoded (or skipped) up to @end: tell the sender now and then. */
+static void dwcp_rec_decoded(struct dwcp_sock *dsk, u64 end)
+{
+	struct dwcp_rec *rs = dsk->rec;
+
+	rs->dec_end = end;
+	if (!dsk->peer_resync)
+		return;
+	if (rs->ack_bytes >= DWCP_REC_ACK_BYTES || !dwcp_rec_chunk_in(dsk)) {
+		rs->ack_bytes = 0;
+		rs->ack_due = true;
+		dwcp_io_kick(dsk);
+	}
+}
+
+/*
+ * A chunk at @start failed -ESTALE: forget every baseline and ask the
+ * sender for the records again, from that chunk on, against empty stores.
+ */
+static void dwcp_rec_resync_ask(struct dwcp_sock *dsk, u64 start)
+{
+	struct dwcp_rec *rs = dsk->rec;
+
+	hde_store_clear(&rs->dec->store);
+	rs->asked++;
+	rs->resync_start = start;
+	rs->resyncing = true;
+	rs->resync_due = true;
+	dsk->st.dwci_hde_resyncs++;
+	dwcp_io_kick(dsk);
+}
+
+/* Is @c the marker of the resync we asked for? */
+static bool dwcp_rec_marker_ok(const struct dwcp_rec *rs, const u8 *c, u32 len)
+{
+	return rs->resyncing && len == DWCP_REC_MARKER_LEN && !c[1] &&
+	       !get_unaligned_be16(c + 2) && get_unaligned_be32(c + 4) == 4 &&
+	       get_unaligned_be32(c + 8) == 4 &&
+	       get_unaligned_be32(c + DWCP_HDE_CHUNK_HDR_LEN) == rs->asked;
+}
+
+/* Decode chunk @c of @len bytes at session offset @start. */
+static int dwcp_rec_decode(struct dwcp_sock *dsk, const u8 *c, u32 len,
+			   u64 start)
+{
+	struct dwcp_rec *rs = dsk->rec;
+	int err;
+
+	if (c[0] == DWCP_HDE_COMP_RESYNC) {
+		if (!dwcp_rec_marker_ok(rs, c, len))
+			return -EBADMSG;
+		rs->resyncing = false;
+		dwcp_rec_decoded(dsk, start + len);
+		return 0;
+	}
+	/*
+	 * Encoded against the stores we dropped: it comes again.  Not
+	 * acknowledged either: a REC_ACK that overtook our RESYNC would let
+	 * the sender drop the records we ask for.
+	 */
+	if (rs->resyncing)
+		return 0;
+	err = hde_dec_chunk(rs->dec, c, len, dwcp_rec_enqueue, dsk);
+	if (!err)
+		dwcp_rec_decoded(dsk, start + len);
+	if (err != -ESTALE)
+		return err;
+	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_HDE_STALE);
+	if (!dsk->peer_resync)
+		return err;
+	dwcp_rec_resync_ask(dsk, start);
+	return 0;
+}
+
 /* Decode the next chunk if it is all in: 1 done, 0 not yet, or an error. */
 static int dwcp_rec_decode_next(struct dwcp_sock *dsk)
 {
 	struct net *net = sock_net(&dsk->sk);
 	struct dwcp_rec *rs = dsk->rec;
 	u32 need = rs->need;
+	u64 start;
 	int err;
 
 	if (!need || dsk->rx_ready_bytes < need)
@@ -367,21 +686,185 @@ static int dwcp_rec_decode_next(struct dwcp_sock *dsk)
 	err = dwcp_rec_dec_ready(dsk);
 	if (err)
 		return err;
+	start = dsk->reorder.rcv_nxt - dsk->rx_ready_bytes;
 	dwcp_ready_read(dsk, rs->chunk, need, false);
 	dsk->st.dwci_hde_chunk_bytes_received += need;
 	dwcp_rec_rx_update(dsk);
-	err = hde_dec_chunk(rs->dec, rs->chunk, need, dwcp_rec_enqueue, dsk);
+	err = dwcp_rec_decode(dsk, rs->chunk, need, start);
 	if (!err)
 		return 1;
 	/* Records of this chunk are gone: the session cannot go on. */
 	if (err == -EBADMSG) {
 		dwcp_count(net, DWCP_MIB_HDE_REJECTED);
 		err = -EPROTO;
-	} else if (err == -ESTALE) {
-		dwcp_count(net, DWCP_MIB_HDE_STALE);
 	}
 	dwcp_session_abort(dsk, -err);
 	return err;
+}
+
+/**
+ * dwcp_rec_send_ctl() - queue the REC_ACK or RESYNC that is due
+ * @dsk: the session
+ * @again: send them again even if nothing changed (a stream went down)
+ *
+ * A RESYNC goes again every DWCP_RESYNC_RETRY_MS until its marker comes.
+ * What finds no room on any stream stays due: the sender may be waiting
+ * for it (its history full, or its FIN held back).
+ *
+ * Context: the socket lock held, from io_work.
+ */
+void dwcp_rec_send_ctl(struct dwcp_sock *dsk, bool again)
+{
+	struct dwcp_rec *rs = dsk->rec;
+	unsigned long retry = msecs_to_jiffies(DWCP_RESYNC_RETRY_MS);
+
+	if (!rs || !dsk->peer_resync)
+		return;
+	if (rs->resyncing &&
+	    (rs->resync_due || again ||
+	     time_after(jiffies, rs->resync_sent + retry)) &&
+	    dwcp_queue_ctl(dsk, DWCP_FRAME_RESYNC, rs->resync_start, rs->asked)) {
+		rs->resync_due = false;
+		rs->resync_sent = jiffies;
+	}
+	if (rs->dec_end && (again || (rs->ack_due && rs->dec_end != rs->ack_sent)) &&
+	    dwcp_queue_ctl(dsk, DWCP_FRAME_REC_ACK, rs->dec_end, 0)) {
+		rs->ack_due = false;
+		rs->ack_sent = rs->dec_end;
+	}
+}
+
+/**
+ * dwcp_rec_rx_ack() - the peer decoded every chunk up to @end (REC_ACK)
+ * @dsk: the session
+ * @end: session offset
+ *
+ * Return: 0, or -EPROTO (not a keyed-record session with resync, or @end
+ * beyond what was sent).
+ */
+int dwcp_rec_rx_ack(struct dwcp_sock *dsk, u64 end)
+{
+	struct dwcp_rec *rs = dsk->rec;
+
+	if (!rs || !dsk->peer_resync || end > dsk->snd_nxt)
+		return -EPROTO;
+	if (dwcp_hist_drop(rs, end))
+		dsk->sk.sk_write_space(&dsk->sk);
+	return 0;
+}
+
+static int dwcp_rec_queue_marker(struct dwcp_sock *dsk, u32 nr)
+{
+	u8 m[DWCP_REC_MARKER_LEN] = { DWCP_HDE_COMP_RESYNC };
+
+	put_unaligned_be32(4, m + 4);
+	put_unaligned_be32(4, m + 8);
+	put_unaligned_be32(nr, m + DWCP_HDE_CHUNK_HDR_LEN);
+	return dwcp_rec_queue(dsk, m, sizeof(m));
+}
+
+/* Encode the records of @chunks again, in order. */
+static int dwcp_rec_add_again(struct dwcp_sock *dsk, struct list_head *chunks)
+{
+	struct dwcp_hist_chunk *c;
+	struct dwcp_hist_rec *h;
+	size_t off;
+	int err;
+
+	list_for_each_entry(c, chunks, list) {
+		for (off = 0; off < c->len; off += dwcp_hist_rec_size(h->len)) {
+			h = (struct dwcp_hist_rec *)(c->data + off);
+			err = dwcp_rec_add(dsk, h->key, (u8 *)(h + 1), h->len);
+			if (err)
+				return err;
+			dsk->st.dwci_hde_resent_records++;
+		}
+	}
+	return dwcp_rec_emit(dsk);
+}
+
+/* Serve resync @nr from the chunk at @start on. */
+static int dwcp_rec_resync(struct dwcp_sock *dsk, u64 start, u32 nr)
+{
+	struct dwcp_rec *rs = dsk->rec;
+	struct dwcp_hist_chunk *c, *failed = NULL;
+	LIST_HEAD(again);
+	int err;
+
+	list_for_each_entry(c, &rs->hist, list) {
+		if (c->start == start) {
+			failed = c;
+			break;
+		}
+	}
+	if (!failed || dsk->fin_sent)
+		return -EPROTO;
+	/* the chunks before it were decoded */
+	dwcp_hist_drop(rs, failed->start);
+	err = dwcp_rec_emit(dsk);	/* every record in the history now */
+	if (err)
+		return err;
+	list_splice_init(&rs->hist, &again);
+	rs->hist_bytes = 0;
+	hde_encoder_reset(rs->enc);
+	rs->served = nr;
+	dsk->st.dwci_hde_resyncs_served++;
+	err = dwcp_rec_queue_marker(dsk, nr);
+	if (!err)
+		err = dwcp_rec_add_again(dsk, &again);
+	dwcp_hist_free(&again);
+	if (dsk->fin_queued)
+		dsk->fin_seq = dsk->snd_nxt;	/* not sent yet: fin_ready() */
+	dwcp_io_kick(dsk);
+	return err;
+}
+
+/**
+ * dwcp_rec_rx_resync() - the peer asks for records again (RESYNC)
+ * @dsk: the session
+ * @start: session offset of the chunk its decoder refused
+ * @nr: the peer's resync number
+ *
+ * The store starts again empty at both ends; the records of that chunk and
+ * of every later one are encoded again behind a marker.  A number already
+ * served is a repeat and ignored.
+ *
+ * Return: 0; -EPROTO (not a keyed-record session with resync, a number out
+ * of turn, or no chunk sent starts at @start); -ENOMEM (the session is
+ * aborted).
+ */
+int dwcp_rec_rx_resync(struct dwcp_sock *dsk, u64 start, u32 nr)
+{
+	struct dwcp_rec *rs = dsk->rec;
+	int err;
+
+	if (!rs || !dsk->peer_resync || !rs->enc)
+		return -EPROTO;
+	if (nr == rs->served)
+		return 0;
+	if (nr != rs->served + 1)
+		return -EPROTO;
+	err = dwcp_rec_resync(dsk, start, nr);
+	if (err == -ENOMEM)
+		dwcp_session_abort(dsk, ENOMEM);
+	return err;
+}
+
+/**
+ * dwcp_rec_fin_ready() - may the FIN go?
+ * @dsk: the session
+ *
+ * With resync, not before the peer has decoded every chunk: until then it
+ * may still ask for records again.
+ *
+ * Return: true when the FIN may go.
+ */
+bool dwcp_rec_fin_ready(const struct dwcp_sock *dsk)
+{
+	const struct dwcp_rec *rs = dsk->rec;
+
+	return !rs || !dsk->peer_resync ||
+	       (list_empty(&rs->hist) && !rs->pend_len);
 }
 
 /* Hand the first queued record to the user. */
@@ -500,6 +983,8 @@ void dwcp_rec_info(struct dwcp_sock *dsk, struct dwcp_conn_info *info)
 	info->dwci_hde_store_limit = dsk->hde_store_limit;
 	if (rs && rs->dec)
 		info->dwci_hde_stale = rs->dec->stats.stale;
+	if (rs)
+		info->dwci_hde_history_bytes = rs->hist_bytes;
 	if (!enc)
 		return;
 	for (i = 0; i < ARRAY_SIZE(info->dwci_hde_kind) &&

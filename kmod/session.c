@@ -492,8 +492,19 @@ static u64 dwcp_ack_seq(struct dwcp_sock *dsk)
 	return ack;
 }
 
-/* Queue control frame @type on the least loaded stream that is up. */
-static bool dwcp_queue_ctl(struct dwcp_sock *dsk, u8 type, u64 seq, u32 aux)
+/**
+ * dwcp_queue_ctl() - queue a control frame on the least loaded stream up
+ * @dsk: the session
+ * @type: enum dwcp_frame_type, one without payload
+ * @seq: its seq field
+ * @aux: its aux field
+ *
+ * Context: the socket lock held.
+ *
+ * Return: true if queued; false when no stream that is up has room (the
+ * caller tries again later).
+ */
+bool dwcp_queue_ctl(struct dwcp_sock *dsk, u8 type, u64 seq, u32 aux)
 {
 	struct dwcp_stream *best = NULL;
 	u32 best_q = U32_MAX;
@@ -527,6 +538,7 @@ static void dwcp_maybe_ack(struct dwcp_sock *dsk)
 	u32 wnd = dwcp_rcv_window(dsk);
 	u32 quarter = dwcp_rcvbuf(dsk) / 4;
 
+	dwcp_rec_send_ctl(dsk, dsk->ack_now);
 	if (!dsk->ack_now && ack == dsk->ack_sent &&
 	    wnd < dsk->wnd_sent + quarter)
 		return;
@@ -678,6 +690,15 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 		return 0;
 	case DWCP_FRAME_FIN:
 		dwcp_rx_fin(dsk, be64_to_cpu(h->seq));
+		return 0;
+	case DWCP_FRAME_REC_ACK:
+		if (dwcp_rec_rx_ack(dsk, be64_to_cpu(h->seq)))
+			return dwcp_protocol_error(dsk);
+		return 0;
+	case DWCP_FRAME_RESYNC:
+		if (dwcp_rec_rx_resync(dsk, be64_to_cpu(h->seq),
+				       be32_to_cpu(h->aux)) == -EPROTO)
+			return dwcp_protocol_error(dsk);
 		return 0;
 	default:
 		dwcp_rxbuf_free(rb);
@@ -933,7 +954,7 @@ static bool dwcp_tx(struct dwcp_sock *dsk)
 	}
 
 	if (dsk->alive && dsk->fin_queued && !dsk->fin_sent &&
-	    list_empty(&dsk->tx_queue) &&
+	    list_empty(&dsk->tx_queue) && dwcp_rec_fin_ready(dsk) &&
 	    dwcp_queue_ctl(dsk, DWCP_FRAME_FIN, dsk->fin_seq, 0)) {
 		dsk->fin_sent = true;
 		progress = true;
@@ -1162,6 +1183,16 @@ u64 dwcp_session_rate(struct dwcp_sock *dsk)
 	return rate;
 }
 
+/*
+ * Room for more: in the send buffer, and for keyed records in the history
+ * kept for resyncs.
+ */
+static bool dwcp_snd_room(struct dwcp_sock *dsk)
+{
+	return READ_ONCE(dsk->sk.sk_wmem_queued) <
+	       READ_ONCE(dsk->sk.sk_sndbuf) && !dwcp_rec_hist_full(dsk);
+}
+
 /**
  * dwcp_wait_sndbuf() - wait until the send buffer has room
  * @dsk: the session, locked
@@ -1185,15 +1216,14 @@ int dwcp_wait_sndbuf(struct dwcp_sock *dsk, long *timeo)
 			err = -EPIPE;
 			break;
 		}
-		if (sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf))
+		if (dwcp_snd_room(dsk))
 			break;
 		dsk->meas.blocked = true;	/* backlogged: measure.c */
 		dwcp_io_kick(dsk);
 		err = dwcp_may_sleep(*timeo);
 		if (err)
 			break;
-		sk_wait_event(sk, timeo,
-			      sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf) ||
+		sk_wait_event(sk, timeo, dwcp_snd_room(dsk) ||
 			      !dsk->alive || sk->sk_err, &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
@@ -1468,8 +1498,7 @@ __poll_t dwcp_poll(struct file *file, struct socket *sock,
 	    READ_ONCE(dsk->rx_ready_bytes))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (state == DWCP_STATE_ESTABLISHED &&
-	    !(READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) &&
-	    READ_ONCE(sk->sk_wmem_queued) < READ_ONCE(sk->sk_sndbuf))
+	    !(READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) && dwcp_snd_room(dsk))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }

@@ -585,7 +585,7 @@ static void dwcp_connect_work(struct work_struct *work)
 							U32_MAX));
 	release_sock(sk);
 	hello.caps = cpu_to_be32(DWCP_CAP_TCP | DWCP_CAP_ZSTD |
-				 (records ? DWCP_CAP_RECORDS : 0));
+				 (records ? DWCP_CAP_RECORDS | DWCP_CAP_RESYNC : 0));
 	hello.max_frame = cpu_to_be32(DWCP_MAX_FRAME);
 	err = dwcp_hs_send(sock, DWCP_FRAME_HELLO, 0, &hello, sizeof(hello));
 	if (err)
@@ -621,6 +621,8 @@ static void dwcp_connect_work(struct work_struct *work)
 	dsk->peer_max_frame = be32_to_cpu(ack.max_frame);
 	dsk->hde_store_limit = (u64)be32_to_cpu(ack.hde_store_kib) << 10;
 	dsk->peer_zstd = be32_to_cpu(ack.caps) & DWCP_CAP_ZSTD;
+	/* the server says it only when we did */
+	dsk->peer_resync = records && be32_to_cpu(ack.caps) & DWCP_CAP_RESYNC;
 	if (!dsk->bound) {
 		kernel_getsockname(sock, (struct sockaddr *)&dsk->local);
 		dsk->bound = true;
@@ -959,9 +961,11 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	dwcp_token_add(child);
 	memset(&ack, 0, sizeof(ack));
 	ack.streams = cpu_to_be16(streams);
-	ack.caps = cpu_to_be32(DWCP_CAP_TCP | DWCP_CAP_ZSTD |
-			       (records ? DWCP_CAP_RECORDS : 0));
 	child->peer_zstd = be32_to_cpu(hello.caps) & DWCP_CAP_ZSTD;
+	child->peer_resync = records && be32_to_cpu(hello.caps) & DWCP_CAP_RESYNC;
+	ack.caps = cpu_to_be32(DWCP_CAP_TCP | DWCP_CAP_ZSTD |
+			       (records ? DWCP_CAP_RECORDS : 0) |
+			       (child->peer_resync ? DWCP_CAP_RESYNC : 0));
 	ack.max_frame = cpu_to_be32(DWCP_MAX_FRAME);
 	ack.token = cpu_to_be32(child->token);
 	ack.hde_store_kib = cpu_to_be32(child->hde_store_limit >> 10);

@@ -409,6 +409,66 @@ static void version_mismatch_is_stale(struct kunit *test)
 }
 
 /*
+ * A receiver whose store failed to keep a baseline refuses the next delta;
+ * after a resync (both stores emptied) the record comes through whole.
+ */
+static void resync_after_a_failed_store(struct kunit *test)
+{
+	struct pair *p = pair_new(test, STORE_LIMIT);
+	u8 a[512], b[512];
+	int n;
+
+	memset(a, 'x', sizeof(a));
+	memcpy(b, a, sizeof(b));
+	b[5] = 'y';
+	p->dec.store.fault_every = 1;
+	roundtrip(test, p, 42, a, sizeof(a), HDE_OPT_NONE);
+	p->dec.store.fault_every = 0;
+	n = encode_one(test, p, 42, b, sizeof(b), HDE_OPT_NONE);
+	KUNIT_ASSERT_EQ(test, hde_dec_chunk(&p->dec, p->chunk, n, deliver, p),
+			-ESTALE);
+
+	hde_store_clear(&p->dec.store);
+	hde_encoder_reset(&p->enc);
+	roundtrip(test, p, 42, b, sizeof(b), HDE_OPT_ZSTD1);
+
+	KUNIT_EXPECT_EQ(test, p->dec.store.alloc_failures, 1ULL);
+	KUNIT_EXPECT_EQ(test, p->enc.stats.records[DWCP_HDE_RAW], 2ULL);
+	KUNIT_EXPECT_EQ(test, p->enc.stats.records[DWCP_HDE_DELTA], 1ULL);
+	KUNIT_EXPECT_EQ(test, hde_store_find(&p->dec.store, 42)->version,
+			hde_store_find(&p->enc.store, 42)->version);
+	KUNIT_EXPECT_EQ(test, p->dec.store.count, 1U);
+}
+
+/* A reset drops the chunk being built and every baseline, not the limit. */
+static void encoder_reset_starts_empty(struct kunit *test)
+{
+	struct pair *p = pair_new(test, STORE_LIMIT);
+	u64 dups;
+	u8 a[256];
+	int key;
+
+	memset(a, 'q', sizeof(a));
+	for (key = 1; key <= 3; key++)
+		KUNIT_ASSERT_EQ(test, hde_enc_add(&p->enc, key, a, sizeof(a)), 0);
+
+	hde_encoder_reset(&p->enc);
+
+	KUNIT_EXPECT_EQ(test, hde_enc_finish(&p->enc, HDE_OPT_NONE, p->chunk,
+					     DWCP_HDE_CHUNK_HDR_LEN +
+					     DWCP_HDE_MAX_PLAIN), 0);
+	KUNIT_EXPECT_EQ(test, p->enc.store.count, 0U);
+	KUNIT_EXPECT_EQ(test, p->enc.store.bytes, (size_t)0);
+	KUNIT_EXPECT_NULL(test, hde_store_find(&p->enc.store, 1));
+	KUNIT_EXPECT_EQ(test, p->enc.store.limit, (size_t)STORE_LIMIT);
+	/* and it works on: the same content is not a DUP of a lost baseline */
+	dups = p->enc.stats.records[DWCP_HDE_DUP];
+	roundtrip(test, p, 7, a, sizeof(a), HDE_OPT_NONE);
+	KUNIT_EXPECT_EQ(test, p->enc.stats.records[DWCP_HDE_DUP], dups);
+	KUNIT_EXPECT_EQ(test, p->dec.stats.stale, 0ULL);
+}
+
+/*
  * A selector that probed once and measured, per option (ratio, cost): none
  * 100 % free; zstd 1 30 % 1 us/KiB; zstd 3 27 % 3 us/KiB; zstd 6 20 %
  * 10 us/KiB.
@@ -540,6 +600,8 @@ static struct kunit_case hde_cases[] = {
 	KUNIT_CASE(eviction_is_mirrored),
 	KUNIT_CASE(missing_baseline_is_stale),
 	KUNIT_CASE(version_mismatch_is_stale),
+	KUNIT_CASE(resync_after_a_failed_store),
+	KUNIT_CASE(encoder_reset_starts_empty),
 	KUNIT_CASE(selector_follows_the_link),
 	KUNIT_CASE(selector_keeps_within_the_modes_cap),
 	KUNIT_CASE(probe_stays_within_the_cap),

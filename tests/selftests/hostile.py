@@ -16,6 +16,7 @@ import sys
 
 HDR = struct.Struct(">BBHIQII")
 HELLO, HELLO_ACK, JOIN, JOIN_ACK, DECLINE = 1, 2, 3, 4, 5
+RESYNC = 10
 
 
 def crc32c(data, crc=0xFFFFFFFF):
@@ -108,6 +109,17 @@ def main():
         j.close()
         s.close()
         return 0
+    elif action == "resync":
+        # a keyed-record frame in a byte-stream session
+        s.sendall(frame(HELLO, hello_payload()))
+        reply, _ = answer(s)
+        if reply != f"type {HELLO_ACK}":
+            print(f"hello refused: {reply}")
+            return 1
+        s.sendall(frame(RESYNC, seq=0, aux=1))
+        # the server's own frames may come first: read until it closes
+        while reply != "closed":
+            reply, _ = answer(s)
     elif action == "hello":
         s.sendall(frame(HELLO, hello_payload()))
     else:

@@ -115,3 +115,49 @@ finish() {
 	rm -rf "$TMP"
 	exit "$FAILED"
 }
+
+# precopy PORT FAULT_EVERY: the base and 4 rounds of the redis snapshots
+# as keyed records over netem (5 ms, 0.5 % loss, 200 Mbit/s), the second
+# stream killed once the base round is queued; with FAULT_EVERY > 0, every
+# FAULT_EVERY-th baseline the receiver stores fails as if out of memory.
+# Every round's sha256 must match (and the receiver's resyncs be the
+# sender's); "ASKED SERVED" go to RESYNCS.  Needs netns_pair.
+precopy() {
+	local DATA=$PWD/../shared/data/vmmem/redis
+	local before after port rc_c rc_s asked served
+	[ -r "$DATA/manifest.json" ] || { echo "no data set at $DATA"; return 1; }
+	before=$(stat dwcp-cli StreamFailures)
+	# Baselines for half of the 256 MiB guest (the default is 64 MiB).
+	S sysctl -qw net.dwcp.hde_store_bytes=$((128 << 20)) &&
+		C sysctl -qw net.dwcp.hde_store_bytes=$((128 << 20)) || return 1
+	echo "$2" >/sys/module/dwcp/parameters/hde_fault_every || return 1
+	# bounded, so that a stall shows its logs and sessions
+	S timeout 300 dwcp-records server "$1" "$DATA" >"$TMP/srv.log" 2>&1 &
+	local srv=$!
+	wait_for "$TMP/srv.log" listening 600 || { cat "$TMP/srv.log"; return 1; }
+	C tc qdisc add dev veth-c root netem delay 5ms loss 0.5% rate 200mbit
+	C timeout 300 dwcp-records client $SRV "$1" "$DATA" 4 >"$TMP/cli.log" 2>&1 &
+	local cli=$!
+	# Kill the second stream once the base round is queued.
+	wait_for "$TMP/cli.log" "sent round 0" 1200
+	port=$(C ss -tnH state established "( dport = :$1 )" | awk 'NR == 2 { split($3, a, ":"); print a[2] }')
+	echo "killing the stream from local port $port"
+	[ -n "$port" ] && C ss -K -tn "( sport = :$port )" >/dev/null
+	wait $cli
+	rc_c=$?
+	wait $srv
+	rc_s=$?
+	[ $rc_c = 0 ] && [ $rc_s = 0 ] ||
+		{ S cat /proc/net/dwcp_sessions; C cat /proc/net/dwcp_sessions; }
+	C tc qdisc del dev veth-c root
+	echo 0 >/sys/module/dwcp/parameters/hde_fault_every
+	after=$(stat dwcp-cli StreamFailures)
+	cat "$TMP/cli.log" "$TMP/srv.log"
+	echo "StreamFailures $before -> $after"
+	asked=$(sed -n 's/.*resyncs asked \([0-9]*\).*/\1/p' "$TMP/srv.log")
+	served=$(sed -n 's/^resyncs served \([0-9]*\).*/\1/p' "$TMP/cli.log")
+	RESYNCS="$asked $served"
+	[ $rc_c = 0 ] && [ $rc_s = 0 ] && [ "$after" -gt "$before" ] &&
+		[ "$(grep -c 'sha256 ok' "$TMP/srv.log")" = 5 ] &&
+		[ -n "$asked" ] && [ "$asked" = "$served" ]
+}

@@ -263,10 +263,78 @@ static int api(int port)
 	return failed;
 }
 
+/* --- resync ---------------------------------------------------------------- */
+
+#define RS_KEYS		64
+#define RS_PASSES	4
+
+/*
+ * Run with the module's hde_fault_every at 2: the receiver keeps only every
+ * other baseline, so the second pass (unchanged records, SAME) and the
+ * later ones (changed, DELTA) need baselines it lacks.  Every record must
+ * still come back exact, and the receiver must have asked for resyncs that
+ * the sender served.
+ */
+static int resync(int port)
+{
+	static uint8_t rec[RS_KEYS][PAGE], got[PAGE];
+	int lfd = listen_on(port, SOCK_SEQPACKET), cfd, sfd, i, pass, ok = 1;
+	struct dwcp_conn_info cs, ss;
+	uint64_t key;
+	ssize_t n;
+
+	cfd = connect_to("127.0.0.1", port, SOCK_SEQPACKET, 2, -2, -1);
+	sfd = accept(lfd, NULL, NULL);
+	if (cfd < 0 || sfd < 0)
+		return 1;
+	srand(7);
+	for (i = 0; i < RS_KEYS; i++)
+		for (n = 0; n < PAGE; n++)
+			rec[i][n] = (uint8_t)rand();
+	for (pass = 0; pass < RS_PASSES && ok; pass++) {
+		for (i = 0; i < RS_KEYS && pass >= 2; i++)
+			rec[i][(pass * 97 + i) % PAGE] ^= 0xA5;	/* a delta */
+		for (i = 0; i < RS_KEYS; i++)
+			ok &= send_rec(cfd, i, rec[i], PAGE, i + 1 < RS_KEYS ? MSG_MORE : 0,
+				       1) == PAGE;
+		for (i = 0; i < RS_KEYS && ok; i++) {
+			n = recv_rec(sfd, &key, got, sizeof(got), 0, NULL);
+			ok = n == PAGE && key == (uint64_t)i && !memcmp(got, rec[i], PAGE);
+			if (!ok)
+				printf("# pass %d record %d: %zd bytes, key %llu, %s\n", pass,
+				       i, n, (unsigned long long)key,
+				       n == PAGE && !memcmp(got, rec[i], PAGE) ? "same" :
+				       "differs");
+		}
+	}
+	get_info(sfd, &ss);
+	get_info(cfd, &cs);
+	printf("# resyncs asked %llu, served %llu, records sent again %llu, stale %llu, kinds raw %llu same %llu delta %llu\n",
+	       (unsigned long long)ss.dwci_hde_resyncs,
+	       (unsigned long long)cs.dwci_hde_resyncs_served,
+	       (unsigned long long)cs.dwci_hde_resent_records,
+	       (unsigned long long)ss.dwci_hde_stale,
+	       (unsigned long long)cs.dwci_hde_kind[1],
+	       (unsigned long long)cs.dwci_hde_kind[3],
+	       (unsigned long long)cs.dwci_hde_kind[5]);
+	report(ok, "every record of 4 passes over 64 keys back exact while the receiver loses every other baseline");
+	report(ss.dwci_hde_resyncs >= RS_PASSES - 1 &&
+	       ss.dwci_hde_resyncs == cs.dwci_hde_resyncs_served &&
+	       cs.dwci_hde_resent_records >= ss.dwci_hde_resyncs,
+	       "the receiver asked for a resync at each pass after the first, the sender served each");
+	close(cfd);
+	n = recv_rec(sfd, &key, got, sizeof(got), 0, NULL);
+	report(n == 0, "then the end of records: recv returns 0");
+	close(sfd);
+	close(lfd);
+	return failed;
+}
+
 /* --- vmmem rounds ---------------------------------------------------------- */
 
 static int server(int port, const char *dir, int check)
 {
+	struct dwcp_conn_info ci;
 	struct vmmem m;
 	uint8_t *image, *buf = malloc(DWCP_HDE_MAX_RECORD);
 	int lfd, fd, round = 0, bad = 0;
@@ -311,7 +379,10 @@ static int server(int port, const char *dir, int check)
 	}
 	if (n < 0)
 		perror("dwcp-records: recv");
-	printf("received %d rounds\n", round);
+	get_info(fd, &ci);
+	printf("received %d rounds; resyncs asked %llu, stale chunks %llu\n", round,
+	       (unsigned long long)ci.dwci_hde_resyncs,
+	       (unsigned long long)ci.dwci_hde_stale);
 	bad |= n < 0 || round != m.rounds + 1;
 	vmmem_free(&m);
 	return bad;
@@ -351,6 +422,11 @@ static int client(const char *host, int port, const char *dir, int streams,
 		printf("sent round %d (%zu pages)\n", k, n);
 		fflush(stdout);
 	}
+	/* The figures once the receiver is done: resyncs may come until then. */
+	if (shutdown(fd, SHUT_WR) || recv(fd, mark, sizeof(mark), 0) != 0) {
+		perror("dwcp-records: waiting for the end");
+		return 1;
+	}
 	get_info(fd, &ci);
 	printf("records %llu, content bytes %llu, chunk bytes %llu, chunks %llu\n",
 	       (unsigned long long)ci.dwci_rec_sent,
@@ -364,6 +440,10 @@ static int client(const char *host, int port, const char *dir, int streams,
 	       (unsigned long long)ci.dwci_hde_store_bytes,
 	       (unsigned long long)ci.dwci_hde_store_limit,
 	       (unsigned long long)ci.dwci_hde_evictions);
+	printf("resyncs served %llu, records sent again %llu, history %llu bytes\n",
+	       (unsigned long long)ci.dwci_hde_resyncs_served,
+	       (unsigned long long)ci.dwci_hde_resent_records,
+	       (unsigned long long)ci.dwci_hde_history_bytes);
 	printf("chunks by codec: none %u zstd1 %u zstd3 %u zstd6 %u (rate %llu B/s); resent frames %llu, stream failures %llu\n",
 	       ci.dwci_hde_chunks_by_opt[0], ci.dwci_hde_chunks_by_opt[1],
 	       ci.dwci_hde_chunks_by_opt[2], ci.dwci_hde_chunks_by_opt[3],
@@ -380,6 +460,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && !strcmp(argv[1], "api"))
 		return api(atoi(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "resync"))
+		return resync(atoi(argv[2]));
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "server"))
 		return server(atoi(argv[2]), argv[3],
 			      argc == 4 || strcmp(argv[4], "nocheck"));
@@ -388,7 +470,7 @@ int main(int argc, char **argv)
 			      argc > 5 ? atoi(argv[5]) : 0,
 			      argc > 6 ? atoi(argv[6]) : -2,
 			      argc > 7 ? atoll(argv[7]) : -1);
-	fprintf(stderr, "usage: dwcp-records api PORT | server PORT DIR [nocheck] |\n"
+	fprintf(stderr, "usage: dwcp-records api|resync PORT | server PORT DIR [nocheck] |\n"
 		"       client HOST PORT DIR [STREAMS [CODEC [STORE]]]\n");
 	return 2;
 }

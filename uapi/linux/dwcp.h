@@ -184,7 +184,7 @@ enum dwcp_sock_state {
 	DWCP_STATE_CLOSING = 4,
 };
 
-#define DWCP_INFO_VERSION	3
+#define DWCP_INFO_VERSION	4
 
 /*
  * DWCP_INFO, like tcp_info: fields are only ever appended; dwci_len says how
@@ -245,6 +245,13 @@ struct dwcp_conn_info {
 	__u32	dwci_mode_score[3];	/* per mille: dc, internet, hybrid */
 	__u64	dwci_delivery_rate;	/* bytes/s acked, 0 = not measured */
 	__u64	dwci_samples;		/* measurement samples taken */
+	/* version 4: HDE resync (keyed records) */
+	__u64	dwci_hde_resyncs;	/* asked for, as the receiving end */
+	__u64	dwci_hde_resyncs_served; /* served, as the sending end */
+	__u64	dwci_hde_resent_records; /* records sent again for them */
+	__u64	dwci_hde_history_bytes;	/* records kept until the peer
+					 * has decoded them
+					 */
 };
 
 struct dwcp_stream_info {
@@ -292,6 +299,12 @@ enum dwcp_frame_type {
 	DWCP_FRAME_DATA = 6,		/* payload = session bytes [seq, seq+len) */
 	DWCP_FRAME_ACK = 7,		/* no payload */
 	DWCP_FRAME_FIN = 8,		/* no payload; seq = end of data */
+	DWCP_FRAME_REC_ACK = 9,		/* no payload; seq = end of the chunks
+					 * decoded (keyed records, below)
+					 */
+	DWCP_FRAME_RESYNC = 10,		/* no payload; seq = start of the chunk
+					 * that failed, aux = resync number
+					 */
 };
 
 /*
@@ -306,6 +319,7 @@ enum dwcp_frame_type {
 #define DWCP_CAP_TCP		0x1
 #define DWCP_CAP_RECORDS	0x2	/* keyed records (SOCK_SEQPACKET) */
 #define DWCP_CAP_ZSTD		0x4	/* accepts DWCP_FRAME_F_ZSTD frames */
+#define DWCP_CAP_RESYNC		0x8	/* keyed records: REC_ACK and RESYNC */
 
 #define DWCP_KEY_LEN		32
 #define DWCP_NONCE_LEN		16
@@ -413,9 +427,27 @@ enum dwcp_decline {
  * zstd frame that does not produce exactly its section, and a chunk whose
  * records hold more than DWCP_HDE_MAX_CONTENT bytes together.  A chunk with
  * a record whose baseline is missing or has another version, or whose
- * check fails, is never delivered (-ESTALE): the session fails with ESTALE
- * instead (a resync of the keys is not built yet).
+ * check fails, is never delivered (-ESTALE).
+ *
+ * Resync (both ends announced DWCP_CAP_RESYNC).  A receiver whose chunk
+ * fails -ESTALE empties its baseline store, drops the chunk and everything
+ * after it, and sends RESYNC (seq = the session offset where the failed
+ * chunk starts, aux = 1 for its first resync, 2 for the next, ...), again
+ * every DWCP_RESYNC_RETRY_MS until the marker comes.  The sender, which
+ * keeps every record until the receiver has decoded its chunk, empties
+ * its store too and sends a marker chunk (comp DWCP_HDE_COMP_RESYNC, nrec
+ * 0, plain_len = enc_len = 4, body = the resync number, big-endian), then
+ * the records of the failed chunk and of every later one again, encoded
+ * against the empty store.  The receiver skips whole chunks until that
+ * marker.  REC_ACK (seq = the session offset where the last chunk decoded,
+ * or the last marker, ends; never a skipped chunk) lets the sender drop
+ * records; its FIN waits until every chunk is
+ * decoded, so a resync can still come after the application has closed.
+ * A marker the receiver did not ask for, or a RESYNC that names no chunk
+ * start the sender keeps, is a protocol error.  Without DWCP_CAP_RESYNC at
+ * both ends, the session fails with ESTALE instead.
  */
+#define DWCP_RESYNC_RETRY_MS	1000
 #define DWCP_HDE_MAX_RECORD	1048576		/* content bytes of one record */
 #define DWCP_HDE_MAX_PLAIN	(DWCP_HDE_MAX_RECORD + 4096) /* of a chunk */
 #define DWCP_HDE_MAX_CONTENT	(4 * DWCP_HDE_MAX_RECORD) /* records of a chunk */
@@ -432,6 +464,7 @@ struct dwcp_hde_chunk {
 enum dwcp_hde_comp {
 	DWCP_HDE_COMP_NONE = 0,
 	DWCP_HDE_COMP_ZSTD = 1,
+	DWCP_HDE_COMP_RESYNC = 2,	/* resync marker, below */
 };
 
 /*
