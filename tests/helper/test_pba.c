@@ -2,8 +2,9 @@
 /*
  * Unit tests of helper/pba.c: the predictor bank (each predictor on known
  * series, selection by recent error, the slow combination's weights, the
- * conservative estimate, hostile samples) and the decisions (BDP-driven streams, per-mode clamps, pacing,
- * chunk size, the confidence and no-flap gates).
+ * conservative estimate, the pull toward the last sample, hostile samples)
+ * and the decisions (BDP-driven streams, per-mode clamps, pacing, chunk
+ * size, the confidence and no-flap gates).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -121,6 +122,30 @@ static void collapse_is_followed_and_conservative_stays_below(void **state)
 	assert_true(e.conservative <= e.predicted);
 	assert_true(e.conservative >= 0);
 	assert_true(e.rel_error > 0.1);
+}
+
+/*
+ * The forecast moves toward the last sample by the bank's recent relative
+ * error: after a hundredfold jump that error exceeds the link's level, so
+ * the forecast is the new level (less the 2 % lean), not a blend that
+ * still remembers the old one.
+ */
+static void a_moving_link_leans_on_the_last_sample(void **state)
+{
+	struct pba_link l;
+	struct pba_estimate e;
+	int i;
+
+	(void)state;
+	pba_init(&l);
+	for (i = 0; i < 30; i++)
+		pba_observe(&l, 10);
+	pba_observe(&l, 1000);
+	pba_estimate(&l, &e);
+
+	assert_true(e.rel_error >= 1);
+	assert_true(pba_predict_one(&l, PBA_EWMA_HIGH) < 900);
+	assert_float_equal(e.predicted, 980, 1e-6);
 }
 
 static double weight_sum(const struct pba_link *l)
@@ -379,6 +404,7 @@ int main(void)
 		cmocka_unit_test(ramp_prefers_a_trend_follower),
 		cmocka_unit_test(alternating_series_prefers_smoothing),
 		cmocka_unit_test(collapse_is_followed_and_conservative_stays_below),
+		cmocka_unit_test(a_moving_link_leans_on_the_last_sample),
 		cmocka_unit_test(slow_weights_start_on_the_followers),
 		cmocka_unit_test(slow_weights_go_to_the_predictor_that_is_right),
 		cmocka_unit_test(slow_weights_keep_a_floor),
