@@ -19,7 +19,7 @@ fail() {
 
 # check DESCRIPTION COMMAND...: one TAP line for the command's success.
 check() {
-	local desc=$1
+	local desc=$1 start=$SECONDS
 	shift
 	if "$@" >"$TMP/check.out" 2>&1; then
 		ok "$desc"
@@ -27,6 +27,7 @@ check() {
 		fail "$desc"
 		sed 's/^/#   /' "$TMP/check.out"
 	fi
+	echo "#   ($((SECONDS - start)) s)"
 }
 
 # diag: indent stdin as TAP diagnostics.
@@ -88,6 +89,21 @@ netns_pair_del() {
 }
 S() { ip netns exec dwcp-srv "$@"; }
 C() { ip netns exec dwcp-cli "$@"; }
+
+# dump_pair: what both ends hold (sessions, their streams, the counters
+# that moved, the TCP connections), to diagnose a transfer that failed.
+dump_pair() {
+	local side
+	for side in S C; do
+		echo "--- $side: sessions"
+		$side cat /proc/net/dwcp_sessions
+		$side dwcpctl -v sessions 2>&1 | head -150
+		echo "--- $side: counters"
+		$side awk '$2 != 0' /proc/net/dwcp_stat
+		echo "--- $side: TCP"
+		$side ss -tnoi 2>&1 | head -150
+	done
+}
 SRV=198.18.1.1
 
 # stat NETNS NAME: a counter of /proc/net/dwcp_stat in a namespace.
@@ -148,7 +164,7 @@ precopy() {
 	wait $srv
 	rc_s=$?
 	[ $rc_c = 0 ] && [ $rc_s = 0 ] ||
-		{ S cat /proc/net/dwcp_sessions; C cat /proc/net/dwcp_sessions; }
+		dump_pair
 	C tc qdisc del dev veth-c root
 	echo 0 >/sys/module/dwcp/parameters/hde_fault_every
 	after=$(stat dwcp-cli StreamFailures)

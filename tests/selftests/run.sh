@@ -21,7 +21,10 @@ dump_stuck() {
 		grep -q '^State:.*D' "$p/status" 2>/dev/null || continue
 		echo "# blocked $(cat "$p/comm"): $(tr '\n' ' ' <"$p/stack")"
 	done
-	cat /proc/net/dwcp_sessions 2>/dev/null | sed 's/^/#   /'
+	for n in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
+		echo "# sessions in netns $n:"
+		ip netns exec "$n" cat /proc/net/dwcp_sessions 2>/dev/null | sed 's/^/#   /'
+	done
 	echo w >/proc/sysrq-trigger
 }
 
@@ -29,12 +32,18 @@ for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	echo "# selftest $t"
 	start=$SECONDS
-	timeout -k 10 "${DWCP_TEST_TIMEOUT:-400}" bash "$t"
+	limit=${DWCP_TEST_TIMEOUT:-400}
+	# The state of a hang, taken while its processes still live.
+	(sleep $((limit - 20)) && echo "# $name still running after $((limit - 20)) s" &&
+		dump_stuck) &
+	watch=$!
+	timeout -k 10 "$limit" bash "$t"
 	trc=$?
+	kill $watch 2>/dev/null
+	wait $watch 2>/dev/null
 	echo "# $name: $((SECONDS - start)) s"
 	if [ $trc = 124 ] || [ $trc = 137 ]; then
-		echo "not ok - $name: hung, stopped after ${DWCP_TEST_TIMEOUT:-400} s"
-		dump_stuck
+		echo "not ok - $name: hung, stopped after $limit s"
 		pkill -9 -f dwcp- 2>/dev/null
 		ip -all netns del 2>/dev/null
 	fi
