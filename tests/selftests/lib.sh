@@ -103,6 +103,19 @@ dump_pair() {
 		echo "--- $side: TCP"
 		$side ss -tnoi 2>&1 | head -150
 	done
+	blocked_tasks
+}
+
+# blocked_tasks: the kernel stack of every task in D state and of every
+# one inside dwcp.ko (its workers sleep interruptibly in handshakes).
+blocked_tasks() {
+	local p stack
+	for p in /proc/[0-9]*; do
+		stack=$(tr '\n' ' ' <"$p/stack" 2>/dev/null)
+		grep -q '^State:.*D' "$p/status" 2>/dev/null ||
+			[[ $stack == *dwcp_* ]] || continue
+		echo "--- $(cat "$p/comm") $(awk '/^State/ { print $2 }' "$p/status"): $stack"
+	done
 }
 SRV=198.18.1.1
 

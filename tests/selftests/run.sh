@@ -14,12 +14,14 @@ tests=("$@")
 # What is stuck: every blocked task's kernel stack (to the console, sysrq w)
 # and, here, the processes still alive with their kernel stacks.
 dump_stuck() {
-	local p
-	echo "# processes after the timeout:"
+	local p stack
+	echo "# processes:"
 	ps -eo pid,ppid,stat,wchan:32,args | grep -v ' \[' | sed 's/^/#   /'
 	for p in /proc/[0-9]*; do
-		grep -q '^State:.*D' "$p/status" 2>/dev/null || continue
-		echo "# blocked $(cat "$p/comm"): $(tr '\n' ' ' <"$p/stack")"
+		stack=$(tr '\n' ' ' <"$p/stack" 2>/dev/null)
+		grep -q '^State:.*D' "$p/status" 2>/dev/null ||
+			[[ $stack == *dwcp_* ]] || continue
+		echo "# task $(cat "$p/comm"): $stack"
 	done
 	for n in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
 		echo "# sessions in netns $n:"
