@@ -25,6 +25,13 @@
 #define DWCP_CONNECT_TIMEOUT	(20 * HZ)
 #define DWCP_MAX_PENDING	128	/* handshakes in progress per listener */
 #define DWCP_USER_TIMEOUT_MS	20000	/* a stream silent this long is dead */
+/*
+ * Unsent bytes a stream's TCP socket may hold: four 64 KiB frames.  Frames
+ * wait in the session's queue instead, and go to whichever stream drains
+ * first (late binding): a frame committed early to a stream that then
+ * enters loss recovery would wait there, and hold back in-order delivery.
+ */
+#define DWCP_STREAM_NOTSENT_LOWAT	(256 << 10)
 
 /* ---- addresses ---- */
 
@@ -115,6 +122,14 @@ static int dwcp_set_cc(struct socket *sock, const char *name)
 				     KERNEL_SOCKPTR((void *)name), strlen(name));
 }
 
+static void dwcp_set_notsent_lowat(struct socket *sock)
+{
+	int val = DWCP_STREAM_NOTSENT_LOWAT;
+
+	sock->ops->setsockopt(sock, SOL_TCP, TCP_NOTSENT_LOWAT,
+			      KERNEL_SOCKPTR(&val), sizeof(val));
+}
+
 /**
  * dwcp_check_congestion() - may the calling task use congestion control
  * @name in @net?
@@ -140,9 +155,10 @@ int dwcp_check_congestion(struct net *net, const char *name)
 	return err;
 }
 
-/* Options every stream gets: no Nagle (acks are small and urgent) and fast
- * death detection.  Its congestion control comes when it is attached to
- * its session, the one place that knows the session's mode.
+/* Options every stream gets: no Nagle (acks are small and urgent), fast
+ * death detection and a short unsent queue (DWCP_STREAM_NOTSENT_LOWAT).
+ * Its congestion control comes when it is attached to its session, the
+ * one place that knows the session's mode.
  */
 static void dwcp_tcp_tune(struct socket *sock)
 {
@@ -154,6 +170,7 @@ static void dwcp_tcp_tune(struct socket *sock)
 	tcp_sock_set_keepintvl(sk, 2);
 	tcp_sock_set_keepcnt(sk, 5);
 	tcp_sock_set_user_timeout(sk, DWCP_USER_TIMEOUT_MS);
+	dwcp_set_notsent_lowat(sock);
 }
 
 /**

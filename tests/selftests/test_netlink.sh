@@ -193,7 +193,7 @@ print(s["frames_sent"], s["bytes_sent"], s["frame_size"], s["frame_size_max"])'
 
 # The frame size is the policy's while the application left it alone; it
 # applies to data queued from then on: the frames measured are those sent
-# after two send buffers (8 MiB each) went out since the change.
+# after two send buffers (32 MiB each) went out since the change.
 change_frame() {
 	local f0 b0 f1 b1 size max bc fc end
 	read -r fc bc size max <<<"$(frames_bytes)"
@@ -202,7 +202,7 @@ change_frame() {
 	C dwcpctl policy set "$ID" pacing 4000000 frame 16384 || return 1
 	end=$((SECONDS + 60))
 	while read -r f0 b0 size max <<<"$(frames_bytes)" &&
-		[ $((b0 - bc)) -lt $((16 << 20)) ] && [ $SECONDS -lt $end ]; do
+		[ $((b0 - bc)) -lt $((64 << 20)) ] && [ $SECONDS -lt $end ]; do
 		sleep 0.5
 	done
 	echo "since the change: $((b0 - bc)) bytes sent, $((f0 - fc)) frames"
