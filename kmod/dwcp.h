@@ -509,7 +509,9 @@ static inline int dwcp_may_sleep(long timeo)
 	return 0;
 }
 
-extern struct workqueue_struct *dwcp_wq;
+extern struct workqueue_struct *dwcp_wq;	/* protocol engine */
+extern struct workqueue_struct *dwcp_hs_wq;	/* server handshakes */
+extern struct workqueue_struct *dwcp_conn_wq;	/* client connect, joins */
 bool dwcp_family_allowed(int family);
 int dwcp_socket_init(int family);
 void dwcp_socket_exit(void);

@@ -3,7 +3,8 @@
  * dwcp.ko: module parameters and the one place that spells out init order.
  *
  * Init order:
- *   1. the workqueue every session's protocol work runs on;
+ *   1. the workqueues: dwcp_wq for every session's protocol engine, and
+ *      two for blocking handshakes (dwcp_hs_wq, dwcp_conn_wq);
  *   2. per network namespace state (counters, join tokens);
  *   3. generic netlink family "dwcp" (so that the first session event has
  *      somewhere to go);
@@ -23,6 +24,8 @@
 
 int dwcp_family = DWCP_FAMILY_DEFAULT;
 struct workqueue_struct *dwcp_wq;
+struct workqueue_struct *dwcp_hs_wq;
+struct workqueue_struct *dwcp_conn_wq;
 module_param_named(family, dwcp_family, int, 0444);
 MODULE_PARM_DESC(family,
 		 "address family number of AF_DWCP: 19 (default), 13, 23 or 25");
@@ -38,6 +41,42 @@ u64 dwcp_features(void)
 	       DWCP_FEATURE_PACING | DWCP_FEATURE_HDE | DWCP_FEATURE_MODE_DETECT;
 }
 
+/*
+ * Handshakes block in workers (up to DWCP_CONNECT_TIMEOUT and
+ * DWCP_HS_TIMEOUT, tcp.c), so they never run on dwcp_wq.  dwcp_wq is
+ * WQ_MEM_RECLAIM: when new workers come slowly (a burst of 63 joins under
+ * TCG), its rescuer takes every work queued on it and runs them one after
+ * the other.  With blocking handshakes among them, a client join waited
+ * out its timeout for the server handshake queued behind it, and the
+ * listener's accept_work behind both: seen as a 64-stream session and 64
+ * concurrent sessions idle for minutes, accept queue full, joins failing
+ * (the selftests' dump showed the rescuer inside dwcp_join_work).  The
+ * handshake queues have no rescuer; client (connect, join) and server
+ * handshakes are apart, so when both ends share a kernel, no worker
+ * waiting for an answer holds up the one that gives it.  All unbound: a
+ * blocked worker holds up no CPU.
+ */
+static void dwcp_workqueues_exit(void)
+{
+	if (dwcp_conn_wq)
+		destroy_workqueue(dwcp_conn_wq);
+	if (dwcp_hs_wq)
+		destroy_workqueue(dwcp_hs_wq);
+	if (dwcp_wq)
+		destroy_workqueue(dwcp_wq);
+}
+
+static int dwcp_workqueues_init(void)
+{
+	dwcp_wq = alloc_workqueue("dwcp", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	dwcp_hs_wq = alloc_workqueue("dwcp_hs", WQ_UNBOUND, 0);
+	dwcp_conn_wq = alloc_workqueue("dwcp_conn", WQ_UNBOUND, 0);
+	if (dwcp_wq && dwcp_hs_wq && dwcp_conn_wq)
+		return 0;
+	dwcp_workqueues_exit();
+	return -ENOMEM;
+}
+
 static int __init dwcp_init(void)
 {
 	int err;
@@ -48,10 +87,9 @@ static int __init dwcp_init(void)
 		return -EINVAL;
 	}
 
-	/* Handshakes block in workers: unbound, so they do not hold up a CPU. */
-	dwcp_wq = alloc_workqueue("dwcp", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	if (!dwcp_wq)
-		return -ENOMEM;
+	err = dwcp_workqueues_init();
+	if (err)
+		return err;
 
 	err = dwcp_stats_init();
 	if (err)
@@ -74,7 +112,7 @@ err_genl:
 err_stats:
 	dwcp_stats_exit();
 err_wq:
-	destroy_workqueue(dwcp_wq);
+	dwcp_workqueues_exit();
 	return err;
 }
 
@@ -83,7 +121,7 @@ static void __exit dwcp_exit(void)
 	dwcp_socket_exit();
 	dwcp_genl_exit();
 	dwcp_stats_exit();
-	destroy_workqueue(dwcp_wq);
+	dwcp_workqueues_exit();
 }
 
 module_init(dwcp_init);

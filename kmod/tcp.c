@@ -10,7 +10,8 @@
  *
  * Handshakes are blocking I/O in a worker, bounded by socket timeouts:
  * DWCP_HS_TIMEOUT for each handshake frame, DWCP_CONNECT_TIMEOUT for a TCP
- * connect.
+ * connect; on dwcp_conn_wq (client) and dwcp_hs_wq (server), never on
+ * dwcp_wq (main.c says why).
  */
 #include <crypto/algapi.h>
 #include <linux/in.h>
@@ -759,7 +760,7 @@ void dwcp_join_schedule(struct dwcp_stream *st)
 	st->backoff_ms = clamp(st->backoff_ms * 2, 100U, 5000U);
 	st->joining = true;
 	sock_hold(&dsk->sk);
-	if (!queue_delayed_work(dwcp_wq, &st->join_work, delay)) {
+	if (!queue_delayed_work(dwcp_conn_wq, &st->join_work, delay)) {
 		st->joining = false;
 		sock_put(&dsk->sk);
 	}
@@ -824,7 +825,7 @@ int dwcp_connect(struct socket *sock, struct sockaddr *uaddr, int len,
 	sk->sk_state = DWCP_STATE_CONNECTING;
 	sock->state = SS_CONNECTING;
 	sock_hold(sk);
-	queue_work(dwcp_wq, &dsk->connect_work);
+	queue_work(dwcp_conn_wq, &dsk->connect_work);
 	err = -EINPROGRESS;
 	if (flags & O_NONBLOCK)
 		goto out;
@@ -1189,7 +1190,7 @@ static void dwcp_accept_work(struct work_struct *work)
 		p->sock = ns;
 		p->listener = lsn;
 		sock_hold(sk);
-		queue_work(dwcp_wq, &p->work);
+		queue_work(dwcp_hs_wq, &p->work);
 	}
 	sock_put(sk);
 }
