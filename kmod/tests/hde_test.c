@@ -366,6 +366,14 @@ static void eviction_is_mirrored(struct kunit *test)
 	kvfree(a);
 }
 
+/* Two versions of a record: @a all 'x', @b the same but for one byte. */
+static void one_byte_apart(u8 *a, u8 *b, size_t len)
+{
+	memset(a, 'x', len);
+	memcpy(b, a, len);
+	b[5] = 'y';
+}
+
 /* A receiver without the baseline refuses the delta and names the key. */
 static void missing_baseline_is_stale(struct kunit *test)
 {
@@ -373,9 +381,7 @@ static void missing_baseline_is_stale(struct kunit *test)
 	u8 a[512], b[512];
 	int n;
 
-	memset(a, 'x', sizeof(a));
-	memcpy(b, a, sizeof(b));
-	b[5] = 'y';
+	one_byte_apart(a, b, sizeof(a));
 	encode_one(test, p, 42, a, sizeof(a), HDE_OPT_NONE);	/* lost */
 	n = encode_one(test, p, 42, b, sizeof(b), HDE_OPT_NONE);
 
@@ -393,9 +399,7 @@ static void version_mismatch_is_stale(struct kunit *test)
 	u8 a[512], b[512];
 	int n;
 
-	memset(a, 'x', sizeof(a));
-	memcpy(b, a, sizeof(b));
-	b[5] = 'y';
+	one_byte_apart(a, b, sizeof(a));
 	/* p's receiver holds version 1 of key 9; q's sender is at version 2. */
 	roundtrip(test, p, 9, a, sizeof(a), HDE_OPT_NONE);
 	encode_one(test, q, 9, a, sizeof(a), HDE_OPT_NONE);
@@ -418,9 +422,7 @@ static void resync_after_a_failed_store(struct kunit *test)
 	u8 a[512], b[512];
 	int n;
 
-	memset(a, 'x', sizeof(a));
-	memcpy(b, a, sizeof(b));
-	b[5] = 'y';
+	one_byte_apart(a, b, sizeof(a));
 	p->dec.store.fault_every = 1;
 	roundtrip(test, p, 42, a, sizeof(a), HDE_OPT_NONE);
 	p->dec.store.fault_every = 0;
