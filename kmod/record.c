@@ -31,8 +31,14 @@
  */
 #define DWCP_REC_CHUNK_TARGET	(256 * 1024)
 #define DWCP_REC_CHUNK_MAX	(DWCP_HDE_CHUNK_HDR_LEN + DWCP_HDE_MAX_PLAIN)
-/* A resync marker: a chunk header and the resync number. */
-#define DWCP_REC_MARKER_LEN	(DWCP_HDE_CHUNK_HDR_LEN + 4)
+/* A resync marker: a chunk of comp RESYNC, no records, whose 4-byte body
+ * is the number of the resync it answers (protocol.md, "Resync").
+ */
+struct dwcp_rec_marker {
+	struct dwcp_hde_chunk hdr;
+	__be32 nr;
+} __packed;
+
 /* The sender keeps at least this much of records its peer has not decoded
  * (more when the store limit is larger): a few chunks of the largest kind.
  */
@@ -628,10 +634,15 @@ static void dwcp_rec_resync_ask(struct dwcp_sock *dsk, u64 start)
 /* Is @c the marker of the resync we asked for? */
 static bool dwcp_rec_marker_ok(const struct dwcp_rec *rs, const u8 *c, u32 len)
 {
-	return rs->resyncing && len == DWCP_REC_MARKER_LEN && !c[1] &&
-	       !get_unaligned_be16(c + 2) && get_unaligned_be32(c + 4) == 4 &&
-	       get_unaligned_be32(c + 8) == 4 &&
-	       get_unaligned_be32(c + DWCP_HDE_CHUNK_HDR_LEN) == rs->asked;
+	struct dwcp_rec_marker m;
+
+	if (!rs->resyncing || len != sizeof(m))
+		return false;
+	memcpy(&m, c, sizeof(m));
+	return !m.hdr.level && !m.hdr.nrec &&
+	       be32_to_cpu(m.hdr.plain_len) == sizeof(m.nr) &&
+	       be32_to_cpu(m.hdr.enc_len) == sizeof(m.nr) &&
+	       be32_to_cpu(m.nr) == rs->asked;
 }
 
 /* Decode chunk @c of @len bytes at session offset @start. */
@@ -716,13 +727,13 @@ static int dwcp_rec_decode_next(struct dwcp_sock *dsk)
 void dwcp_rec_send_ctl(struct dwcp_sock *dsk, bool again)
 {
 	struct dwcp_rec *rs = dsk->rec;
-	unsigned long retry = msecs_to_jiffies(DWCP_RESYNC_RETRY_MS);
 
 	if (!rs || !dsk->peer_resync)
 		return;
 	if (rs->resyncing &&
 	    (rs->resync_due || again ||
-	     time_after(jiffies, rs->resync_sent + retry)) &&
+	     time_after(jiffies, rs->resync_sent +
+			msecs_to_jiffies(DWCP_RESYNC_RETRY_MS))) &&
 	    dwcp_queue_ctl(dsk, DWCP_FRAME_RESYNC, rs->resync_start, rs->asked)) {
 		rs->resync_due = false;
 		rs->resync_sent = jiffies;
@@ -755,12 +766,16 @@ int dwcp_rec_rx_ack(struct dwcp_sock *dsk, u64 end)
 
 static int dwcp_rec_queue_marker(struct dwcp_sock *dsk, u32 nr)
 {
-	u8 m[DWCP_REC_MARKER_LEN] = { DWCP_HDE_COMP_RESYNC };
+	struct dwcp_rec_marker m = {
+		.hdr = {
+			.comp = DWCP_HDE_COMP_RESYNC,
+			.plain_len = cpu_to_be32(sizeof(m.nr)),
+			.enc_len = cpu_to_be32(sizeof(m.nr)),
+		},
+		.nr = cpu_to_be32(nr),
+	};
 
-	put_unaligned_be32(4, m + 4);
-	put_unaligned_be32(4, m + 8);
-	put_unaligned_be32(nr, m + DWCP_HDE_CHUNK_HDR_LEN);
-	return dwcp_rec_queue(dsk, m, sizeof(m));
+	return dwcp_rec_queue(dsk, &m, sizeof(m));
 }
 
 /* Encode the records of @chunks again, in order. */

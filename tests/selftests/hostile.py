@@ -46,6 +46,16 @@ def connect(addr, port):
     return s
 
 
+def open_session(s):
+    """A valid hello on @s; the HELLO_ACK payload, or None if refused."""
+    s.sendall(frame(HELLO, hello_payload()))
+    reply, payload = answer(s)
+    if reply != f"type {HELLO_ACK}":
+        print(f"hello refused: {reply}")
+        return None
+    return payload
+
+
 def answer(s):
     """The server's reply: 'decline N', 'type N', or 'closed'."""
     try:
@@ -96,10 +106,8 @@ def main():
         join = struct.pack(">IHH", 0xDEADBEEF, 1, 0) + os.urandom(48)
         s.sendall(frame(JOIN, join))
     elif action == "bad-proof":
-        s.sendall(frame(HELLO, hello_payload()))
-        reply, payload = answer(s)
-        if reply != f"type {HELLO_ACK}":
-            print(f"hello refused: {reply}")
+        payload = open_session(s)
+        if payload is None:
             return 1
         token = struct.unpack(">I", payload[12:16])[0]
         j = connect(addr, port)
@@ -111,13 +119,11 @@ def main():
         return 0
     elif action == "resync":
         # a keyed-record frame in a byte-stream session
-        s.sendall(frame(HELLO, hello_payload()))
-        reply, _ = answer(s)
-        if reply != f"type {HELLO_ACK}":
-            print(f"hello refused: {reply}")
+        if open_session(s) is None:
             return 1
         s.sendall(frame(RESYNC, seq=0, aux=1))
         # the server's own frames may come first: read until it closes
+        reply = ""
         while reply != "closed":
             reply, _ = answer(s)
     elif action == "hello":
