@@ -154,14 +154,14 @@ void dwcp_zframe_compress(struct dwcp_sock *dsk, struct dwcp_txframe *f,
 		n = dwcp_z_try(z, opt, f->data, f->len, false);
 	if (!n)
 		return;
-	data = kvmalloc(n, GFP_KERNEL);
+	data = dwcp_buf_alloc(&dsk->tx_bufs, n);
 	if (!data)
 		return;
 	memcpy(data, z->tmp, n);
 	dsk->st.dwci_frames_compressed++;
 	dsk->st.dwci_bytes_compressed_in += f->len;
 	dsk->st.dwci_bytes_compressed_out += n;
-	kvfree(f->data);
+	dwcp_buf_free(&dsk->tx_bufs, f->data, f->len, dwcp_tx_spare_room(dsk));
 	f->data = data;
 	f->len = n;
 	f->hdr.len = cpu_to_be32(n);
@@ -193,13 +193,13 @@ struct dwcp_rxbuf *dwcp_zframe_decompress(struct dwcp_sock *dsk,
 		if (z->dwork)
 			z->dctx = zstd_init_dctx(z->dwork, ws);
 	}
-	out = z && z->dctx ? dwcp_rxbuf_alloc(rb->seq, out_len) : NULL;
+	out = z && z->dctx ? dwcp_rxbuf_alloc(&dsk->rx_bufs, rb->seq, out_len) : NULL;
 	if (!out) {
 		dwcp_rxbuf_free(rb);
 		return ERR_PTR(-ENOMEM);
 	}
 	n = zstd_decompress_dctx(z->dctx, out->data, out_len, rb->data, rb->len);
-	dwcp_rxbuf_free(rb);
+	dwcp_rxbuf_recycle(&dsk->rx_bufs, rb, dwcp_rx_spare_room(dsk));
 	if (zstd_is_error(n) || n != out_len) {
 		dwcp_rxbuf_free(out);
 		return ERR_PTR(-EBADMSG);

@@ -37,6 +37,26 @@ void dwcp_join_proof(u8 out[DWCP_PROOF_LEN], const u8 ckey[DWCP_KEY_LEN],
 		     const u8 skey[DWCP_KEY_LEN], u32 token, u16 index,
 		     const u8 nonce[DWCP_NONCE_LEN], bool ack);
 
+/* buf.c */
+
+/**
+ * struct dwcp_bufcache - freed frame-sized payload buffers kept for reuse
+ * @head: the buffers, each DWCP_DEFAULT_FRAME bytes, linked through
+ *	their first bytes
+ * @bytes: their size in all
+ * @taken: one was reused since the last dwcp_bufcache_trim()
+ */
+struct dwcp_bufcache {
+	void *head;
+	u64 bytes;
+	bool taken;
+};
+
+void *dwcp_buf_alloc(struct dwcp_bufcache *c, u32 len);
+void dwcp_buf_free(struct dwcp_bufcache *c, void *buf, u32 len, u64 room);
+void dwcp_bufcache_drain(struct dwcp_bufcache *c);
+void dwcp_bufcache_trim(struct dwcp_bufcache *c);
+
 /* reorder.c */
 
 /**
@@ -58,8 +78,10 @@ struct dwcp_rxbuf {
 	u8 *data;
 };
 
-struct dwcp_rxbuf *dwcp_rxbuf_alloc(u64 seq, u32 len);
+struct dwcp_rxbuf *dwcp_rxbuf_alloc(struct dwcp_bufcache *c, u64 seq, u32 len);
 void dwcp_rxbuf_free(struct dwcp_rxbuf *rb);
+void dwcp_rxbuf_recycle(struct dwcp_bufcache *c, struct dwcp_rxbuf *rb,
+			u64 room);
 
 struct dwcp_reorder {
 	struct rb_root root;
@@ -438,6 +460,7 @@ struct dwcp_sock {
 
 	/* transmit */
 	struct list_head tx_queue;
+	struct dwcp_bufcache tx_bufs;	/* spare payload buffers */
 	struct list_head tx_inflight;
 	u64 snd_nxt;
 	u64 snd_una;
@@ -449,6 +472,7 @@ struct dwcp_sock {
 	/* receive */
 	struct dwcp_reorder reorder;
 	struct list_head rx_ready;
+	struct dwcp_bufcache rx_bufs;	/* spare payload buffers */
 	u64 rx_ready_bytes;
 	u64 ack_sent;			/* last cumulative ack sent */
 	u32 wnd_sent;			/* last window sent */
@@ -540,6 +564,8 @@ bool dwcp_window_allows(u64 seq, u32 len, bool resend, u64 snd_una,
 			u64 peer_edge);
 u32 dwcp_session_frame_max(const struct dwcp_sock *dsk);
 u32 dwcp_session_frame_size(const struct dwcp_sock *dsk);
+u64 dwcp_rx_spare_room(struct dwcp_sock *dsk);
+u64 dwcp_tx_spare_room(struct dwcp_sock *dsk);
 void dwcp_session_abort(struct dwcp_sock *dsk, int err);
 void dwcp_session_close(struct dwcp_sock *dsk, long linger);
 void dwcp_session_stream_down(struct dwcp_stream *st, int err);

@@ -15,18 +15,19 @@
 
 /**
  * dwcp_rxbuf_alloc() - a receive buffer for @len payload bytes at @seq
+ * @c: spare payload buffers to take from (see buf.c), or NULL
  * @seq: sequence number of the first byte
- * @len: payload length
+ * @len: payload length, not 0
  *
  * Return: the buffer, or NULL when memory is short.
  */
-struct dwcp_rxbuf *dwcp_rxbuf_alloc(u64 seq, u32 len)
+struct dwcp_rxbuf *dwcp_rxbuf_alloc(struct dwcp_bufcache *c, u64 seq, u32 len)
 {
 	struct dwcp_rxbuf *rb = kmalloc(sizeof(*rb), GFP_KERNEL);
 
 	if (!rb)
 		return NULL;
-	rb->data = kvmalloc(len, GFP_KERNEL);
+	rb->data = dwcp_buf_alloc(c, len);
 	if (!rb->data) {
 		kfree(rb);
 		return NULL;
@@ -46,6 +47,19 @@ void dwcp_rxbuf_free(struct dwcp_rxbuf *rb)
 	if (!rb)
 		return;
 	kvfree(rb->data);
+	kfree(rb);
+}
+
+/**
+ * dwcp_rxbuf_recycle() - free a receive buffer, keeping its payload buffer
+ * @c: where to keep it (see dwcp_buf_free())
+ * @rb: the buffer, consumed
+ * @room: bytes @c may hold at most
+ */
+void dwcp_rxbuf_recycle(struct dwcp_bufcache *c, struct dwcp_rxbuf *rb,
+			u64 room)
+{
+	dwcp_buf_free(c, rb->data, rb->len, room);
 	kfree(rb);
 }
 

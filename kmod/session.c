@@ -125,7 +125,7 @@ static void dwcp_txframe_free(struct dwcp_sock *dsk, struct dwcp_txframe *f)
 {
 	sk_wmem_queued_add(&dsk->sk, -(int)(DWCP_FRAME_HDR_LEN + f->len));
 	list_del(&f->list);
-	kvfree(f->data);
+	dwcp_buf_free(&dsk->tx_bufs, f->data, f->len, dwcp_tx_spare_room(dsk));
 	kfree(f);
 }
 
@@ -203,6 +203,8 @@ void dwcp_session_abort(struct dwcp_sock *dsk, int err)
 void dwcp_session_destruct(struct dwcp_sock *dsk)
 {
 	dwcp_session_purge(dsk, true);
+	dwcp_bufcache_drain(&dsk->tx_bufs);
+	dwcp_bufcache_drain(&dsk->rx_bufs);
 	dwcp_rec_destroy(dsk);
 	dwcp_zframe_destroy(dsk);
 	kvfree(dsk->streams);
@@ -482,6 +484,30 @@ static u32 dwcp_rcv_window(struct dwcp_sock *dsk)
 	return used >= rcvbuf ? 0 : rcvbuf - used;
 }
 
+/**
+ * dwcp_rx_spare_room() - bytes of freed receive buffers the session may keep
+ * @dsk: the session, locked
+ *
+ * Return: what the receive buffer has free (see buf.c).
+ */
+u64 dwcp_rx_spare_room(struct dwcp_sock *dsk)
+{
+	return dwcp_rcv_window(dsk);
+}
+
+/**
+ * dwcp_tx_spare_room() - bytes of freed send buffers the session may keep
+ * @dsk: the session, locked
+ *
+ * Return: what the send buffer has free (see buf.c).
+ */
+u64 dwcp_tx_spare_room(struct dwcp_sock *dsk)
+{
+	int room = READ_ONCE(dsk->sk.sk_sndbuf) - dsk->sk.sk_wmem_queued;
+
+	return max(room, 0);
+}
+
 /* The cumulative ack: next byte expected, plus one once the FIN is in. */
 static u64 dwcp_ack_seq(struct dwcp_sock *dsk)
 {
@@ -727,7 +753,8 @@ static int dwcp_rx_stream(struct dwcp_stream *st)
 				return -EPROTO;
 			len = be32_to_cpu(st->rx_hdr.len);
 			if (len) {
-				st->rx_buf = dwcp_rxbuf_alloc(be64_to_cpu(st->rx_hdr.seq),
+				st->rx_buf = dwcp_rxbuf_alloc(&dsk->rx_bufs,
+							      be64_to_cpu(st->rx_hdr.seq),
 							      len);
 				if (!st->rx_buf)
 					return -ENOMEM;
@@ -1068,6 +1095,8 @@ static void dwcp_tick_work(struct work_struct *work)
 		dsk->deadline = 0;
 	if (dsk->alive)
 		dwcp_measure_tick(dsk);
+	dwcp_bufcache_trim(&dsk->tx_bufs);
+	dwcp_bufcache_trim(&dsk->rx_bufs);
 	dwcp_streams_retire_check(dsk);
 	if (dsk->alive && dsk->deadline &&
 	    time_after(jiffies, dsk->deadline))
@@ -1244,7 +1273,7 @@ int dwcp_queue_frame(struct dwcp_sock *dsk, struct iov_iter *from, u32 n)
 
 	f = kmalloc(sizeof(*f), GFP_KERNEL);
 	if (f)
-		f->data = kvmalloc(n, GFP_KERNEL);
+		f->data = dwcp_buf_alloc(&dsk->tx_bufs, n);
 	if (!f || !f->data) {
 		kfree(f);
 		return -ENOMEM;
@@ -1353,7 +1382,8 @@ static int dwcp_copy_ready(struct dwcp_sock *dsk, struct msghdr *msg,
 			dsk->st.dwci_bytes_received += n;
 			if (rb->off == rb->len) {
 				list_del(&rb->list);
-				dwcp_rxbuf_free(rb);
+				dwcp_rxbuf_recycle(&dsk->rx_bufs, rb,
+						   dwcp_rx_spare_room(dsk));
 			}
 		}
 		if (copied == len)

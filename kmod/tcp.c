@@ -401,6 +401,53 @@ int dwcp_stream_recv(struct dwcp_stream *st, void *buf, u32 len, u32 *got)
 	return 0;
 }
 
+/*
+ * The page and offset of payload byte @p, and how many bytes from there lie
+ * in physically contiguous memory (a vmalloc buffer is contiguous only
+ * within a page; a kmalloc one throughout).
+ */
+static struct page *dwcp_payload_page(const u8 *p, u32 len, size_t *off,
+				      size_t *n)
+{
+	struct page *page;
+
+	if (is_vmalloc_addr(p)) {
+		*off = offset_in_page(p);
+		*n = min_t(size_t, len, PAGE_SIZE - *off);
+		return vmalloc_to_page(p);
+	}
+	page = virt_to_head_page(p);
+	*off = p - (u8 *)page_address(page);
+	*n = len;
+	return page;
+}
+
+/*
+ * Hand up to @len payload bytes at @p to TCP.  Page-backed payload (every
+ * frame-sized buffer, see buf.c) goes by reference: TCP takes a reference on
+ * the pages and reads them when it sends, as with sendfile(), so the bytes
+ * are not copied once more.  That is safe because a frame's payload never
+ * changes after it is built, and a buffer is reused only once TCP let go.
+ * Slab memory (small frames) is copied.
+ */
+static int dwcp_send_payload(struct socket *sock, const u8 *p, u32 len,
+			     int flags)
+{
+	struct page *page;
+	size_t off, n;
+
+	page = dwcp_payload_page(p, len, &off, &n);
+	if (!sendpage_ok(page)) {
+		struct msghdr msg = { .msg_flags = flags };
+		struct kvec kv = { .iov_base = (void *)p, .iov_len = len };
+
+		return kernel_sendmsg(sock, &msg, &kv, 1, len);
+	}
+	if (n < len)
+		flags |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
+	return kernel_sendpage(sock, page, off, n, flags);
+}
+
 /**
  * dwcp_stream_send_frame() - write what the stream can take of a data frame
  * @st: the stream, up
@@ -412,23 +459,28 @@ int dwcp_stream_recv(struct dwcp_stream *st, void *buf, u32 len, u32 *got)
 int dwcp_stream_send_frame(struct dwcp_stream *st,
 			   const struct dwcp_txframe *f, u32 *off)
 {
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	const int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
 	u32 total = DWCP_FRAME_HDR_LEN + f->len;
-	struct kvec kv[2];
-	int n, ret;
+	int ret;
 
 	while (*off < total) {
-		n = 0;
 		if (*off < DWCP_FRAME_HDR_LEN) {
-			kv[n].iov_base = (u8 *)&f->hdr + *off;
-			kv[n++].iov_len = DWCP_FRAME_HDR_LEN - *off;
-			kv[n].iov_base = f->data;
-			kv[n++].iov_len = f->len;
+			struct msghdr msg = { .msg_flags = flags };
+			struct kvec kv = {
+				.iov_base = (u8 *)&f->hdr + *off,
+				.iov_len = DWCP_FRAME_HDR_LEN - *off,
+			};
+
+			if (f->len)
+				msg.msg_flags |= MSG_MORE;
+			ret = kernel_sendmsg(st->sock, &msg, &kv, 1,
+					     kv.iov_len);
 		} else {
-			kv[n].iov_base = f->data + (*off - DWCP_FRAME_HDR_LEN);
-			kv[n++].iov_len = total - *off;
+			u32 done = *off - DWCP_FRAME_HDR_LEN;
+
+			ret = dwcp_send_payload(st->sock, f->data + done,
+						f->len - done, flags);
 		}
-		ret = kernel_sendmsg(st->sock, &msg, kv, n, total - *off);
 		if (ret <= 0)
 			return ret ? ret : -EAGAIN;
 		*off += ret;
