@@ -16,11 +16,15 @@
  * session may hold anyway.  Spares not reused for a tick are freed
  * (dwcp_bufcache_trim()): an idle session holds none.
  *
- * Only buffers of (DWCP_DEFAULT_FRAME / 2, DWCP_DEFAULT_FRAME] bytes are
- * kept, all allocated at DWCP_DEFAULT_FRAME bytes, so the length a buffer
- * is freed with tells its real size and at most half of a kept buffer is
- * slack.  A sent buffer may still be referenced by TCP (its pages go out
- * by reference, see dwcp_stream_send_frame()); it is kept only once TCP has
+ * Sizes: a buffer for fewer than DWCP_SMALL_FRAME bytes holds
+ * DWCP_SMALL_FRAME, so small writes and small received frames can be
+ * coalesced into it; one for (DWCP_DEFAULT_FRAME / 2, DWCP_DEFAULT_FRAME]
+ * bytes holds DWCP_DEFAULT_FRAME; others hold what was asked.  So the
+ * length a buffer holds now tells its size (dwcp_buf_cap()), as long as
+ * appends stay within it.  Only DWCP_DEFAULT_FRAME buffers are kept.
+ *
+ * A sent buffer may still be referenced by TCP (its pages go out by
+ * reference, see dwcp_stream_send_frame()); it is kept only once TCP has
  * let go.
  */
 #include <linux/mm.h>
@@ -39,6 +43,19 @@ static bool dwcp_buf_frame_sized(u32 len)
 }
 
 /**
+ * dwcp_buf_cap() - the size of a buffer dwcp_buf_alloc() gave for @len bytes
+ * @len: the bytes it was asked for, or holds now
+ *
+ * Return: how many bytes it can hold.
+ */
+u32 dwcp_buf_cap(u32 len)
+{
+	if (len < DWCP_SMALL_FRAME)
+		return DWCP_SMALL_FRAME;
+	return dwcp_buf_frame_sized(len) ? DWCP_DEFAULT_FRAME : len;
+}
+
+/**
  * dwcp_buf_alloc() - a payload buffer of at least @len bytes
  * @c: spare buffers to take from, or NULL
  * @len: bytes wanted, not 0
@@ -52,7 +69,7 @@ void *dwcp_buf_alloc(struct dwcp_bufcache *c, u32 len)
 	struct dwcp_spare *s;
 
 	if (!dwcp_buf_frame_sized(len))
-		return kvmalloc(len, GFP_KERNEL);
+		return kvmalloc(dwcp_buf_cap(len), GFP_KERNEL);
 	if (c && c->head) {
 		s = c->head;
 		c->head = s->next;
@@ -74,7 +91,7 @@ static bool dwcp_buf_unshared(const void *buf)
  * dwcp_buf_free() - give back a buffer from dwcp_buf_alloc()
  * @c: where to keep it for reuse, or NULL to free it
  * @buf: the buffer (NULL is fine)
- * @len: the length it was allocated with
+ * @len: the length it holds
  * @room: bytes the cache may hold at most
  *
  * Context: as dwcp_buf_alloc().

@@ -52,6 +52,7 @@ struct dwcp_bufcache {
 	bool taken;
 };
 
+u32 dwcp_buf_cap(u32 len);
 void *dwcp_buf_alloc(struct dwcp_bufcache *c, u32 len);
 void dwcp_buf_free(struct dwcp_bufcache *c, void *buf, u32 len, u64 room);
 void dwcp_bufcache_drain(struct dwcp_bufcache *c);
@@ -88,6 +89,7 @@ struct dwcp_reorder {
 	u64 rcv_nxt;
 	u64 bytes;
 	u32 frames;
+	u32 small;		/* of them shorter than DWCP_SMALL_FRAME */
 };
 
 void dwcp_reorder_init(struct dwcp_reorder *r, u64 rcv_nxt);
@@ -465,6 +467,7 @@ struct dwcp_sock {
 	u64 snd_nxt;
 	u64 snd_una;
 	u64 peer_edge;			/* dwcp_peer_edge() of its acks */
+	u32 small_unacked;		/* sent frames < DWCP_SMALL_FRAME */
 	bool fin_queued;
 	bool fin_sent;
 	u64 fin_seq;
@@ -503,7 +506,7 @@ struct dwcp_sock {
 
 	/* listener */
 	struct socket *lsock;
-	struct work_struct accept_work;
+	struct delayed_work accept_work;
 	struct list_head accept_q;	/* established children */
 	int accept_len;
 	atomic_t pending;		/* handshakes in progress */
@@ -554,7 +557,8 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 		    sockptr_t optval, unsigned int optlen);
 int dwcp_getsockopt(struct socket *sock, int level, int optname,
 		    char __user *optval, int __user *optlen);
-void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active);
+int dwcp_session_alloc(struct dwcp_sock *dsk, u16 nstreams);
+void dwcp_session_start(struct dwcp_sock *dsk, u16 active);
 int dwcp_session_set_streams(struct dwcp_sock *dsk, u32 n);
 u16 dwcp_session_streams_max(const struct dwcp_sock *dsk);
 int dwcp_session_set_frame_size(struct dwcp_sock *dsk, u32 n);

@@ -74,6 +74,7 @@ void dwcp_reorder_init(struct dwcp_reorder *r, u64 rcv_nxt)
 	r->rcv_nxt = rcv_nxt;
 	r->bytes = 0;
 	r->frames = 0;
+	r->small = 0;
 }
 
 /**
@@ -112,6 +113,7 @@ int dwcp_reorder_add(struct dwcp_reorder *r, struct dwcp_rxbuf *f)
 	rb_insert_color(&f->node, &r->root);
 	r->bytes += f->len;
 	r->frames++;
+	r->small += f->len < DWCP_SMALL_FRAME;
 	return 0;
 }
 
@@ -136,6 +138,7 @@ struct dwcp_rxbuf *dwcp_reorder_pop(struct dwcp_reorder *r)
 	r->rcv_nxt += f->len;
 	r->bytes -= f->len;
 	r->frames--;
+	r->small -= f->len < DWCP_SMALL_FRAME;
 	return f;
 }
 
@@ -152,4 +155,5 @@ void dwcp_reorder_purge(struct dwcp_reorder *r)
 	r->root = RB_ROOT;
 	r->bytes = 0;
 	r->frames = 0;
+	r->small = 0;
 }

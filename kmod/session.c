@@ -79,27 +79,45 @@ void dwcp_session_init(struct dwcp_sock *dsk)
 }
 
 /**
+ * dwcp_session_alloc() - the stream slots of a session about to start
+ * @dsk: the socket, before dwcp_session_start()
+ * @nstreams: slots the handshake grants, 1..DWCP_MAX_STREAMS
+ *
+ * Called before the handshake's last word, so that a host short of memory
+ * refuses the session instead of starting it with fewer slots than the
+ * peer was told (its joins to the others would all be declined).
+ *
+ * Context: process.
+ * Return: 0, or -ENOMEM.
+ */
+int dwcp_session_alloc(struct dwcp_sock *dsk, u16 nstreams)
+{
+	dsk->streams = kvcalloc(nstreams, sizeof(*dsk->streams), GFP_KERNEL);
+	dsk->cands = kvcalloc(nstreams, sizeof(*dsk->cands), GFP_KERNEL);
+	if (!dsk->streams || !dsk->cands) {
+		kvfree(dsk->streams);
+		kvfree(dsk->cands);
+		dsk->streams = NULL;
+		dsk->cands = NULL;
+		return -ENOMEM;
+	}
+	dsk->nstreams = nstreams;
+	return 0;
+}
+
+/**
  * dwcp_session_start() - the handshake succeeded: the session is established
- * @dsk: the socket
- * @nstreams: streams granted (slots)
- * @active: of them to use, 1..@nstreams
+ * @dsk: the socket, its slots allocated by dwcp_session_alloc()
+ * @active: streams to use, 1..the slots granted
  *
  * Context: process, the socket lock held.
  */
-void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active)
+void dwcp_session_start(struct dwcp_sock *dsk, u16 active)
 {
 	struct sock *sk = &dsk->sk;
+	u16 nstreams = dsk->nstreams;
 	u16 i;
 
-	dsk->streams = kvcalloc(nstreams, sizeof(*dsk->streams), GFP_KERNEL);
-	if (!dsk->streams) {
-		nstreams = 1;
-		dsk->streams = kvcalloc(1, sizeof(*dsk->streams),
-					GFP_KERNEL | __GFP_NOFAIL);
-	}
-	dsk->cands = kvcalloc(nstreams, sizeof(*dsk->cands),
-			      GFP_KERNEL | __GFP_NOFAIL);
-	dsk->nstreams = nstreams;
 	dsk->active = clamp_t(u16, active, 1, nstreams);
 	dwcp_peer_warm_start(dsk);	/* before any stream takes a cc */
 	for (i = 0; i < nstreams; i++)
@@ -121,9 +139,25 @@ void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active)
 		sock_put(sk);
 }
 
+/*
+ * What a queued frame costs, charged to the send buffer: its payload buffer
+ * and bookkeeping, so that tiny writes cannot queue frames without bound.
+ */
+static int dwcp_txframe_charge(const struct dwcp_txframe *f)
+{
+	return sizeof(*f) + dwcp_buf_cap(f->len);
+}
+
+static bool dwcp_txframe_small(const struct dwcp_txframe *f)
+{
+	return f->app_len < DWCP_SMALL_FRAME;
+}
+
 static void dwcp_txframe_free(struct dwcp_sock *dsk, struct dwcp_txframe *f)
 {
-	sk_wmem_queued_add(&dsk->sk, -(int)(DWCP_FRAME_HDR_LEN + f->len));
+	sk_wmem_queued_add(&dsk->sk, -dwcp_txframe_charge(f));
+	if (f->sent && dwcp_txframe_small(f))
+		dsk->small_unacked--;
 	list_del(&f->list);
 	dwcp_buf_free(&dsk->tx_bufs, f->data, f->len, dwcp_tx_spare_room(dsk));
 	kfree(f);
@@ -582,6 +616,26 @@ static int dwcp_protocol_error(struct dwcp_sock *dsk)
 	return -EPROTO;
 }
 
+/*
+ * An in-order small frame joins the last one waiting for the application
+ * when that has room (buf.c sizes), so a reader behind a peer's small
+ * writes holds their bytes, not a frame's bookkeeping per write.
+ */
+static bool dwcp_ready_coalesce(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
+{
+	struct dwcp_rxbuf *tail;
+
+	if (rb->len >= DWCP_SMALL_FRAME || list_empty(&dsk->rx_ready))
+		return false;
+	tail = list_last_entry(&dsk->rx_ready, struct dwcp_rxbuf, list);
+	if (tail->len + rb->len > dwcp_buf_cap(tail->len))
+		return false;
+	memcpy(tail->data + tail->len, rb->data, rb->len);
+	tail->len += rb->len;
+	dwcp_rxbuf_free(rb);
+	return true;
+}
+
 static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 {
 	struct sock *sk = &dsk->sk;
@@ -610,10 +664,16 @@ static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 		return dwcp_protocol_error(dsk);
 	dsk->st.dwci_reorder_bytes_max = max(dsk->st.dwci_reorder_bytes_max,
 					     dsk->reorder.bytes);
+	/* Small frames out of order: the sender keeps fewer unacked. */
+	if (dsk->reorder.small > DWCP_MAX_SMALL_UNACKED)
+		return dwcp_protocol_error(dsk);
 	while ((rb = dwcp_reorder_pop(&dsk->reorder))) {
+		u32 len = rb->len;
+
 		rb->off = 0;
-		list_add_tail(&rb->list, &dsk->rx_ready);
-		WRITE_ONCE(dsk->rx_ready_bytes, dsk->rx_ready_bytes + rb->len);
+		if (!dwcp_ready_coalesce(dsk, rb))
+			list_add_tail(&rb->list, &dsk->rx_ready);
+		WRITE_ONCE(dsk->rx_ready_bytes, dsk->rx_ready_bytes + len);
 		woke = true;
 	}
 	if (dsk->peer_fin && dsk->reorder.rcv_nxt == dsk->peer_fin_seq) {
@@ -956,6 +1016,9 @@ static bool dwcp_tx(struct dwcp_sock *dsk)
 		if (!dwcp_window_allows(f->seq, f->app_len, f->sent,
 					dsk->snd_una, dsk->peer_edge))
 			break;		/* the peer's window is full */
+		if (!f->sent && dwcp_txframe_small(f) &&
+		    dsk->small_unacked >= DWCP_MAX_SMALL_UNACKED)
+			break;		/* small writes coalesce meanwhile */
 		idx = dwcp_pick_stream(dsk, f->len);
 		if (idx < 0)
 			break;		/* every stream is busy or down */
@@ -968,6 +1031,7 @@ static bool dwcp_tx(struct dwcp_sock *dsk)
 			dwcp_count(sock_net(&dsk->sk), DWCP_MIB_FRAMES_RESENT);
 		} else {
 			f->sent = true;
+			dsk->small_unacked += dwcp_txframe_small(f);
 			dsk->st.dwci_frames_sent++;
 			dsk->st.dwci_bytes_sent += f->app_len;
 		}
@@ -1294,9 +1358,36 @@ int dwcp_queue_frame(struct dwcp_sock *dsk, struct iov_iter *from, u32 n)
 	if (dsk->sk.sk_type == SOCK_STREAM)
 		dwcp_zframe_compress(dsk, f, dwcp_session_rate(dsk));
 	list_add_tail(&f->list, &dsk->tx_queue);
-	sk_wmem_queued_add(&dsk->sk, DWCP_FRAME_HDR_LEN + f->len);
+	sk_wmem_queued_add(&dsk->sk, dwcp_txframe_charge(f));
 	dsk->snd_nxt += n;
 	return 0;
+}
+
+/*
+ * Append up to @n bytes to the newest queued frame if it is small and has
+ * not gone out yet (a small write while the session is busy): fewer frames
+ * for the peer to keep, and the small-frame limit is rarely met.
+ * Returns the bytes appended, 0 if none, or -EFAULT.
+ */
+static int dwcp_tx_coalesce(struct dwcp_sock *dsk, struct iov_iter *from,
+			    u32 n)
+{
+	struct dwcp_txframe *f;
+
+	if (list_empty(&dsk->tx_queue))
+		return 0;
+	f = list_last_entry(&dsk->tx_queue, struct dwcp_txframe, list);
+	if (f->sent || f->hdr.flags || f->len >= DWCP_SMALL_FRAME ||
+	    f->seq + f->app_len != dsk->snd_nxt)
+		return 0;
+	n = min(n, DWCP_SMALL_FRAME - f->len);
+	if (!copy_from_iter_full(f->data + f->len, n, from))
+		return -EFAULT;
+	f->len += n;
+	f->app_len += n;
+	dwcp_frame_build(&f->hdr, DWCP_FRAME_DATA, f->len, f->seq, 0, f->data);
+	dsk->snd_nxt += n;
+	return n;
 }
 
 /**
@@ -1315,7 +1406,7 @@ int dwcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	struct sock *sk = sock->sk;
 	struct dwcp_sock *dsk = dwcp_sk(sk);
-	size_t copied = 0;
+	size_t copied = 0, unkicked = 0;
 	long timeo;
 	int err = 0;
 
@@ -1334,13 +1425,24 @@ int dwcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		u32 n = min_t(size_t, len - copied, fsize);
 
 		err = dwcp_wait_sndbuf(dsk, &timeo);
-		if (!err)
-			err = dwcp_queue_frame(dsk, &msg->msg_iter, n);
+		if (!err) {
+			int got = dwcp_tx_coalesce(dsk, &msg->msg_iter, n);
+
+			if (got > 0)
+				n = got;
+			else
+				err = got ?: dwcp_queue_frame(dsk,
+							      &msg->msg_iter,
+							      n);
+		}
 		if (err)
 			break;
 		copied += n;
-		if (copied == len || dsk->snd_nxt % (4 * fsize) == 0)
+		unkicked += n;
+		if (unkicked >= 4 * fsize) {	/* start sending big writes */
 			dwcp_io_kick(dsk);
+			unkicked = 0;
+		}
 	}
 	if (copied)
 		dwcp_io_kick(dsk);

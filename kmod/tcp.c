@@ -25,6 +25,7 @@
 #define DWCP_HS_TIMEOUT		(10 * HZ)
 #define DWCP_CONNECT_TIMEOUT	(20 * HZ)
 #define DWCP_MAX_PENDING	128	/* handshakes in progress per listener */
+#define DWCP_ACCEPT_RETRY	(HZ / 10)	/* after accept failed for memory */
 #define DWCP_USER_TIMEOUT_MS	20000	/* a stream silent this long is dead */
 /*
  * Unsent bytes a stream's TCP socket may hold: four 64 KiB frames.  Frames
@@ -700,7 +701,12 @@ static void dwcp_connect_work(struct work_struct *work)
 	}
 	/* Every granted slot exists; the kernel's choice uses some of them. */
 	granted = be16_to_cpu(ack.streams);
-	dwcp_session_start(dsk, granted, dsk->want_streams ? granted :
+	err = dwcp_session_alloc(dsk, granted);
+	if (err) {
+		release_sock(sk);
+		goto out;
+	}
+	dwcp_session_start(dsk, dsk->want_streams ? granted :
 			   dwcp_default_streams(sock, granted));
 	dwcp_stream_attach(&dsk->streams[0], sock);
 	sock = NULL;
@@ -1019,6 +1025,10 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	/* A listener grants what the client asks unless DWCP_STREAMS caps it. */
 	streams = min_t(u16, be16_to_cpu(hello.streams),
 			child->want_streams ?: DWCP_MAX_STREAMS);
+	if (dwcp_session_alloc(child, streams)) {
+		sk_common_release(csk);
+		return -ENOMEM;
+	}
 	memcpy(child->ckey, hello.key, DWCP_KEY_LEN);
 	get_random_bytes(child->skey, DWCP_KEY_LEN);
 	child->peer_max_frame = clamp_t(u32, be32_to_cpu(hello.max_frame),
@@ -1047,7 +1057,7 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 		sk_common_release(csk);
 		return err;
 	}
-	dwcp_session_start(child, streams, streams);
+	dwcp_session_start(child, streams);
 	dwcp_stream_attach(&child->streams[0], sock);
 	release_sock(csk);
 
@@ -1206,8 +1216,8 @@ drop:
 
 static void dwcp_accept_work(struct work_struct *work)
 {
-	struct dwcp_sock *lsn = container_of(work, struct dwcp_sock,
-					     accept_work);
+	struct dwcp_sock *lsn = container_of(to_delayed_work(work),
+					     struct dwcp_sock, accept_work);
 	struct sock *sk = &lsn->sk;
 	struct dwcp_pending *p;
 	struct socket *ns;
@@ -1219,8 +1229,18 @@ static void dwcp_accept_work(struct work_struct *work)
 		if (sk->sk_state == DWCP_STATE_LISTEN && lsn->lsock)
 			err = kernel_accept(lsn->lsock, &ns, O_NONBLOCK);
 		release_sock(sk);
-		if (err)
+		if (err == -EAGAIN || err == -EINVAL)
+			break;		/* accepted them all, or no listener */
+		if (err) {
+			/* short of memory: the connections wait in TCP's
+			 * queue; try again later, not at the next arrival
+			 */
+			sock_hold(sk);
+			if (!queue_delayed_work(dwcp_wq, &lsn->accept_work,
+						DWCP_ACCEPT_RETRY))
+				sock_put(sk);
 			break;
+		}
 		/* TCP cloned the listener's callbacks into the child: give it
 		 * back the plain ones so blocking reads wake up.
 		 */
@@ -1255,7 +1275,7 @@ static void dwcp_listen_data_ready(struct sock *lsk)
 	lsn = lsk->sk_user_data;
 	if (lsn && lsk->sk_state == TCP_LISTEN) {
 		sock_hold(&lsn->sk);
-		if (!queue_work(dwcp_wq, &lsn->accept_work))
+		if (!queue_delayed_work(dwcp_wq, &lsn->accept_work, 0))
 			sock_put(&lsn->sk);
 	}
 	read_unlock_bh(&lsk->sk_callback_lock);
@@ -1340,7 +1360,7 @@ int dwcp_listen(struct socket *sock, int backlog)
 	sk->sk_state = DWCP_STATE_LISTEN;
 	/* connections may have queued before the callback was in place */
 	sock_hold(sk);
-	if (!queue_work(dwcp_wq, &dsk->accept_work))
+	if (!queue_delayed_work(dwcp_wq, &dsk->accept_work, 0))
 		sock_put(sk);
 out:
 	release_sock(sk);
@@ -1467,7 +1487,7 @@ int dwcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 void dwcp_tcp_init_sock(struct dwcp_sock *dsk)
 {
 	INIT_WORK(&dsk->connect_work, dwcp_connect_work);
-	INIT_WORK(&dsk->accept_work, dwcp_accept_work);
+	INIT_DELAYED_WORK(&dsk->accept_work, dwcp_accept_work);
 }
 
 /**

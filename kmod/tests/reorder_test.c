@@ -10,7 +10,7 @@
 
 static struct dwcp_rxbuf *rxbuf(struct kunit *test, u64 seq, u32 len)
 {
-	struct dwcp_rxbuf *rb = dwcp_rxbuf_alloc(seq, len);
+	struct dwcp_rxbuf *rb = dwcp_rxbuf_alloc(NULL, seq, len);
 
 	KUNIT_ASSERT_NOT_NULL(test, rb);
 	memset(rb->data, (u8)seq, len);
@@ -102,6 +102,80 @@ static void old_and_overlapping_frames(struct kunit *test)
 	dwcp_reorder_purge(&r);
 }
 
+/* Small frames waiting out of order are counted (the sender's limit). */
+static void small_frames_counted_while_waiting(struct kunit *test)
+{
+	struct dwcp_reorder r;
+	struct dwcp_rxbuf *rb;
+	u64 seq;
+
+	/* Arrange: a gap at 0, then three small frames and a big one */
+	dwcp_reorder_init(&r, 0);
+	for (seq = 100; seq < 400; seq += 100)
+		KUNIT_ASSERT_EQ(test, dwcp_reorder_add(&r, rxbuf(test, seq, 100)), 0);
+	KUNIT_ASSERT_EQ(test, dwcp_reorder_add(&r, rxbuf(test, 400,
+							 DWCP_SMALL_FRAME)), 0);
+	KUNIT_EXPECT_EQ(test, r.small, 3U);
+
+	/* Act: the gap fills */
+	KUNIT_ASSERT_EQ(test, dwcp_reorder_add(&r, rxbuf(test, 0, 100)), 0);
+	while ((rb = dwcp_reorder_pop(&r)))
+		dwcp_rxbuf_free(rb);
+
+	/* Assert */
+	KUNIT_EXPECT_EQ(test, r.small, 0U);
+	KUNIT_EXPECT_EQ(test, r.frames, 0U);
+	KUNIT_EXPECT_EQ(test, r.rcv_nxt, 400ULL + DWCP_SMALL_FRAME);
+}
+
+/* What a payload buffer holds, by the length asked (buf.c). */
+static void buf_capacity_classes(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, dwcp_buf_cap(1), (u32)DWCP_SMALL_FRAME);
+	KUNIT_EXPECT_EQ(test, dwcp_buf_cap(DWCP_SMALL_FRAME - 1),
+			(u32)DWCP_SMALL_FRAME);
+	KUNIT_EXPECT_EQ(test, dwcp_buf_cap(DWCP_SMALL_FRAME),
+			(u32)DWCP_SMALL_FRAME);
+	KUNIT_EXPECT_EQ(test, dwcp_buf_cap(10000), 10000U);
+	KUNIT_EXPECT_EQ(test, dwcp_buf_cap(DWCP_DEFAULT_FRAME / 2),
+			(u32)DWCP_DEFAULT_FRAME / 2);
+	KUNIT_EXPECT_EQ(test, dwcp_buf_cap(DWCP_DEFAULT_FRAME / 2 + 1),
+			(u32)DWCP_DEFAULT_FRAME);
+	KUNIT_EXPECT_EQ(test, dwcp_buf_cap(DWCP_DEFAULT_FRAME),
+			(u32)DWCP_DEFAULT_FRAME);
+	KUNIT_EXPECT_EQ(test, dwcp_buf_cap(DWCP_DEFAULT_FRAME + 1),
+			(u32)DWCP_DEFAULT_FRAME + 1);
+}
+
+/* Spare buffers are reused, bounded by the room given, and trimmed. */
+static void bufcache_reuses_within_room(struct kunit *test)
+{
+	struct dwcp_bufcache c = {};
+	void *a, *b, *again;
+
+	/* Arrange */
+	a = dwcp_buf_alloc(&c, DWCP_DEFAULT_FRAME);
+	b = dwcp_buf_alloc(&c, DWCP_DEFAULT_FRAME - 1);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+
+	/* Act: room for one only */
+	dwcp_buf_free(&c, a, DWCP_DEFAULT_FRAME, DWCP_DEFAULT_FRAME);
+	dwcp_buf_free(&c, b, DWCP_DEFAULT_FRAME - 1, DWCP_DEFAULT_FRAME);
+
+	/* Assert: one kept, reused first; trim keeps it only if reused */
+	KUNIT_EXPECT_EQ(test, c.bytes, (u64)DWCP_DEFAULT_FRAME);
+	again = dwcp_buf_alloc(&c, DWCP_DEFAULT_FRAME / 2 + 1);
+	KUNIT_EXPECT_PTR_EQ(test, again, a);
+	KUNIT_EXPECT_EQ(test, c.bytes, 0ULL);
+	dwcp_buf_free(&c, again, DWCP_DEFAULT_FRAME, 2 * DWCP_DEFAULT_FRAME);
+	dwcp_bufcache_trim(&c);		/* reused since the last trim */
+	KUNIT_EXPECT_EQ(test, c.bytes, (u64)DWCP_DEFAULT_FRAME);
+	dwcp_bufcache_trim(&c);		/* idle for a tick */
+	KUNIT_EXPECT_EQ(test, c.bytes, 0ULL);
+	KUNIT_EXPECT_NULL(test, c.head);
+}
+
 static void sched_prefers_least_delay(struct kunit *test)
 {
 	/* Arrange: stream 1 is twice as fast with the same queue */
@@ -169,6 +243,9 @@ static struct kunit_case dwcp_reorder_cases[] = {
 	KUNIT_CASE(random_order_with_duplicates),
 	KUNIT_CASE(gap_holds_later_frames),
 	KUNIT_CASE(old_and_overlapping_frames),
+	KUNIT_CASE(small_frames_counted_while_waiting),
+	KUNIT_CASE(buf_capacity_classes),
+	KUNIT_CASE(bufcache_reuses_within_room),
 	KUNIT_CASE(sched_prefers_least_delay),
 	KUNIT_CASE(sched_rotates_ties_and_handles_unknown_rate),
 	KUNIT_CASE(sched_spreads_by_rate),

@@ -16,7 +16,8 @@ import sys
 
 HDR = struct.Struct(">BBHIQII")
 HELLO, HELLO_ACK, JOIN, JOIN_ACK, DECLINE = 1, 2, 3, 4, 5
-RESYNC = 10
+DATA, RESYNC = 6, 10
+MAX_SMALL_UNACKED = 1024  # DWCP_MAX_SMALL_UNACKED
 
 
 def crc32c(data, crc=0xFFFFFFFF):
@@ -123,6 +124,16 @@ def main():
             return 1
         s.sendall(frame(RESYNC, seq=0, aux=1))
         # the server's own frames may come first: read until it closes
+        reply = ""
+        while reply != "closed":
+            reply, _ = answer(s)
+    elif action == "small-flood":
+        # more 1-byte frames out of order (byte 0 never comes) than a
+        # sender may have unacknowledged: the receiver must not keep them
+        if open_session(s) is None:
+            return 1
+        s.sendall(b"".join(frame(DATA, b"x", seq=2 * i + 1)
+                           for i in range(MAX_SMALL_UNACKED + 1)))
         reply = ""
         while reply != "closed":
             reply, _ = answer(s)

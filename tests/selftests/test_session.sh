@@ -46,6 +46,7 @@ check "unknown frame type: refused" hostile unknown-type RefusedMalformed closed
 check "join of no session: declined (no session)" hostile no-session RefusedNoSession "decline 3"
 check "join with a bad proof: declined (bad proof)" hostile bad-proof RefusedBadProof "decline 4"
 check "RESYNC in a byte-stream session: protocol error, the session ends" hostile resync ProtocolErrors closed
+check "1025 small frames out of order: protocol error, the session ends" hostile small-flood ProtocolErrors closed
 still_serving() {
 	C timeout 120 dwcp-perf -c $SRV -n 8M -P 4 | grep verified
 }

@@ -175,6 +175,17 @@ enum {
 #define DWCP_DEFAULT_FRAME	65536
 #define DWCP_MAX_FRAME		1048576
 
+/*
+ * Small data frames: those with fewer than DWCP_SMALL_FRAME payload bytes
+ * (after decompression).  Each costs the receiver more in bookkeeping than
+ * in bytes, and the window counts bytes, so a sender has at most
+ * DWCP_MAX_SMALL_UNACKED of them unacknowledged (it coalesces small writes
+ * meanwhile).  A receiver holding more than that out of order closes the
+ * session with a protocol error.
+ */
+#define DWCP_SMALL_FRAME	4096
+#define DWCP_MAX_SMALL_UNACKED	1024
+
 /* dwci_state values. */
 enum dwcp_sock_state {
 	DWCP_STATE_CLOSED = 0,
