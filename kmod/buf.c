@@ -12,23 +12,28 @@
  * How many: a sender blocked on a full send buffer wakes when half of it is
  * free, so buffers are freed and allocated in bursts of thousands of KiB.
  * The caller passes the room its buffer limit leaves (send or receive
- * buffer minus what is queued), so queued plus kept never exceeds what the
- * session may hold anyway.  Spares not reused for a tick are freed
- * (dwcp_bufcache_trim()): an idle session holds none.
+ * buffer minus what is queued), so queued plus kept stays within what the
+ * session may hold anyway (about: SO_SNDBUF may shrink meanwhile).  Spares
+ * not reused for a tick are freed (dwcp_bufcache_trim()), and all when the
+ * session ends: an idle or finished session holds none.
  *
- * Sizes: a buffer for fewer than DWCP_SMALL_FRAME bytes holds
- * DWCP_SMALL_FRAME, so small writes and small received frames can be
- * coalesced into it; one for (DWCP_DEFAULT_FRAME / 2, DWCP_DEFAULT_FRAME]
- * bytes holds DWCP_DEFAULT_FRAME; others hold what was asked.  So the
- * length a buffer holds now tells its size (dwcp_buf_cap()), as long as
- * appends stay within it.  Only DWCP_DEFAULT_FRAME buffers are kept.
+ * Sizes: a buffer for at most DWCP_SMALL_FRAME bytes comes from kmalloc and
+ * holds DWCP_SMALL_FRAME, so small writes and small received frames can be
+ * coalesced into it.  A bigger one is whole pages from the page allocator
+ * (vmalloc if memory is fragmented), holding DWCP_DEFAULT_FRAME bytes for
+ * (DWCP_DEFAULT_FRAME / 2, DWCP_DEFAULT_FRAME], what was asked otherwise.
+ * So the length a buffer holds now tells its size (dwcp_buf_cap()) and its
+ * allocator, as long as appends stay within it.
  *
- * A sent buffer may still be referenced by TCP (its pages go out by
- * reference, see dwcp_stream_send_frame()); it is kept only once TCP has
- * let go.
+ * Page-allocator buffers may go to TCP by reference (dwcp_buf_pages(),
+ * dwcp_stream_send_frame()); TCP then holds its own page references, and
+ * freeing ours (dwcp_buf_release()) leaves the pages to TCP until it is
+ * done.  Only DWCP_DEFAULT_FRAME buffers are kept for reuse, and only once
+ * TCP has let go.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "dwcp.h"
 
@@ -50,9 +55,53 @@ static bool dwcp_buf_frame_sized(u32 len)
  */
 u32 dwcp_buf_cap(u32 len)
 {
-	if (len < DWCP_SMALL_FRAME)
+	if (len <= DWCP_SMALL_FRAME)
 		return DWCP_SMALL_FRAME;
 	return dwcp_buf_frame_sized(len) ? DWCP_DEFAULT_FRAME : len;
+}
+
+/**
+ * dwcp_buf_pages() - may a buffer of @len bytes go to TCP by reference?
+ * @buf: the buffer, from dwcp_buf_alloc()
+ * @len: the bytes it holds
+ *
+ * Return: true if it is pages of the page allocator (physically contiguous
+ * from its first byte; see buf.c).
+ */
+bool dwcp_buf_pages(const void *buf, u32 len)
+{
+	return len > DWCP_SMALL_FRAME && !is_vmalloc_addr(buf);
+}
+
+static void *dwcp_buf_new(u32 len)
+{
+	u32 cap = dwcp_buf_cap(len);
+	struct page *page;
+
+	if (len <= DWCP_SMALL_FRAME)
+		return kmalloc(cap, GFP_KERNEL);
+	page = alloc_pages(GFP_KERNEL | __GFP_COMP | __GFP_NOWARN |
+			   __GFP_NORETRY, get_order(cap));
+	return page ? page_address(page) : vmalloc(cap);
+}
+
+/**
+ * dwcp_buf_release() - free a buffer from dwcp_buf_alloc() now
+ * @buf: the buffer (NULL is fine)
+ * @len: the bytes it holds
+ *
+ * Pages TCP still references stay until TCP lets go.
+ */
+void dwcp_buf_release(void *buf, u32 len)
+{
+	if (!buf)
+		return;
+	if (len <= DWCP_SMALL_FRAME)
+		kfree(buf);
+	else if (is_vmalloc_addr(buf))
+		vfree(buf);
+	else
+		put_page(virt_to_page(buf));
 }
 
 /**
@@ -61,23 +110,21 @@ u32 dwcp_buf_cap(u32 len)
  * @len: bytes wanted, not 0
  *
  * Context: process context, may sleep; @c protected by its owner's lock.
- * Return: the buffer (free it with dwcp_buf_free() or kvfree()), or NULL
- * when memory is short.
+ * Return: the buffer (free it with dwcp_buf_free() or dwcp_buf_release(),
+ * giving the length it holds then), or NULL when memory is short.
  */
 void *dwcp_buf_alloc(struct dwcp_bufcache *c, u32 len)
 {
 	struct dwcp_spare *s;
 
-	if (!dwcp_buf_frame_sized(len))
-		return kvmalloc(dwcp_buf_cap(len), GFP_KERNEL);
-	if (c && c->head) {
+	if (c && c->head && dwcp_buf_frame_sized(len)) {
 		s = c->head;
 		c->head = s->next;
 		c->bytes -= DWCP_DEFAULT_FRAME;
 		c->taken = true;
 		return s;
 	}
-	return kvmalloc(DWCP_DEFAULT_FRAME, GFP_KERNEL);
+	return dwcp_buf_new(len);
 }
 
 /* Is @buf a buffer nobody but its owner references (TCP is done with it)? */
@@ -107,7 +154,7 @@ void dwcp_buf_free(struct dwcp_bufcache *c, void *buf, u32 len, u64 room)
 		c->bytes += DWCP_DEFAULT_FRAME;
 		return;
 	}
-	kvfree(buf);
+	dwcp_buf_release(buf, len);
 }
 
 /**
@@ -120,7 +167,7 @@ void dwcp_bufcache_drain(struct dwcp_bufcache *c)
 		struct dwcp_spare *s = c->head;
 
 		c->head = s->next;
-		kvfree(s);
+		dwcp_buf_release(s, DWCP_DEFAULT_FRAME);
 	}
 	c->bytes = 0;
 }

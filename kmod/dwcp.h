@@ -53,6 +53,8 @@ struct dwcp_bufcache {
 };
 
 u32 dwcp_buf_cap(u32 len);
+bool dwcp_buf_pages(const void *buf, u32 len);
+void dwcp_buf_release(void *buf, u32 len);
 void *dwcp_buf_alloc(struct dwcp_bufcache *c, u32 len);
 void dwcp_buf_free(struct dwcp_bufcache *c, void *buf, u32 len, u64 room);
 void dwcp_bufcache_drain(struct dwcp_bufcache *c);
@@ -558,7 +560,7 @@ int dwcp_setsockopt(struct socket *sock, int level, int optname,
 int dwcp_getsockopt(struct socket *sock, int level, int optname,
 		    char __user *optval, int __user *optlen);
 int dwcp_session_alloc(struct dwcp_sock *dsk, u16 nstreams);
-void dwcp_session_start(struct dwcp_sock *dsk, u16 active);
+void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active);
 int dwcp_session_set_streams(struct dwcp_sock *dsk, u32 n);
 u16 dwcp_session_streams_max(const struct dwcp_sock *dsk);
 int dwcp_session_set_frame_size(struct dwcp_sock *dsk, u32 n);

@@ -46,7 +46,7 @@ void dwcp_rxbuf_free(struct dwcp_rxbuf *rb)
 {
 	if (!rb)
 		return;
-	kvfree(rb->data);
+	dwcp_buf_release(rb->data, rb->len);
 	kfree(rb);
 }
 

@@ -81,13 +81,16 @@ void dwcp_session_init(struct dwcp_sock *dsk)
 /**
  * dwcp_session_alloc() - the stream slots of a session about to start
  * @dsk: the socket, before dwcp_session_start()
- * @nstreams: slots the handshake grants, 1..DWCP_MAX_STREAMS
+ * @nstreams: at least the slots the handshake will grant,
+ *	1..DWCP_MAX_STREAMS
  *
- * Called before the handshake's last word, so that a host short of memory
- * refuses the session instead of starting it with fewer slots than the
- * peer was told (its joins to the others would all be declined).
+ * Called before our last word of the handshake (the client's HELLO, the
+ * server's HELLO_ACK), so that a host short of memory refuses the session
+ * instead of starting it with fewer slots than the peer was told (its joins
+ * to the others would all be declined).  The session has no slots in use
+ * (nstreams 0) until dwcp_session_start().
  *
- * Context: process.
+ * Context: process, the socket lock held.
  * Return: 0, or -ENOMEM.
  */
 int dwcp_session_alloc(struct dwcp_sock *dsk, u16 nstreams)
@@ -101,23 +104,23 @@ int dwcp_session_alloc(struct dwcp_sock *dsk, u16 nstreams)
 		dsk->cands = NULL;
 		return -ENOMEM;
 	}
-	dsk->nstreams = nstreams;
 	return 0;
 }
 
 /**
  * dwcp_session_start() - the handshake succeeded: the session is established
  * @dsk: the socket, its slots allocated by dwcp_session_alloc()
- * @active: streams to use, 1..the slots granted
+ * @nstreams: slots granted, at most those allocated
+ * @active: of them to use, 1..@nstreams
  *
  * Context: process, the socket lock held.
  */
-void dwcp_session_start(struct dwcp_sock *dsk, u16 active)
+void dwcp_session_start(struct dwcp_sock *dsk, u16 nstreams, u16 active)
 {
 	struct sock *sk = &dsk->sk;
-	u16 nstreams = dsk->nstreams;
 	u16 i;
 
+	dsk->nstreams = nstreams;
 	dsk->active = clamp_t(u16, active, 1, nstreams);
 	dwcp_peer_warm_start(dsk);	/* before any stream takes a cc */
 	for (i = 0; i < nstreams; i++)
@@ -204,6 +207,8 @@ static void dwcp_session_stop(struct dwcp_sock *dsk, bool abort)
 	}
 	/* A graceful end keeps the received data for the application. */
 	dwcp_session_purge(dsk, abort);
+	dwcp_bufcache_drain(&dsk->tx_bufs);
+	dwcp_bufcache_drain(&dsk->rx_bufs);
 	hrtimer_cancel(&dsk->pace_timer);
 	sk->sk_state = DWCP_STATE_CLOSED;
 	sk->sk_shutdown = SHUTDOWN_MASK;
@@ -522,24 +527,26 @@ static u32 dwcp_rcv_window(struct dwcp_sock *dsk)
  * dwcp_rx_spare_room() - bytes of freed receive buffers the session may keep
  * @dsk: the session, locked
  *
- * Return: what the receive buffer has free (see buf.c).
+ * Return: what the receive buffer has free (see buf.c); 0 once the
+ * session ended (no more frames come).
  */
 u64 dwcp_rx_spare_room(struct dwcp_sock *dsk)
 {
-	return dwcp_rcv_window(dsk);
+	return dsk->alive ? dwcp_rcv_window(dsk) : 0;
 }
 
 /**
  * dwcp_tx_spare_room() - bytes of freed send buffers the session may keep
  * @dsk: the session, locked
  *
- * Return: what the send buffer has free (see buf.c).
+ * Return: what the send buffer has free (see buf.c); 0 once the session
+ * ended.
  */
 u64 dwcp_tx_spare_room(struct dwcp_sock *dsk)
 {
 	int room = READ_ONCE(dsk->sk.sk_sndbuf) - dsk->sk.sk_wmem_queued;
 
-	return max(room, 0);
+	return dsk->alive ? max(room, 0) : 0;
 }
 
 /* The cumulative ack: next byte expected, plus one once the FIN is in. */
@@ -1343,7 +1350,7 @@ int dwcp_queue_frame(struct dwcp_sock *dsk, struct iov_iter *from, u32 n)
 		return -ENOMEM;
 	}
 	if (!copy_from_iter_full(f->data, n, from)) {
-		kvfree(f->data);
+		dwcp_buf_release(f->data, n);
 		kfree(f);
 		return -EFAULT;
 	}

@@ -403,50 +403,27 @@ int dwcp_stream_recv(struct dwcp_stream *st, void *buf, u32 len, u32 *got)
 }
 
 /*
- * The page and offset of payload byte @p, and how many bytes from there lie
- * in physically contiguous memory (a vmalloc buffer is contiguous only
- * within a page; a kmalloc one throughout).
- */
-static struct page *dwcp_payload_page(const u8 *p, u32 len, size_t *off,
-				      size_t *n)
-{
-	struct page *page;
-
-	if (is_vmalloc_addr(p)) {
-		*off = offset_in_page(p);
-		*n = min_t(size_t, len, PAGE_SIZE - *off);
-		return vmalloc_to_page(p);
-	}
-	page = virt_to_head_page(p);
-	*off = p - (u8 *)page_address(page);
-	*n = len;
-	return page;
-}
-
-/*
- * Hand up to @len payload bytes at @p to TCP.  Page-backed payload (every
- * frame-sized buffer, see buf.c) goes by reference: TCP takes a reference on
- * the pages and reads them when it sends, as with sendfile(), so the bytes
- * are not copied once more.  That is safe because a frame's payload never
- * changes after it is built, and a buffer is reused only once TCP let go.
- * Slab memory (small frames) is copied.
+ * Hand up to @len payload bytes at @p to TCP.  A buffer of whole pages
+ * (@pages, see buf.c) goes by reference: TCP takes a reference on its pages
+ * and reads them when it sends, as with sendfile(), so the bytes are not
+ * copied once more.  That is safe because a frame's payload never changes
+ * after it is built, and a buffer is reused only once TCP let go.  Other
+ * buffers (small ones, vmalloc) are copied.
  */
 static int dwcp_send_payload(struct socket *sock, const u8 *p, u32 len,
-			     int flags)
+			     bool pages, int flags)
 {
 	struct page *page;
-	size_t off, n;
 
-	page = dwcp_payload_page(p, len, &off, &n);
-	if (!sendpage_ok(page)) {
+	if (!pages) {
 		struct msghdr msg = { .msg_flags = flags };
 		struct kvec kv = { .iov_base = (void *)p, .iov_len = len };
 
 		return kernel_sendmsg(sock, &msg, &kv, 1, len);
 	}
-	if (n < len)
-		flags |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
-	return kernel_sendpage(sock, page, off, n, flags);
+	page = virt_to_head_page(p);
+	return kernel_sendpage(sock, page, p - (u8 *)page_address(page), len,
+			       flags);
 }
 
 /**
@@ -480,7 +457,9 @@ int dwcp_stream_send_frame(struct dwcp_stream *st,
 			u32 done = *off - DWCP_FRAME_HDR_LEN;
 
 			ret = dwcp_send_payload(st->sock, f->data + done,
-						f->len - done, flags);
+						f->len - done,
+						dwcp_buf_pages(f->data, f->len),
+						flags);
 		}
 		if (ret <= 0)
 			return ret ? ret : -EAGAIN;
@@ -634,7 +613,7 @@ static void dwcp_connect_work(struct work_struct *work)
 	struct socket *sock = NULL;
 	bool records;
 	u8 *payload;
-	u16 granted;
+	u16 granted, asked;
 	int err;
 
 	payload = kmalloc(DWCP_HANDSHAKE_MAX, GFP_KERNEL);
@@ -648,13 +627,17 @@ static void dwcp_connect_work(struct work_struct *work)
 
 	memset(&hello, 0, sizeof(hello));
 	lock_sock(sk);
-	hello.streams = cpu_to_be16(dsk->want_streams ?: DWCP_AUTO_STREAMS_MAX);
+	asked = dsk->want_streams ?: DWCP_AUTO_STREAMS_MAX;
+	hello.streams = cpu_to_be16(asked);
+	err = dwcp_session_alloc(dsk, asked);
 	memcpy(hello.key, dsk->ckey, DWCP_KEY_LEN);
 	records = sk->sk_type == SOCK_SEQPACKET;
 	if (records)
 		hello.hde_store_kib = cpu_to_be32(min_t(u64, dsk->hde_store >> 10,
 							U32_MAX));
 	release_sock(sk);
+	if (err)
+		goto out;
 	hello.caps = cpu_to_be32(DWCP_CAP_TCP | DWCP_CAP_ZSTD |
 				 (records ? DWCP_CAP_RECORDS | DWCP_CAP_RESYNC : 0));
 	hello.max_frame = cpu_to_be32(DWCP_MAX_FRAME);
@@ -675,7 +658,8 @@ static void dwcp_connect_work(struct work_struct *work)
 	err = dwcp_hello_ack_parse(payload, be32_to_cpu(hdr.len), &ack);
 	if (!err && (!(be32_to_cpu(ack.caps) & DWCP_CAP_RECORDS) != !records ||
 		     be32_to_cpu(ack.hde_store_kib) >
-		     be32_to_cpu(hello.hde_store_kib)))
+		     be32_to_cpu(hello.hde_store_kib) ||
+		     be16_to_cpu(ack.streams) > asked))
 		err = -EPROTO;	/* not what we asked for */
 	if (err)
 		goto out;
@@ -701,12 +685,7 @@ static void dwcp_connect_work(struct work_struct *work)
 	}
 	/* Every granted slot exists; the kernel's choice uses some of them. */
 	granted = be16_to_cpu(ack.streams);
-	err = dwcp_session_alloc(dsk, granted);
-	if (err) {
-		release_sock(sk);
-		goto out;
-	}
-	dwcp_session_start(dsk, dsk->want_streams ? granted :
+	dwcp_session_start(dsk, granted, dsk->want_streams ? granted :
 			   dwcp_default_streams(sock, granted));
 	dwcp_stream_attach(&dsk->streams[0], sock);
 	sock = NULL;
@@ -1025,10 +1004,6 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	/* A listener grants what the client asks unless DWCP_STREAMS caps it. */
 	streams = min_t(u16, be16_to_cpu(hello.streams),
 			child->want_streams ?: DWCP_MAX_STREAMS);
-	if (dwcp_session_alloc(child, streams)) {
-		sk_common_release(csk);
-		return -ENOMEM;
-	}
 	memcpy(child->ckey, hello.key, DWCP_KEY_LEN);
 	get_random_bytes(child->skey, DWCP_KEY_LEN);
 	child->peer_max_frame = clamp_t(u32, be32_to_cpu(hello.max_frame),
@@ -1038,6 +1013,11 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	child->bound = true;
 
 	lock_sock(csk);
+	if (dwcp_session_alloc(child, streams)) {
+		release_sock(csk);
+		sk_common_release(csk);
+		return -ENOMEM;
+	}
 	dwcp_token_add(child);
 	memset(&ack, 0, sizeof(ack));
 	ack.streams = cpu_to_be16(streams);
@@ -1057,7 +1037,7 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 		sk_common_release(csk);
 		return err;
 	}
-	dwcp_session_start(child, streams);
+	dwcp_session_start(child, streams, streams);
 	dwcp_stream_attach(&child->streams[0], sock);
 	release_sock(csk);
 
@@ -1274,9 +1254,10 @@ static void dwcp_listen_data_ready(struct sock *lsk)
 	read_lock_bh(&lsk->sk_callback_lock);
 	lsn = lsk->sk_user_data;
 	if (lsn && lsk->sk_state == TCP_LISTEN) {
+		/* now, also when a retry after a failure is pending */
 		sock_hold(&lsn->sk);
-		if (!queue_delayed_work(dwcp_wq, &lsn->accept_work, 0))
-			sock_put(&lsn->sk);
+		if (mod_delayed_work(dwcp_wq, &lsn->accept_work, 0))
+			sock_put(&lsn->sk);	/* it was pending: has one */
 	}
 	read_unlock_bh(&lsk->sk_callback_lock);
 }
