@@ -3,8 +3,8 @@
  * Frame payload buffers, and freed ones kept for reuse.
  *
  * Every data frame needs a payload buffer on both sides, a 64 KiB one at
- * the default frame size: order-4 pages from kmalloc (vmalloc if memory is
- * fragmented).  With init_on_alloc (a common distribution default) the page
+ * the default frame size: an order-4 block from the page allocator (vmalloc
+ * if memory is fragmented).  With init_on_alloc (a common distribution default) the page
  * allocator clears every such page first, which costs as much as copying
  * the payload once more.  A session keeps freed frame-sized buffers and
  * takes those first: steady bulk transfer then allocates nothing.

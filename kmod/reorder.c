@@ -51,10 +51,13 @@ void dwcp_rxbuf_free(struct dwcp_rxbuf *rb)
 }
 
 /**
- * dwcp_rxbuf_recycle() - free a receive buffer, keeping its payload buffer
- * @c: where to keep it (see dwcp_buf_free())
- * @rb: the buffer, consumed
+ * dwcp_rxbuf_recycle() - free a receive buffer, its payload buffer kept for
+ *	reuse if dwcp_buf_free() keeps it (default frame size, room left)
+ * @c: where to keep it
+ * @rb: the buffer, not NULL, consumed
  * @room: bytes @c may hold at most
+ *
+ * Context: as dwcp_buf_free().
  */
 void dwcp_rxbuf_recycle(struct dwcp_bufcache *c, struct dwcp_rxbuf *rb,
 			u64 room)

@@ -407,7 +407,8 @@ int dwcp_stream_recv(struct dwcp_stream *st, void *buf, u32 len, u32 *got)
  * (@pages, see buf.c) goes by reference: TCP takes a reference on its pages
  * and reads them when it sends, as with sendfile(), so the bytes are not
  * copied once more.  That is safe because a frame's payload never changes
- * after it is built, and a buffer is reused only once TCP let go.  Other
+ * once handed to a stream (only unsent small frames are appended to, and
+ * those are copied), and a buffer is reused only once TCP let go.  Other
  * buffers (small ones, vmalloc) are copied.
  */
 static int dwcp_send_payload(struct socket *sock, const u8 *p, u32 len,

@@ -179,9 +179,10 @@ enum {
  * Small data frames: those with fewer than DWCP_SMALL_FRAME payload bytes
  * (after decompression).  Each costs the receiver more in bookkeeping than
  * in bytes, and the window counts bytes, so a sender has at most
- * DWCP_MAX_SMALL_UNACKED of them unacknowledged (it coalesces small writes
- * meanwhile).  A receiver holding more than that out of order closes the
- * session with a protocol error.
+ * DWCP_MAX_SMALL_UNACKED of them unacknowledged (a byte stream appends
+ * writes to its newest frame while that waits to go out).  A receiver
+ * holding more than that out of order closes the session with a protocol
+ * error.
  */
 #define DWCP_SMALL_FRAME	4096
 #define DWCP_MAX_SMALL_UNACKED	1024
