@@ -207,6 +207,7 @@ static void dwcp_session_stop(struct dwcp_sock *dsk, bool abort)
 	}
 	/* A graceful end keeps the received data for the application. */
 	dwcp_session_purge(dsk, abort);
+	/* the only place: spares are kept only while alive (*_spare_room()) */
 	dwcp_bufcache_drain(&dsk->tx_bufs);
 	dwcp_bufcache_drain(&dsk->rx_bufs);
 	hrtimer_cancel(&dsk->pace_timer);
@@ -242,8 +243,6 @@ void dwcp_session_abort(struct dwcp_sock *dsk, int err)
 void dwcp_session_destruct(struct dwcp_sock *dsk)
 {
 	dwcp_session_purge(dsk, true);
-	dwcp_bufcache_drain(&dsk->tx_bufs);
-	dwcp_bufcache_drain(&dsk->rx_bufs);
 	dwcp_rec_destroy(dsk);
 	dwcp_zframe_destroy(dsk);
 	kvfree(dsk->streams);
