@@ -798,6 +798,18 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 	}
 }
 
+/*
+ * What a read pass of @st reports: the bytes it consumed while TCP merely
+ * has no more now, but EOF or an error at once even after some bytes.  TCP
+ * signals EOF once: a pass that read the last bytes and then the FIN and
+ * reported only the bytes would leave the stream waiting for a wakeup that
+ * never comes (a retired stream's server would never close its side).
+ */
+static int dwcp_rx_result(int done, int err)
+{
+	return err == -EAGAIN && done ? done : err;
+}
+
 /* Read frames from @st; returns bytes consumed or a negative errno. */
 static int dwcp_rx_stream(struct dwcp_stream *st)
 {
@@ -814,7 +826,7 @@ static int dwcp_rx_stream(struct dwcp_stream *st)
 					       &st->rx_hdr_got);
 			done += st->rx_hdr_got - before;
 			if (err)
-				return done ?: err;
+				return dwcp_rx_result(done, err);
 			if (dwcp_frame_check_hdr(&st->rx_hdr, DWCP_MAX_FRAME))
 				return -EPROTO;
 			len = be32_to_cpu(st->rx_hdr.len);
@@ -835,7 +847,7 @@ static int dwcp_rx_stream(struct dwcp_stream *st)
 			done += st->rx_got - before;
 			budget -= min(budget, st->rx_got - before);
 			if (err)
-				return done ?: err;
+				return dwcp_rx_result(done, err);
 		}
 		err = dwcp_rx_frame(st);
 		if (err)
