@@ -23,6 +23,11 @@
 extern int dwcp_family;
 u64 dwcp_features(void);
 
+/* crc.c */
+void dwcp_crc_init(void);
+void dwcp_crc_exit(void);
+u32 dwcp_crc32c(u32 crc, const void *p, unsigned int len);
+
 /* frame.c */
 void dwcp_frame_build(struct dwcp_frame_hdr *hdr, u8 type, u32 len, u64 seq,
 		      u32 aux, const void *payload);

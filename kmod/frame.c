@@ -5,14 +5,14 @@
  * KUnit checks every malformed case.
  */
 #include <crypto/sha2.h>
-#include <linux/crc32c.h>
 #include <linux/string.h>
 
 #include "dwcp.h"
 
 /*
  * CRC32C as iSCSI and ext4 use it: initial value and final XOR 0xffffffff,
- * over the header with its crc field zero, then the payload.
+ * over the header with its crc field zero, then the payload (crc.c picks
+ * the implementation).
  */
 static u32 dwcp_crc(const struct dwcp_frame_hdr *hdr, const void *payload,
 		    u32 len)
@@ -21,9 +21,9 @@ static u32 dwcp_crc(const struct dwcp_frame_hdr *hdr, const void *payload,
 	u32 crc;
 
 	h.crc = 0;
-	crc = crc32c(~0U, &h, sizeof(h));
+	crc = dwcp_crc32c(~0U, &h, sizeof(h));
 	if (len)
-		crc = crc32c(crc, payload, len);
+		crc = dwcp_crc32c(crc, payload, len);
 	return ~crc;
 }
 

@@ -3,12 +3,14 @@
  * dwcp.ko: module parameters and the one place that spells out init order.
  *
  * Init order:
- *   1. the workqueues: dwcp_wq for every session's protocol engine, and
+ *   1. the CRC32C implementation frames use (the fastest measured, crc.c;
+ *      cannot fail: libcrc32c's otherwise);
+ *   2. the workqueues: dwcp_wq for every session's protocol engine, and
  *      two for blocking handshakes (dwcp_hs_wq, dwcp_conn_wq);
- *   2. per network namespace state (counters, join tokens);
- *   3. generic netlink family "dwcp" (so that the first session event has
+ *   3. per network namespace state (counters, join tokens);
+ *   4. generic netlink family "dwcp" (so that the first session event has
  *      somewhere to go);
- *   4. the socket family (from here on userspace can create sessions).
+ *   5. the socket family (from here on userspace can create sessions).
  * Exit runs in reverse.  While any DWCP socket is open the module is pinned
  * (proto and net_proto_family carry THIS_MODULE), so rmmod fails with EBUSY
  * instead of pulling the code from under a live session.
@@ -87,9 +89,10 @@ static int __init dwcp_init(void)
 		return -EINVAL;
 	}
 
+	dwcp_crc_init();
 	err = dwcp_workqueues_init();
 	if (err)
-		return err;
+		goto err_crc;
 
 	err = dwcp_stats_init();
 	if (err)
@@ -113,6 +116,8 @@ err_stats:
 	dwcp_stats_exit();
 err_wq:
 	dwcp_workqueues_exit();
+err_crc:
+	dwcp_crc_exit();
 	return err;
 }
 
@@ -122,6 +127,7 @@ static void __exit dwcp_exit(void)
 	dwcp_genl_exit();
 	dwcp_stats_exit();
 	dwcp_workqueues_exit();
+	dwcp_crc_exit();
 }
 
 module_init(dwcp_init);

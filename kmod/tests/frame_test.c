@@ -4,6 +4,7 @@
  * Every way a header or payload can be wrong has a case.
  */
 #include <kunit/test.h>
+#include <linux/crc32c.h>
 #include <linux/random.h>
 
 #include "../dwcp.h"
@@ -74,6 +75,30 @@ static void crc_is_crc32c_of_header_then_payload(struct kunit *test)
 
 	dwcp_frame_build(&h, DWCP_FRAME_DATA, 9, 4096, 0, "123456789");
 	KUNIT_EXPECT_EQ(test, be32_to_cpu(h.crc), 0x0dcc2150U);
+}
+
+static void chosen_crc_is_libcrc32c_at_any_split(struct kunit *test)
+{
+	/* Arrange: odd lengths and split points, unaligned starts */
+	u32 lens[] = { 0, 1, 7, 8, 9, 63, 64, 65, 1000, 4095, 4096, 5000 };
+	u8 *buf = kunit_kmalloc(test, 5001, GFP_KERNEL);
+	int i, split;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	get_random_bytes(buf, 5001);
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		u32 want = crc32c(~0U, buf + 1, lens[i]);
+
+		for (split = 0; split <= lens[i]; split += max(1U, lens[i] / 5)) {
+			/* Act */
+			u32 got = dwcp_crc32c(dwcp_crc32c(~0U, buf + 1, split),
+					      buf + 1 + split, lens[i] - split);
+
+			/* Assert */
+			KUNIT_EXPECT_EQ_MSG(test, got, want, "len %u split %d",
+					    lens[i], split);
+		}
+	}
 }
 
 static void header_refusals(struct kunit *test)
@@ -272,6 +297,7 @@ static struct kunit_case dwcp_frame_cases[] = {
 	KUNIT_CASE(data_frame_round_trip),
 	KUNIT_CASE(crc_catches_every_single_bit_flip),
 	KUNIT_CASE(crc_is_crc32c_of_header_then_payload),
+	KUNIT_CASE(chosen_crc_is_libcrc32c_at_any_split),
 	KUNIT_CASE(header_refusals),
 	KUNIT_CASE(length_bounds_per_type),
 	KUNIT_CASE(zstd_flag_bounds),
