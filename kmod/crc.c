@@ -9,12 +9,14 @@
  * quarter of the table-driven crc32c-generic's speed and the CRC was a third
  * of AF_DWCP's CPU time.  So, as the kernel's xor and raid6 code choose
  * their routines, dwcp measures the candidates once at load and keeps the
- * faster.  Each candidate must agree with libcrc32c on the test buffer
- * first: all compute the same function, the choice changes only speed.
+ * faster.  Each candidate must pass a known answer and agree with the
+ * kernel's table code first: all compute the same function, the choice
+ * changes only speed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <crypto/hash.h>
+#include <linux/crc32.h>
 #include <linux/crc32c.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
@@ -29,13 +31,18 @@
 
 static struct crypto_shash *dwcp_crc_tfm;
 
-/* The candidates: the crypto API's choice first, then the table-driven one. */
-static const char * const dwcp_crc_candidates[] = { "crc32c", "crc32c-generic" };
+/*
+ * The candidates: the crypto API's choice first, then the instruction by
+ * name (its module may not be loaded yet; absent off x86), then tables.
+ */
+static const char * const dwcp_crc_candidates[] __initconst = {
+	"crc32c", "crc32c-intel", "crc32c-generic"
+};
 
 static char crc32c_driver[CRYPTO_MAX_ALG_NAME] = "libcrc32c";
 module_param_string(crc32c_driver, crc32c_driver, sizeof(crc32c_driver), 0444);
 MODULE_PARM_DESC(crc32c_driver,
-		 "CRC32C implementation in use, the fastest measured at load (read only)");
+		 "CRC32C implementation in use, the fastest measured at load (read only: a value given is ignored)");
 
 static u32 dwcp_crc_update(struct crypto_shash *tfm, u32 crc, const void *p,
 			   unsigned int len)
@@ -45,6 +52,7 @@ static u32 dwcp_crc_update(struct crypto_shash *tfm, u32 crc, const void *p,
 	desc->tfm = tfm;
 	/* The crc32c shash state is the running CRC, as libcrc32c uses it. */
 	*(u32 *)shash_desc_ctx(desc) = crc;
+	/* cannot fail: crc32c has no key to miss and no memory to get */
 	crypto_shash_update(desc, p, len);
 	return *(u32 *)shash_desc_ctx(desc);
 }
@@ -65,15 +73,24 @@ u32 dwcp_crc32c(u32 crc, const void *p, unsigned int len)
 	return tfm ? dwcp_crc_update(tfm, crc, p, len) : crc32c(crc, p, len);
 }
 
-/* MB/s of @tfm on @buf, the best of a few tries (0: it computes wrongly). */
-static u32 dwcp_crc_speed(struct crypto_shash *tfm, const u8 *buf)
+/*
+ * Does @tfm compute CRC32C?  The standard check value, and random data
+ * against the kernel's own table code (__crc32c_le(), not libcrc32c,
+ * which may be @tfm itself).
+ */
+static bool __init dwcp_crc_correct(struct crypto_shash *tfm, const u8 *buf)
+{
+	return ~dwcp_crc_update(tfm, ~0U, "123456789", 9) == 0xe3069283 &&
+	       dwcp_crc_update(tfm, ~0U, buf, DWCP_CRC_TEST_LEN) ==
+	       __crc32c_le(~0U, buf, DWCP_CRC_TEST_LEN);
+}
+
+/* MB/s of @tfm on @buf, the best of a few tries. */
+static u32 __init dwcp_crc_speed(struct crypto_shash *tfm, const u8 *buf)
 {
 	u64 best = U64_MAX;
 	int try, round;
 
-	if (dwcp_crc_update(tfm, ~0U, buf, DWCP_CRC_TEST_LEN) !=
-	    crc32c(~0U, buf, DWCP_CRC_TEST_LEN))
-		return 0;
 	for (try = 0; try < DWCP_CRC_TEST_TRIES; try++) {
 		u64 start = ktime_get_ns();
 
@@ -86,7 +103,8 @@ static u32 dwcp_crc_speed(struct crypto_shash *tfm, const u8 *buf)
 }
 
 /* Measure @name; keep it if faster than *@best_speed. */
-static void dwcp_crc_try(const char *name, const u8 *buf, u32 *best_speed)
+static void __init dwcp_crc_try(const char *name, const u8 *buf,
+				u32 *best_speed)
 {
 	struct crypto_shash *tfm = crypto_alloc_shash(name, 0, 0);
 	const char *driver;
@@ -97,6 +115,11 @@ static void dwcp_crc_try(const char *name, const u8 *buf, u32 *best_speed)
 	driver = crypto_shash_driver_name(tfm);
 	if (dwcp_crc_tfm && !strcmp(driver, crc32c_driver)) {
 		crypto_free_shash(tfm);		/* the same one again */
+		return;
+	}
+	if (!dwcp_crc_correct(tfm, buf)) {
+		pr_warn("crc32c: %s computes wrong CRCs, not used\n", driver);
+		crypto_free_shash(tfm);
 		return;
 	}
 	speed = dwcp_crc_speed(tfm, buf);
@@ -120,11 +143,13 @@ static void dwcp_crc_try(const char *name, const u8 *buf, u32 *best_speed)
  *
  * Context: process, at module load.
  */
-void dwcp_crc_init(void)
+void __init dwcp_crc_init(void)
 {
 	u32 best_speed = 0;
 	u8 *buf;
 	int i;
+
+	strscpy(crc32c_driver, "libcrc32c", sizeof(crc32c_driver));
 
 	buf = kmalloc(DWCP_CRC_TEST_LEN, GFP_KERNEL);
 	if (!buf)
@@ -139,7 +164,8 @@ void dwcp_crc_init(void)
 /**
  * dwcp_crc_exit() - release the chosen implementation
  *
- * Context: process, at module unload, once no socket is left.
+ * Context: process, at module unload once no socket is left, or when
+ * dwcp_init() fails.
  */
 void dwcp_crc_exit(void)
 {

@@ -24,7 +24,7 @@ extern int dwcp_family;
 u64 dwcp_features(void);
 
 /* crc.c */
-void dwcp_crc_init(void);
+void __init dwcp_crc_init(void);
 void dwcp_crc_exit(void);
 u32 dwcp_crc32c(u32 crc, const void *p, unsigned int len);
 

@@ -800,10 +800,12 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 
 /*
  * What a read pass of @st reports: the bytes it consumed while TCP merely
- * has no more now, but EOF or an error at once even after some bytes.  TCP
- * signals EOF once: a pass that read the last bytes and then the FIN and
- * reported only the bytes would leave the stream waiting for a wakeup that
- * never comes (a retired stream's server would never close its side).
+ * has no more now, but EOF or an error at once even after some bytes (the
+ * frames read before are processed; a partial one goes with the stream).
+ * TCP wakes us once for its FIN, and that wakeup's read event is spent: a
+ * pass that read the last bytes and then the FIN and reported only the
+ * bytes left the stream waiting for a wakeup that never comes (a retired
+ * stream's server never closed its side).
  */
 static int dwcp_rx_result(int done, int err)
 {

@@ -122,6 +122,35 @@ SRV=198.18.1.1
 # stat NETNS NAME: a counter of /proc/net/dwcp_stat in a namespace.
 stat() { ip netns exec "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/dwcp_stat; }
 
+# retire_mark, then retired_cleanly N: since the mark, N streams retired
+# on each end of the netns pair and none failed on the client.
+retire_mark() {
+	RETIRE_MARK="$(stat dwcp-cli StreamsRetired) $(stat dwcp-srv StreamsRetired) $(stat dwcp-cli StreamFailures)"
+}
+# retire_settled N: wait until, since the mark, N streams either retired or
+# failed on the client (bounded: 90 s, past the client's 60 s retire
+# timeout, after which a stream the server never closed is reset).
+retire_settled() {
+	local cr sr cf i
+	read -r cr sr cf <<<"$RETIRE_MARK"
+	for ((i = 0; i < 180; i++)); do
+		[ $(($(stat dwcp-cli StreamsRetired) + $(stat dwcp-cli StreamFailures))) -ge \
+			$((cr + cf + $1)) ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+retired_cleanly() {
+	local cr sr cf
+	read -r cr sr cf <<<"$RETIRE_MARK"
+	echo "client StreamsRetired $cr -> $(stat dwcp-cli StreamsRetired)," \
+		"server $sr -> $(stat dwcp-srv StreamsRetired)," \
+		"client StreamFailures $cf -> $(stat dwcp-cli StreamFailures)"
+	[ "$(stat dwcp-cli StreamsRetired)" = $((cr + $1)) ] &&
+		[ "$(stat dwcp-srv StreamsRetired)" = $((sr + $1)) ] &&
+		[ "$(stat dwcp-cli StreamFailures)" = "$cf" ]
+}
+
 # start_server [dwcp-perf args]: dwcp-perf -s in dwcp-srv, until finish.
 start_server() {
 	S dwcp-perf -s "$@" >"$TMP/server.log" 2>&1 &

@@ -121,20 +121,12 @@ wait_up() {
 # Fewer streams, then more, while the data flows: the surplus closes
 # cleanly on both ends (retired, not failed), the missing ones join again.
 change_streams() {
-	local cf cr sr
-	cf=$(stat dwcp-cli StreamFailures)
-	cr=$(stat dwcp-cli StreamsRetired)
-	sr=$(stat dwcp-srv StreamsRetired)
+	retire_mark
 	C dwcpctl policy set "$ID" streams 2 && wait_up 2 || return 1
 	echo "2 streams up"
 	C dwcpctl policy set "$ID" streams 4 && wait_up 4 || return 1
 	echo "4 streams up again"
-	echo "client StreamsRetired $cr -> $(stat dwcp-cli StreamsRetired)," \
-		"server $sr -> $(stat dwcp-srv StreamsRetired)," \
-		"client StreamFailures $cf -> $(stat dwcp-cli StreamFailures)"
-	[ "$(stat dwcp-cli StreamsRetired)" = $((cr + 2)) ] &&
-		[ "$(stat dwcp-srv StreamsRetired)" = $((sr + 2)) ] &&
-		[ "$(stat dwcp-cli StreamFailures)" = "$cf" ]
+	retired_cleanly 2
 }
 check "policy set streams 2 then 4 mid-transfer: 2 retire cleanly, 2 join again" change_streams
 
