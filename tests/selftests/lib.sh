@@ -131,8 +131,8 @@ retire_mark() {
 # failed on the client (bounded: 90 s, past the client's 60 s retire
 # timeout, after which a stream the server never closed is reset).
 retire_settled() {
-	local cr sr cf i
-	read -r cr sr cf <<<"$RETIRE_MARK"
+	local cr cf i
+	read -r cr _ cf <<<"$RETIRE_MARK"
 	for ((i = 0; i < 180; i++)); do
 		[ $(($(stat dwcp-cli StreamsRetired) + $(stat dwcp-cli StreamFailures))) -ge \
 			$((cr + cf + $1)) ] && return 0
