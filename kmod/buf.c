@@ -29,7 +29,11 @@
  * dwcp_stream_send_frame()); TCP then holds its own page references, and
  * freeing ours (dwcp_buf_release()) leaves the pages to TCP until it is
  * done.  Only DWCP_DEFAULT_FRAME buffers are kept for reuse, and only once
- * TCP has let go.
+ * TCP has let go.  A buffer freed before that (the session's ack can come
+ * first: over veth the receiving session holds the sender's very pages in
+ * its skbs until its reader copies them out) waits in a short FIFO,
+ * untouched, and is reused once the others let go; a fresh one would come
+ * cleared (init_on_alloc), which costs as much as a copy.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -71,6 +75,22 @@ u32 dwcp_buf_cap(u32 len)
 bool dwcp_buf_pages(const void *buf, u32 len)
 {
 	return len > DWCP_SMALL_FRAME && !is_vmalloc_addr(buf);
+}
+
+/* Is @buf a buffer nobody but its owner references (TCP is done with it)? */
+static bool dwcp_buf_unshared(const void *buf)
+{
+	return !is_vmalloc_addr(buf) &&
+	       page_ref_count(virt_to_head_page(buf)) == 1;
+}
+
+static void *dwcp_busy_pop(struct dwcp_bufcache *c)
+{
+	void *buf = c->busy[c->busy_first];
+
+	c->busy_first = (c->busy_first + 1) % DWCP_BUF_BUSY;
+	c->busy_n--;
+	return buf;
 }
 
 static void *dwcp_buf_new(u32 len)
@@ -115,23 +135,23 @@ void dwcp_buf_release(void *buf, u32 len)
  */
 void *dwcp_buf_alloc(struct dwcp_bufcache *c, u32 len)
 {
-	struct dwcp_spare *s;
+	void *buf;
 
-	if (c && c->head && dwcp_buf_frame_sized(len)) {
-		s = c->head;
+	if (!c || !dwcp_buf_frame_sized(len))
+		return dwcp_buf_new(len);
+	if (c->head) {
+		struct dwcp_spare *s = c->head;
+
 		c->head = s->next;
-		c->bytes -= DWCP_DEFAULT_FRAME;
-		c->taken = true;
-		return s;
+		buf = s;
+	} else if (c->busy_n && dwcp_buf_unshared(c->busy[c->busy_first])) {
+		buf = dwcp_busy_pop(c);
+	} else {
+		return dwcp_buf_new(len);
 	}
-	return dwcp_buf_new(len);
-}
-
-/* Is @buf a buffer nobody but its owner references (TCP is done with it)? */
-static bool dwcp_buf_unshared(const void *buf)
-{
-	return !is_vmalloc_addr(buf) &&
-	       page_ref_count(virt_to_head_page(buf)) == 1;
+	c->bytes -= DWCP_DEFAULT_FRAME;
+	c->taken = true;
+	return buf;
 }
 
 /**
@@ -147,14 +167,22 @@ void dwcp_buf_free(struct dwcp_bufcache *c, void *buf, u32 len, u64 room)
 {
 	struct dwcp_spare *s = buf;
 
-	if (c && buf && dwcp_buf_frame_sized(len) &&
-	    c->bytes + DWCP_DEFAULT_FRAME <= room && dwcp_buf_unshared(buf)) {
-		s->next = c->head;
-		c->head = s;
-		c->bytes += DWCP_DEFAULT_FRAME;
+	if (!c || !buf || !dwcp_buf_frame_sized(len) ||
+	    c->bytes + DWCP_DEFAULT_FRAME > room) {
+		dwcp_buf_release(buf, len);
 		return;
 	}
-	dwcp_buf_release(buf, len);
+	if (dwcp_buf_unshared(buf)) {
+		s->next = c->head;
+		c->head = s;
+	} else if (!is_vmalloc_addr(buf) && c->busy_n < DWCP_BUF_BUSY) {
+		c->busy[(c->busy_first + c->busy_n) % DWCP_BUF_BUSY] = buf;
+		c->busy_n++;
+	} else {
+		dwcp_buf_release(buf, len);
+		return;
+	}
+	c->bytes += DWCP_DEFAULT_FRAME;
 }
 
 /**
@@ -169,6 +197,8 @@ void dwcp_bufcache_drain(struct dwcp_bufcache *c)
 		c->head = s->next;
 		dwcp_buf_release(s, DWCP_DEFAULT_FRAME);
 	}
+	while (c->busy_n)
+		dwcp_buf_release(dwcp_busy_pop(c), DWCP_DEFAULT_FRAME);
 	c->bytes = 0;
 }
 

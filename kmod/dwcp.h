@@ -33,6 +33,8 @@ void dwcp_frame_build(struct dwcp_frame_hdr *hdr, u8 type, u32 len, u64 seq,
 		      u32 aux, const void *payload);
 int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data);
 int dwcp_frame_check_crc(const struct dwcp_frame_hdr *hdr, const void *payload);
+u32 dwcp_frame_crc_hdr(const struct dwcp_frame_hdr *hdr);
+int dwcp_frame_crc_verify(const struct dwcp_frame_hdr *hdr, u32 crc);
 void dwcp_frame_set_flags(struct dwcp_frame_hdr *hdr, u16 flags, u32 aux,
 			  const void *payload);
 int dwcp_hello_parse(const void *p, u32 len, struct dwcp_hello *out);
@@ -44,15 +46,25 @@ void dwcp_join_proof(u8 out[DWCP_PROOF_LEN], const u8 ckey[DWCP_KEY_LEN],
 
 /* buf.c */
 
+#define DWCP_BUF_BUSY	32
+
 /**
  * struct dwcp_bufcache - freed frame-sized payload buffers kept for reuse
  * @head: the buffers, each DWCP_DEFAULT_FRAME bytes, linked through
  *	their first bytes
- * @bytes: their size in all
+ * @busy: oldest first, buffers freed while others still held their pages
+ *	(TCP, or a receiver on this host reading them from its skbs), kept
+ *	until they let go: those bytes must not change, not even for a link
+ * @busy_first: index of the oldest in @busy
+ * @busy_n: how many @busy holds
+ * @bytes: the size of all these buffers
  * @taken: one was reused since the last dwcp_bufcache_trim()
  */
 struct dwcp_bufcache {
 	void *head;
+	void *busy[DWCP_BUF_BUSY];
+	u8 busy_first;
+	u8 busy_n;
 	u64 bytes;
 	bool taken;
 };
@@ -75,7 +87,12 @@ void dwcp_bufcache_trim(struct dwcp_bufcache *c);
  * @len: payload bytes
  * @off: bytes the application already consumed
  * @data: the payload, a separate allocation (a 64 KiB frame then fits one
- *	order-4 block instead of spilling into vmalloc)
+ *	order-4 block instead of spilling into vmalloc); NULL when @segs
+ *	hold it
+ * @segs: or the payload left where TCP received it: clones of TCP's skbs,
+ *	each with the part that is ours in its dwcp_seg_cb (the receive
+ *	path's one copy is then the one into the reader's buffer)
+ * @seg_cost: memory the clones pin, by their share of each skb's truesize
  */
 struct dwcp_rxbuf {
 	struct rb_node node;
@@ -84,9 +101,35 @@ struct dwcp_rxbuf {
 	u32 len;
 	u32 off;
 	u8 *data;
+	struct sk_buff_head segs;
+	u32 seg_cost;
 };
 
+/* The part of a cloned skb that belongs to a frame (in skb->cb). */
+struct dwcp_seg_cb {
+	u32 off;
+	u32 len;
+};
+
+static inline struct dwcp_seg_cb *dwcp_seg_cb(struct sk_buff *skb)
+{
+	return (struct dwcp_seg_cb *)skb->cb;
+}
+
+/*
+ * A frame gathered from more pieces than this, or pinning more than twice
+ * its size (small skbs), is copied into a buffer of its own instead.
+ */
+#define DWCP_RX_MAX_SEGS	16
+
 struct dwcp_rxbuf *dwcp_rxbuf_alloc(struct dwcp_bufcache *c, u64 seq, u32 len);
+struct dwcp_rxbuf *dwcp_rxbuf_alloc_segs(u64 seq, u32 len);
+bool dwcp_rxbuf_segs_full(const struct dwcp_rxbuf *rb);
+int dwcp_rxbuf_linearize(struct dwcp_bufcache *c, struct dwcp_rxbuf *rb);
+int dwcp_rxbuf_check_crc(const struct dwcp_frame_hdr *hdr,
+			 const struct dwcp_rxbuf *rb);
+int dwcp_rxbuf_copy(const struct dwcp_rxbuf *rb, u32 from, u32 n,
+		    struct iov_iter *to);
 void dwcp_rxbuf_free(struct dwcp_rxbuf *rb);
 void dwcp_rxbuf_recycle(struct dwcp_bufcache *c, struct dwcp_rxbuf *rb,
 			u64 room);
@@ -286,6 +329,7 @@ enum dwcp_mib {
 	DWCP_MIB_STREAMS_RETIRED = DWCP_MIB_OF(STREAMS_RETIRED),
 	DWCP_MIB_PEER_WARM_STARTS = DWCP_MIB_OF(PEER_WARM_STARTS),
 	DWCP_MIB_FALLBACK_NO_RDMA = DWCP_MIB_OF(FALLBACK_NO_RDMA),
+	DWCP_MIB_RX_FRAMES_COPIED = DWCP_MIB_OF(RX_FRAMES_COPIED),
 	DWCP_MIB_MAX = DWCP_MIB_OF(MAX) + 1
 };
 
@@ -655,6 +699,8 @@ int dwcp_stream_send(struct dwcp_stream *st, const void *buf, u32 len,
 int dwcp_stream_send_frame(struct dwcp_stream *st,
 			   const struct dwcp_txframe *f, u32 *off);
 int dwcp_stream_recv(struct dwcp_stream *st, void *buf, u32 len, u32 *got);
+int dwcp_stream_recv_segs(struct dwcp_stream *st, struct dwcp_rxbuf *rb,
+			  u32 *got);
 void dwcp_join_schedule(struct dwcp_stream *st);
 int dwcp_check_congestion(struct net *net, const char *name);
 void dwcp_token_del(struct dwcp_sock *dsk);

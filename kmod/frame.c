@@ -12,19 +12,41 @@
 /*
  * CRC32C as iSCSI and ext4 use it: initial value and final XOR 0xffffffff,
  * over the header with its crc field zero, then the payload (crc.c picks
- * the implementation).
+ * the implementation).  dwcp_crc() gives the running value, before that XOR.
  */
 static u32 dwcp_crc(const struct dwcp_frame_hdr *hdr, const void *payload,
 		    u32 len)
 {
+	u32 crc = dwcp_frame_crc_hdr(hdr);
+
+	return len ? dwcp_crc32c(crc, payload, len) : crc;
+}
+
+/**
+ * dwcp_frame_crc_hdr() - the running CRC over a header, for a payload that
+ *	is checked in pieces (dwcp_crc32c() each, then dwcp_frame_crc_verify())
+ * @hdr: the header; its crc field is taken as zero
+ *
+ * Return: the running (not yet inverted) CRC32C.
+ */
+u32 dwcp_frame_crc_hdr(const struct dwcp_frame_hdr *hdr)
+{
 	struct dwcp_frame_hdr h = *hdr;
-	u32 crc;
 
 	h.crc = 0;
-	crc = dwcp_crc32c(~0U, &h, sizeof(h));
-	if (len)
-		crc = dwcp_crc32c(crc, payload, len);
-	return ~crc;
+	return dwcp_crc32c(~0U, &h, sizeof(h));
+}
+
+/**
+ * dwcp_frame_crc_verify() - does a running CRC match the header's?
+ * @hdr: received header
+ * @crc: running CRC from dwcp_frame_crc_hdr() over header and payload
+ *
+ * Return: 0 if it matches, -EBADMSG otherwise.
+ */
+int dwcp_frame_crc_verify(const struct dwcp_frame_hdr *hdr, u32 crc)
+{
+	return ~crc == be32_to_cpu(hdr->crc) ? 0 : -EBADMSG;
 }
 
 /**
@@ -45,7 +67,7 @@ void dwcp_frame_build(struct dwcp_frame_hdr *hdr, u8 type, u32 len, u64 seq,
 	hdr->len = cpu_to_be32(len);
 	hdr->seq = cpu_to_be64(seq);
 	hdr->aux = cpu_to_be32(aux);
-	hdr->crc = cpu_to_be32(dwcp_crc(hdr, payload, len));
+	hdr->crc = cpu_to_be32(~dwcp_crc(hdr, payload, len));
 }
 
 /**
@@ -61,7 +83,8 @@ void dwcp_frame_set_flags(struct dwcp_frame_hdr *hdr, u16 flags, u32 aux,
 	hdr->flags = cpu_to_be16(flags);
 	hdr->aux = cpu_to_be32(aux);
 	hdr->crc = 0;
-	hdr->crc = cpu_to_be32(dwcp_crc(hdr, payload, be32_to_cpu(hdr->len)));
+	hdr->crc = cpu_to_be32(~dwcp_crc(hdr, payload,
+					 be32_to_cpu(hdr->len)));
 }
 
 /**
@@ -115,9 +138,8 @@ int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data)
  */
 int dwcp_frame_check_crc(const struct dwcp_frame_hdr *hdr, const void *payload)
 {
-	u32 crc = dwcp_crc(hdr, payload, be32_to_cpu(hdr->len));
-
-	return crc == be32_to_cpu(hdr->crc) ? 0 : -EBADMSG;
+	return dwcp_frame_crc_verify(hdr, dwcp_crc(hdr, payload,
+						   be32_to_cpu(hdr->len)));
 }
 
 /**

@@ -9,7 +9,9 @@
  * a broken or hostile peer and is refused.
  */
 #include <linux/rbtree.h>
+#include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
 
 #include "dwcp.h"
 
@@ -35,7 +37,149 @@ struct dwcp_rxbuf *dwcp_rxbuf_alloc(struct dwcp_bufcache *c, u64 seq, u32 len)
 	rb->seq = seq;
 	rb->len = len;
 	rb->off = 0;
+	__skb_queue_head_init(&rb->segs);
+	rb->seg_cost = 0;
 	return rb;
+}
+
+/**
+ * dwcp_rxbuf_alloc_segs() - a receive buffer whose payload will stay in
+ *	TCP's skbs (filled by dwcp_stream_recv_segs())
+ * @seq: sequence number of the first byte
+ * @len: payload length, not 0
+ *
+ * Return: the buffer, or NULL when memory is short.
+ */
+struct dwcp_rxbuf *dwcp_rxbuf_alloc_segs(u64 seq, u32 len)
+{
+	struct dwcp_rxbuf *rb = kmalloc(sizeof(*rb), GFP_KERNEL);
+
+	if (!rb)
+		return NULL;
+	rb->data = NULL;
+	rb->seq = seq;
+	rb->len = len;
+	rb->off = 0;
+	__skb_queue_head_init(&rb->segs);
+	rb->seg_cost = 0;
+	return rb;
+}
+
+/**
+ * dwcp_rxbuf_segs_full() - should a frame being gathered take no more skbs?
+ * @rb: the buffer, its payload in skbs
+ *
+ * Return: true once it holds DWCP_RX_MAX_SEGS pieces or pins more than
+ * twice its length: small skbs cost more than a copy saves.
+ */
+bool dwcp_rxbuf_segs_full(const struct dwcp_rxbuf *rb)
+{
+	return skb_queue_len(&rb->segs) >= DWCP_RX_MAX_SEGS ||
+	       rb->seg_cost > 2 * rb->len;
+}
+
+/**
+ * dwcp_rxbuf_linearize() - copy what a buffer's skbs hold into a buffer of
+ *	its own, and let the skbs go
+ * @c: spare payload buffers to take from
+ * @rb: the buffer, its payload in skbs (any part of it received)
+ *
+ * Return: 0; -ENOMEM (@rb unchanged).
+ */
+int dwcp_rxbuf_linearize(struct dwcp_bufcache *c, struct dwcp_rxbuf *rb)
+{
+	struct sk_buff *skb;
+	u32 at = 0;
+	u8 *data = dwcp_buf_alloc(c, rb->len);
+
+	if (!data)
+		return -ENOMEM;
+	skb_queue_walk(&rb->segs, skb) {
+		struct dwcp_seg_cb *cb = dwcp_seg_cb(skb);
+
+		/* cannot fail: the clone holds [off, off + len) */
+		WARN_ON_ONCE(skb_copy_bits(skb, cb->off, data + at, cb->len));
+		at += cb->len;
+	}
+	__skb_queue_purge(&rb->segs);
+	rb->seg_cost = 0;
+	rb->data = data;
+	return 0;
+}
+
+/* CRC32C update over @len bytes of @skb from @off, wherever they lie. */
+static u32 dwcp_skb_crc32c(u32 crc, struct sk_buff *skb, u32 off, u32 len)
+{
+	struct skb_seq_state st;
+	const u8 *p;
+	u32 done = 0, n;
+
+	skb_prepare_seq_read(skb, off, off + len, &st);
+	while (done < len && (n = skb_seq_read(done, &p, &st))) {
+		n = min(n, len - done);	/* a block may run past @len */
+		crc = dwcp_crc32c(crc, p, n);
+		done += n;
+	}
+	skb_abort_seq_read(&st);
+	return crc;
+}
+
+/**
+ * dwcp_rxbuf_check_crc() - does a frame's CRC cover its header and payload?
+ * @hdr: the frame's header
+ * @rb: its payload, whole (NULL for none)
+ *
+ * Return: 0 if it matches, -EBADMSG otherwise.
+ */
+int dwcp_rxbuf_check_crc(const struct dwcp_frame_hdr *hdr,
+			 const struct dwcp_rxbuf *rb)
+{
+	struct sk_buff *skb;
+	u32 crc;
+
+	if (!rb || rb->data)
+		return dwcp_frame_check_crc(hdr, rb ? rb->data : NULL);
+	crc = dwcp_frame_crc_hdr(hdr);
+	skb_queue_walk(&rb->segs, skb)
+		crc = dwcp_skb_crc32c(crc, skb, dwcp_seg_cb(skb)->off,
+				      dwcp_seg_cb(skb)->len);
+	return dwcp_frame_crc_verify(hdr, crc);
+}
+
+/**
+ * dwcp_rxbuf_copy() - copy payload bytes out of a receive buffer
+ * @rb: the buffer
+ * @from: payload offset of the first byte
+ * @n: bytes, @from + @n at most @rb->len
+ * @to: destination
+ *
+ * Return: 0; -EFAULT if not all of them could be copied (@to may have
+ * advanced by some).
+ */
+int dwcp_rxbuf_copy(const struct dwcp_rxbuf *rb, u32 from, u32 n,
+		    struct iov_iter *to)
+{
+	struct sk_buff *skb;
+
+	if (rb->data)
+		return copy_to_iter(rb->data + from, n, to) == n ? 0 : -EFAULT;
+	skb_queue_walk(&rb->segs, skb) {
+		struct dwcp_seg_cb *cb = dwcp_seg_cb(skb);
+		u32 part;
+
+		if (from >= cb->len) {
+			from -= cb->len;
+			continue;
+		}
+		part = min(cb->len - from, n);
+		if (skb_copy_datagram_iter(skb, cb->off + from, to, part))
+			return -EFAULT;
+		n -= part;
+		from = 0;
+		if (!n)
+			break;
+	}
+	return n ? -EFAULT : 0;
 }
 
 /**
@@ -47,6 +191,7 @@ void dwcp_rxbuf_free(struct dwcp_rxbuf *rb)
 	if (!rb)
 		return;
 	dwcp_buf_release(rb->data, rb->len);
+	__skb_queue_purge(&rb->segs);
 	kfree(rb);
 }
 
@@ -63,6 +208,7 @@ void dwcp_rxbuf_recycle(struct dwcp_bufcache *c, struct dwcp_rxbuf *rb,
 			u64 room)
 {
 	dwcp_buf_free(c, rb->data, rb->len, room);
+	__skb_queue_purge(&rb->segs);
 	kfree(rb);
 }
 

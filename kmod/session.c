@@ -631,10 +631,11 @@ static bool dwcp_ready_coalesce(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 {
 	struct dwcp_rxbuf *tail;
 
-	if (rb->len >= DWCP_SMALL_FRAME || list_empty(&dsk->rx_ready))
+	if (rb->len >= DWCP_SMALL_FRAME || !rb->data ||
+	    list_empty(&dsk->rx_ready))
 		return false;
 	tail = list_last_entry(&dsk->rx_ready, struct dwcp_rxbuf, list);
-	if (tail->len + rb->len > dwcp_buf_cap(tail->len))
+	if (!tail->data || tail->len + rb->len > dwcp_buf_cap(tail->len))
 		return false;
 	memcpy(tail->data + tail->len, rb->data, rb->len);
 	tail->len += rb->len;
@@ -761,7 +762,7 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 	st->rx_buf = NULL;
 	st->rx_hdr_got = 0;
 	st->rx_got = 0;
-	if (dwcp_frame_check_crc(h, rb ? rb->data : NULL)) {
+	if (dwcp_rxbuf_check_crc(h, rb)) {
 		dwcp_rxbuf_free(rb);
 		return -EBADMSG;	/* corrupted on this stream: drop it */
 	}
@@ -812,6 +813,43 @@ static int dwcp_rx_result(int done, int err)
 	return err == -EAGAIN && done ? done : err;
 }
 
+/*
+ * A plain data frame of a byte stream stays in TCP's skbs until the reader
+ * copies it out (one copy on the receive path, as TCP has, instead of two);
+ * compressed frames are decompressed and small ones packed together, so
+ * they get a buffer of their own.
+ */
+static struct dwcp_rxbuf *dwcp_rx_payload_buf(struct dwcp_sock *dsk,
+					      const struct dwcp_frame_hdr *h)
+{
+	u32 len = be32_to_cpu(h->len);
+	u64 seq = be64_to_cpu(h->seq);
+
+	if (h->type == DWCP_FRAME_DATA && !h->flags &&
+	    len >= DWCP_SMALL_FRAME && dsk->sk.sk_type == SOCK_STREAM)
+		return dwcp_rxbuf_alloc_segs(seq, len);
+	return dwcp_rxbuf_alloc(&dsk->rx_bufs, seq, len);
+}
+
+/* Read more of the current frame's payload; 0 once it is all there. */
+static int dwcp_rx_payload(struct dwcp_stream *st)
+{
+	struct dwcp_rxbuf *rb = st->rx_buf;
+	int err;
+
+	if (!rb->data) {
+		err = dwcp_stream_recv_segs(st, rb, &st->rx_got);
+		if (err != -ENOSPC)
+			return err;
+		/* in too many pieces: copy them, and the rest as it comes */
+		err = dwcp_rxbuf_linearize(&st->dsk->rx_bufs, rb);
+		if (err)
+			return err;
+		dwcp_count(sock_net(&st->dsk->sk), DWCP_MIB_RX_FRAMES_COPIED);
+	}
+	return dwcp_stream_recv(st, rb->data, rb->len, &st->rx_got);
+}
+
 /* Read frames from @st; returns bytes consumed or a negative errno. */
 static int dwcp_rx_stream(struct dwcp_stream *st)
 {
@@ -833,9 +871,8 @@ static int dwcp_rx_stream(struct dwcp_stream *st)
 				return -EPROTO;
 			len = be32_to_cpu(st->rx_hdr.len);
 			if (len) {
-				st->rx_buf = dwcp_rxbuf_alloc(&dsk->rx_bufs,
-							      be64_to_cpu(st->rx_hdr.seq),
-							      len);
+				st->rx_buf = dwcp_rx_payload_buf(dsk,
+								 &st->rx_hdr);
 				if (!st->rx_buf)
 					return -ENOMEM;
 			}
@@ -844,8 +881,7 @@ static int dwcp_rx_stream(struct dwcp_stream *st)
 		if (st->rx_got < len) {
 			u32 before = st->rx_got;
 
-			err = dwcp_stream_recv(st, st->rx_buf->data, len,
-					       &st->rx_got);
+			err = dwcp_rx_payload(st);
 			done += st->rx_got - before;
 			budget -= min(budget, st->rx_got - before);
 			if (err)
@@ -1491,8 +1527,7 @@ static int dwcp_copy_ready(struct dwcp_sock *dsk, struct msghdr *msg,
 			continue;
 		}
 		n = min_t(size_t, avail - skip, len - copied);
-		if (copy_to_iter(rb->data + rb->off + skip, n,
-				 &msg->msg_iter) != n)
+		if (dwcp_rxbuf_copy(rb, rb->off + skip, n, &msg->msg_iter))
 			return copied ? copied : -EFAULT;
 		copied += n;
 		if (peek) {

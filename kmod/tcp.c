@@ -402,6 +402,84 @@ int dwcp_stream_recv(struct dwcp_stream *st, void *buf, u32 len, u32 *got)
 	return 0;
 }
 
+/* Clone what TCP offers of the frame into its buffer, up to desc->count. */
+static int dwcp_seg_actor(read_descriptor_t *desc, struct sk_buff *skb,
+			  unsigned int off, size_t len)
+{
+	struct dwcp_rxbuf *rb = desc->arg.data;
+	u32 n = min_t(size_t, len, desc->count);
+	struct sk_buff *clone;
+
+	if (!n || dwcp_rxbuf_segs_full(rb))
+		return 0;
+	clone = skb_clone(skb, GFP_KERNEL);
+	if (!clone) {
+		desc->error = -ENOMEM;
+		return 0;
+	}
+	dwcp_seg_cb(clone)->off = off;
+	dwcp_seg_cb(clone)->len = n;
+	rb->seg_cost += DIV_ROUND_UP_ULL((u64)skb->truesize * n, skb->len);
+	__skb_queue_tail(&rb->segs, clone);
+	desc->count -= n;
+	return n;
+}
+
+/*
+ * Why a read that took less than it wanted stopped: -EAGAIN (no more now),
+ * -ESHUTDOWN (the peer's FIN, nothing after it) or the connection's error,
+ * as tcp_recvmsg() decides it.  Called under the TCP socket's lock, so
+ * nothing can arrive between the read and the look at its state.
+ */
+static int dwcp_read_stopped(struct sock *sk)
+{
+	if (!skb_queue_empty(&sk->sk_receive_queue))
+		return -EAGAIN;
+	if (sk->sk_err)
+		return sock_error(sk);
+	if (sock_flag(sk, SOCK_DONE) || sk->sk_shutdown & RCV_SHUTDOWN)
+		return -ESHUTDOWN;
+	return -EAGAIN;
+}
+
+/**
+ * dwcp_stream_recv_segs() - take what the stream has of a frame's payload,
+ *	without copying it: clones of TCP's skbs go into @rb
+ * @st: the stream, up
+ * @rb: the frame's buffer from dwcp_rxbuf_alloc_segs()
+ * @got: payload bytes already there; advanced
+ *
+ * TCP lets go of the skbs it handed over (the clones keep their data; TCP
+ * never appends to a cloned skb, see skb_try_coalesce()).
+ *
+ * Return: 0 once @rb->len bytes are there; -EAGAIN if TCP has no more now;
+ * -ENOSPC if @rb takes no more pieces (dwcp_rxbuf_segs_full(): copy the
+ * rest); -ESHUTDOWN if the peer closed the connection; -ENOMEM; another
+ * negative errno on failure.
+ */
+int dwcp_stream_recv_segs(struct dwcp_stream *st, struct dwcp_rxbuf *rb,
+			  u32 *got)
+{
+	struct sock *sk = st->sock->sk;
+	read_descriptor_t desc = { .arg.data = rb, .count = rb->len - *got };
+	int ret;
+
+	lock_sock(sk);
+	ret = tcp_read_sock(sk, &desc, dwcp_seg_actor);
+	if (ret > 0) {
+		*got += ret;
+		st->bytes_received += ret;
+	}
+	if (*got == rb->len)
+		ret = 0;
+	else if (desc.error)
+		ret = desc.error;
+	else if (ret >= 0)
+		ret = dwcp_rxbuf_segs_full(rb) ? -ENOSPC : dwcp_read_stopped(sk);
+	release_sock(sk);
+	return ret;
+}
+
 /*
  * Hand up to @len payload bytes at @p to TCP.  A buffer of whole pages
  * (@pages, see buf.c) goes by reference: TCP takes a reference on its pages

@@ -4,7 +4,9 @@
  */
 #include <kunit/test.h>
 #include <linux/prandom.h>
+#include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
 
 #include "../dwcp.h"
 
@@ -176,6 +178,55 @@ static void bufcache_reuses_within_room(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, c.head);
 }
 
+/*
+ * A buffer freed while someone else holds its pages (TCP, a receiver's
+ * skbs) waits untouched, and is reused only once they let go.
+ */
+static void bufcache_keeps_busy_until_let_go(struct kunit *test)
+{
+	struct dwcp_bufcache c = {};
+	u64 room = 4 * DWCP_DEFAULT_FRAME;
+	struct page *held;
+	void *a, *b;
+
+	/* Arrange: a's pages held by "TCP" */
+	a = dwcp_buf_alloc(&c, DWCP_DEFAULT_FRAME);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	memset(a, 0x5a, DWCP_DEFAULT_FRAME);
+	held = virt_to_head_page(a);
+	get_page(held);
+
+	/* Act */
+	dwcp_buf_free(&c, a, DWCP_DEFAULT_FRAME, room);
+
+	/* Assert: kept aside, its bytes untouched, not handed out */
+	KUNIT_EXPECT_EQ(test, (int)c.busy_n, 1);
+	KUNIT_EXPECT_EQ(test, c.bytes, (u64)DWCP_DEFAULT_FRAME);
+	KUNIT_EXPECT_EQ(test, ((u8 *)a)[0], 0x5a);
+	b = dwcp_buf_alloc(&c, DWCP_DEFAULT_FRAME);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_PTR_NE(test, b, a);
+
+	/* once let go, it is reused */
+	put_page(held);
+	KUNIT_EXPECT_PTR_EQ(test, dwcp_buf_alloc(&c, DWCP_DEFAULT_FRAME), a);
+	KUNIT_EXPECT_EQ(test, (int)c.busy_n, 0);
+	KUNIT_EXPECT_EQ(test, c.bytes, 0ULL);
+
+	/* no room: freed at once, held or not; drain frees what waits */
+	get_page(held);
+	dwcp_buf_free(&c, a, DWCP_DEFAULT_FRAME, 0);
+	KUNIT_EXPECT_EQ(test, (int)c.busy_n, 0);
+	put_page(held);
+	get_page(virt_to_head_page(b));
+	dwcp_buf_free(&c, b, DWCP_DEFAULT_FRAME, room);
+	KUNIT_EXPECT_EQ(test, (int)c.busy_n, 1);
+	dwcp_bufcache_drain(&c);
+	KUNIT_EXPECT_EQ(test, (int)c.busy_n, 0);
+	KUNIT_EXPECT_EQ(test, c.bytes, 0ULL);
+	put_page(virt_to_head_page(b));	/* the last reference frees it */
+}
+
 static void sched_prefers_least_delay(struct kunit *test)
 {
 	/* Arrange: stream 1 is twice as fast with the same queue */
@@ -239,6 +290,181 @@ static void sched_spreads_by_rate(struct kunit *test)
 	KUNIT_EXPECT_LE(test, abs(count[2] - 150), 6);
 }
 
+/* An skb of @head linear bytes then @frag bytes in a page, from @src. */
+static struct sk_buff *test_skb(struct kunit *test, const u8 *src, u32 head,
+				u32 frag)
+{
+	struct sk_buff *skb = alloc_skb(head, GFP_KERNEL);
+	struct page *page;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, src, head);
+	if (frag) {
+		KUNIT_ASSERT_LE(test, frag, (u32)PAGE_SIZE);
+		page = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		memcpy(page_address(page), src + head, frag);
+		skb_fill_page_desc(skb, 0, page, 0, frag);
+		skb->len += frag;
+		skb->data_len += frag;
+		skb->truesize += PAGE_SIZE;
+	}
+	return skb;
+}
+
+/* A clone of @skb's [@off, @off + @len) appended to @rb, as tcp.c does. */
+static void test_seg(struct kunit *test, struct dwcp_rxbuf *rb,
+		     struct sk_buff *skb, u32 off, u32 len)
+{
+	struct sk_buff *clone = skb_clone(skb, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, clone);
+	dwcp_seg_cb(clone)->off = off;
+	dwcp_seg_cb(clone)->len = len;
+	__skb_queue_tail(&rb->segs, clone);
+}
+
+/*
+ * A frame of 10000 bytes in three skbs (the first starts with 1000 bytes
+ * of the frame before, the second has a page fragment, the third goes on
+ * with the next frame), as a stream's receive queue holds them.
+ */
+static struct dwcp_rxbuf *test_seg_frame(struct kunit *test, u8 *payload,
+					 struct dwcp_frame_hdr *h,
+					 struct sk_buff *skbs[3])
+{
+	struct dwcp_rxbuf *rb = dwcp_rxbuf_alloc_segs(7000, 10000);
+	u8 *wire = kunit_kzalloc(test, 1000 + 10000 + 2000, GFP_KERNEL);
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, rb);
+	KUNIT_ASSERT_NOT_NULL(test, wire);
+	for (i = 0; i < 13000; i++)
+		wire[i] = (u8)(i * 7 + i / 251);
+	memcpy(payload, wire + 1000, 10000);
+	dwcp_frame_build(h, DWCP_FRAME_DATA, 10000, 7000, 0, payload);
+	skbs[0] = test_skb(test, wire, 3000, 0);
+	skbs[1] = test_skb(test, wire + 3000, 500, 3500);
+	skbs[2] = test_skb(test, wire + 7000, 6000, 0);
+	test_seg(test, rb, skbs[0], 1000, 2000);
+	test_seg(test, rb, skbs[1], 0, 4000);
+	test_seg(test, rb, skbs[2], 0, 4000);
+	return rb;
+}
+
+static void test_skbs_free(struct sk_buff *skbs[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		kfree_skb(skbs[i]);
+}
+
+/* The CRC over skb pieces is the CRC over the bytes; a flipped byte fails. */
+static void segs_crc_covers_every_piece(struct kunit *test)
+{
+	u8 *payload = kunit_kzalloc(test, 10000, GFP_KERNEL);
+	struct dwcp_frame_hdr h;
+	struct sk_buff *skbs[3];
+	struct dwcp_rxbuf *rb;
+	u8 *frag;
+
+	KUNIT_ASSERT_NOT_NULL(test, payload);
+	rb = test_seg_frame(test, payload, &h, skbs);
+	frag = skb_frag_address(&skb_shinfo(skbs[1])->frags[0]);
+
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb), 0);
+	frag[100] ^= 1;
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb), -EBADMSG);
+	frag[100] ^= 1;
+	skbs[2]->data[4000] ^= 1;	/* the next frame's byte: not covered */
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb), 0);
+
+	dwcp_rxbuf_free(rb);
+	test_skbs_free(skbs);
+}
+
+/* Copies out of skb pieces give the payload at any start and length. */
+static void segs_copy_at_any_split(struct kunit *test)
+{
+	static const u32 from[] = { 0, 1, 1999, 2000, 2001, 4500, 5999, 6000,
+				    9999 };
+	u8 *payload = kunit_kzalloc(test, 10000, GFP_KERNEL);
+	u8 *out = kunit_kzalloc(test, 10000, GFP_KERNEL);
+	struct dwcp_frame_hdr h;
+	struct sk_buff *skbs[3];
+	struct dwcp_rxbuf *rb;
+	unsigned int i, n;
+
+	KUNIT_ASSERT_NOT_NULL(test, payload);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	rb = test_seg_frame(test, payload, &h, skbs);
+
+	for (i = 0; i < ARRAY_SIZE(from); i++) {
+		for (n = 1; from[i] + n <= 10000; n = n * 3 + 1) {
+			struct kvec kv = { .iov_base = out, .iov_len = n };
+			struct iov_iter it;
+
+			memset(out, 0, 10000);
+			iov_iter_kvec(&it, READ, &kv, 1, n);
+			KUNIT_ASSERT_EQ(test, dwcp_rxbuf_copy(rb, from[i], n, &it),
+					0);
+			KUNIT_EXPECT_EQ(test, iov_iter_count(&it), (size_t)0);
+			KUNIT_EXPECT_EQ(test, memcmp(out, payload + from[i], n),
+					0);
+		}
+	}
+
+	dwcp_rxbuf_free(rb);
+	test_skbs_free(skbs);
+}
+
+/* Linearized, the frame is the same bytes in a buffer of its own. */
+static void segs_linearize_keeps_bytes(struct kunit *test)
+{
+	u8 *payload = kunit_kzalloc(test, 10000, GFP_KERNEL);
+	struct dwcp_frame_hdr h;
+	struct sk_buff *skbs[3];
+	struct dwcp_rxbuf *rb;
+
+	KUNIT_ASSERT_NOT_NULL(test, payload);
+	rb = test_seg_frame(test, payload, &h, skbs);
+
+	KUNIT_ASSERT_EQ(test, dwcp_rxbuf_linearize(NULL, rb), 0);
+	test_skbs_free(skbs);		/* the frame no longer needs them */
+
+	KUNIT_ASSERT_NOT_NULL(test, rb->data);
+	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&rb->segs));
+	KUNIT_EXPECT_EQ(test, memcmp(rb->data, payload, 10000), 0);
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb), 0);
+	dwcp_rxbuf_free(rb);
+}
+
+/* Too many pieces, or pieces pinning more than twice the frame: copy. */
+static void segs_full_by_count_or_cost(struct kunit *test)
+{
+	u8 src[64] = {};
+	struct sk_buff *skb = test_skb(test, src, 64, 0);
+	struct dwcp_rxbuf *rb = dwcp_rxbuf_alloc_segs(0, 65536);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, rb);
+	for (i = 0; i < DWCP_RX_MAX_SEGS - 1; i++)
+		test_seg(test, rb, skb, 0, 64);
+	KUNIT_EXPECT_FALSE(test, dwcp_rxbuf_segs_full(rb));
+	test_seg(test, rb, skb, 0, 64);
+	KUNIT_EXPECT_TRUE(test, dwcp_rxbuf_segs_full(rb));
+	__skb_queue_purge(&rb->segs);
+
+	rb->seg_cost = 2 * 65536;
+	KUNIT_EXPECT_FALSE(test, dwcp_rxbuf_segs_full(rb));
+	rb->seg_cost++;
+	KUNIT_EXPECT_TRUE(test, dwcp_rxbuf_segs_full(rb));
+
+	dwcp_rxbuf_free(rb);
+	kfree_skb(skb);
+}
+
 static struct kunit_case dwcp_reorder_cases[] = {
 	KUNIT_CASE(random_order_with_duplicates),
 	KUNIT_CASE(gap_holds_later_frames),
@@ -246,9 +472,14 @@ static struct kunit_case dwcp_reorder_cases[] = {
 	KUNIT_CASE(small_frames_counted_while_waiting),
 	KUNIT_CASE(buf_capacity_classes),
 	KUNIT_CASE(bufcache_reuses_within_room),
+	KUNIT_CASE(bufcache_keeps_busy_until_let_go),
 	KUNIT_CASE(sched_prefers_least_delay),
 	KUNIT_CASE(sched_rotates_ties_and_handles_unknown_rate),
 	KUNIT_CASE(sched_spreads_by_rate),
+	KUNIT_CASE(segs_crc_covers_every_piece),
+	KUNIT_CASE(segs_copy_at_any_split),
+	KUNIT_CASE(segs_linearize_keeps_bytes),
+	KUNIT_CASE(segs_full_by_count_or_cost),
 	{}
 };
 

@@ -93,6 +93,25 @@ check "32M down over netem, 8 streams, verified" transfer netem-down -n 32M -P 8
 C tc qdisc del dev veth-c root 2>/dev/null
 S tc qdisc del dev veth-s root 2>/dev/null
 
+# Frames normally stay in TCP's skbs until the reader copies them out.  In
+# small pieces (one MSS per skb: no GSO on the sender, 100 Mbit/s so they
+# arrive one by one) a 64 KiB frame would pin dozens of skbs, so the
+# receiver copies it into a buffer of its own instead (RxFramesCopied).
+small_pieces() {
+	local before after rc
+	before=$(stat dwcp-srv RxFramesCopied)
+	C ip link set dev veth-c gso_max_segs 1
+	C tc qdisc add dev veth-c root netem rate 100mbit
+	transfer pieces -n 16M -P 2
+	rc=$?
+	C tc qdisc del dev veth-c root
+	C ip link set dev veth-c gso_max_segs 65535
+	after=$(stat dwcp-srv RxFramesCopied)
+	echo "RxFramesCopied $before -> $after"
+	[ $rc = 0 ] && [ "$after" -gt "$before" ]
+}
+check "16M in one-MSS skbs: frames copied on receipt (counted), verified" small_pieces
+
 # Byte streams: compressible data over a 200 Mbit/s link goes zstd-framed
 # (the codec's measured choice), incompressible data and DWCP_CODEC 0 not.
 compression() {

@@ -827,6 +827,9 @@ enum {
  *	the mode recently measured to their peer (peer-get)
  * @DWCP_A_STATS_FALLBACK_NO_RDMA: FallbackNoRdma, fallbacks with reason
  *	DWCP_FALLBACK_NO_RDMA
+ * @DWCP_A_STATS_RX_FRAMES_COPIED: RxFramesCopied, data frames of byte
+ *	streams copied on receipt instead of left in TCP's buffers (they came
+ *	in too many small pieces)
  */
 enum {
 	DWCP_A_STATS_PAD = 1,
@@ -852,6 +855,7 @@ enum {
 	DWCP_A_STATS_STREAMS_RETIRED,
 	DWCP_A_STATS_PEER_WARM_STARTS,
 	DWCP_A_STATS_FALLBACK_NO_RDMA,
+	DWCP_A_STATS_RX_FRAMES_COPIED,
 
 	__DWCP_A_STATS_MAX,
 	DWCP_A_STATS_MAX = (__DWCP_A_STATS_MAX - 1)
