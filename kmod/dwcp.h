@@ -92,7 +92,9 @@ void dwcp_bufcache_trim(struct dwcp_bufcache *c);
  * @segs: or the payload left where TCP received it: clones of TCP's skbs,
  *	each with the part that is ours in its dwcp_seg_cb (the receive
  *	path's one copy is then the one into the reader's buffer)
- * @seg_cost: memory the clones pin, by their share of each skb's truesize
+ * @seg_cost: memory the clones may pin: each one's whole skb (truesize),
+ *	however little of it is ours, since a clone keeps all of it; a
+ *	session holds at most its receive buffer's worth (dsk->rx_pinned)
  */
 struct dwcp_rxbuf {
 	struct rb_node node;
@@ -113,14 +115,18 @@ struct dwcp_seg_cb {
 
 static inline struct dwcp_seg_cb *dwcp_seg_cb(struct sk_buff *skb)
 {
+	BUILD_BUG_ON(sizeof(struct dwcp_seg_cb) > sizeof_field(struct sk_buff, cb));
 	return (struct dwcp_seg_cb *)skb->cb;
 }
 
 /*
- * A frame gathered from more pieces than this, or pinning more than twice
- * its size (small skbs), is copied into a buffer of its own instead.
+ * A frame gathered from more pieces than this (or one per 4 KiB of a larger
+ * frame: small skbs, no GRO) is copied into a buffer of its own instead;
+ * the stream then copies the next 1, 2, 4, ... DWCP_RX_COPY_STREAK_MAX
+ * frames at once while that goes on, and tries skbs again after each run.
  */
 #define DWCP_RX_MAX_SEGS	16
+#define DWCP_RX_COPY_STREAK_MAX	64
 
 struct dwcp_rxbuf *dwcp_rxbuf_alloc(struct dwcp_bufcache *c, u64 seq, u32 len);
 struct dwcp_rxbuf *dwcp_rxbuf_alloc_segs(u64 seq, u32 len);
@@ -441,6 +447,8 @@ struct dwcp_stream {
 	u32 rx_hdr_got;
 	struct dwcp_rxbuf *rx_buf;
 	u32 rx_got;
+	u8 rx_copy_next;		/* frames to copy before trying skbs again */
+	u8 rx_copy_streak;		/* the last such run */
 	/* statistics */
 	u64 bytes_sent;
 	u64 bytes_received;
@@ -528,6 +536,7 @@ struct dwcp_sock {
 	struct list_head rx_ready;
 	struct dwcp_bufcache rx_bufs;	/* spare payload buffers */
 	u64 rx_ready_bytes;
+	u64 rx_pinned;			/* seg_cost of the frames held */
 	u64 ack_sent;			/* last cumulative ack sent */
 	u32 wnd_sent;			/* last window sent */
 	bool ack_now;

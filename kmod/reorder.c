@@ -9,38 +9,12 @@
  * a broken or hostile peer and is refused.
  */
 #include <linux/rbtree.h>
+#include <linux/sizes.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 
 #include "dwcp.h"
-
-/**
- * dwcp_rxbuf_alloc() - a receive buffer for @len payload bytes at @seq
- * @c: spare payload buffers to take from (see buf.c), or NULL
- * @seq: sequence number of the first byte
- * @len: payload length, not 0
- *
- * Return: the buffer, or NULL when memory is short.
- */
-struct dwcp_rxbuf *dwcp_rxbuf_alloc(struct dwcp_bufcache *c, u64 seq, u32 len)
-{
-	struct dwcp_rxbuf *rb = kmalloc(sizeof(*rb), GFP_KERNEL);
-
-	if (!rb)
-		return NULL;
-	rb->data = dwcp_buf_alloc(c, len);
-	if (!rb->data) {
-		kfree(rb);
-		return NULL;
-	}
-	rb->seq = seq;
-	rb->len = len;
-	rb->off = 0;
-	__skb_queue_head_init(&rb->segs);
-	rb->seg_cost = 0;
-	return rb;
-}
 
 /**
  * dwcp_rxbuf_alloc_segs() - a receive buffer whose payload will stay in
@@ -66,16 +40,49 @@ struct dwcp_rxbuf *dwcp_rxbuf_alloc_segs(u64 seq, u32 len)
 }
 
 /**
- * dwcp_rxbuf_segs_full() - should a frame being gathered take no more skbs?
+ * dwcp_rxbuf_alloc() - a receive buffer for @len payload bytes at @seq
+ * @c: spare payload buffers to take from (see buf.c), or NULL
+ * @seq: sequence number of the first byte
+ * @len: payload length, not 0
+ *
+ * Return: the buffer, or NULL when memory is short.
+ */
+struct dwcp_rxbuf *dwcp_rxbuf_alloc(struct dwcp_bufcache *c, u64 seq, u32 len)
+{
+	struct dwcp_rxbuf *rb = dwcp_rxbuf_alloc_segs(seq, len);
+
+	if (!rb)
+		return NULL;
+	rb->data = dwcp_buf_alloc(c, len);
+	if (!rb->data) {
+		kfree(rb);
+		return NULL;
+	}
+	return rb;
+}
+
+/**
+ * dwcp_rxbuf_segs_full() - should a frame in skbs take no more of them?
  * @rb: the buffer, its payload in skbs
  *
- * Return: true once it holds DWCP_RX_MAX_SEGS pieces or pins more than
- * twice its length: small skbs cost more than a copy saves.
+ * Return: true once it holds its share of pieces (DWCP_RX_MAX_SEGS, or
+ * one per 4 KiB of a larger frame): small skbs cost more than a copy saves.
  */
 bool dwcp_rxbuf_segs_full(const struct dwcp_rxbuf *rb)
 {
-	return skb_queue_len(&rb->segs) >= DWCP_RX_MAX_SEGS ||
-	       rb->seg_cost > 2 * rb->len;
+	u32 max_segs = max_t(u32, DWCP_RX_MAX_SEGS, rb->len / SZ_4K);
+
+	return skb_queue_len(&rb->segs) >= max_segs;
+}
+
+/* Let go of the clones: delivered data, not a drop (drop_monitor). */
+static void dwcp_segs_release(struct dwcp_rxbuf *rb)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&rb->segs)))
+		consume_skb(skb);
+	rb->seg_cost = 0;
 }
 
 /**
@@ -101,8 +108,7 @@ int dwcp_rxbuf_linearize(struct dwcp_bufcache *c, struct dwcp_rxbuf *rb)
 		WARN_ON_ONCE(skb_copy_bits(skb, cb->off, data + at, cb->len));
 		at += cb->len;
 	}
-	__skb_queue_purge(&rb->segs);
-	rb->seg_cost = 0;
+	dwcp_segs_release(rb);
 	rb->data = data;
 	return 0;
 }
@@ -191,7 +197,7 @@ void dwcp_rxbuf_free(struct dwcp_rxbuf *rb)
 	if (!rb)
 		return;
 	dwcp_buf_release(rb->data, rb->len);
-	__skb_queue_purge(&rb->segs);
+	dwcp_segs_release(rb);
 	kfree(rb);
 }
 
@@ -208,7 +214,7 @@ void dwcp_rxbuf_recycle(struct dwcp_bufcache *c, struct dwcp_rxbuf *rb,
 			u64 room)
 {
 	dwcp_buf_free(c, rb->data, rb->len, room);
-	__skb_queue_purge(&rb->segs);
+	dwcp_segs_release(rb);
 	kfree(rb);
 }
 

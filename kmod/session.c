@@ -180,13 +180,17 @@ static void dwcp_session_purge(struct dwcp_sock *dsk, bool rx_ready)
 	list_for_each_entry_safe(f, tmp, &dsk->tx_inflight, list)
 		dwcp_txframe_free(dsk, f);
 	dwcp_reorder_purge(&dsk->reorder);
-	if (!rx_ready)
-		return;
+	dsk->rx_pinned = 0;
 	list_for_each_entry_safe(rb, rtmp, &dsk->rx_ready, list) {
-		list_del(&rb->list);
-		dwcp_rxbuf_free(rb);
+		if (rx_ready) {
+			list_del(&rb->list);
+			dwcp_rxbuf_free(rb);
+		} else {
+			dsk->rx_pinned += rb->seg_cost;	/* still to read */
+		}
 	}
-	dsk->rx_ready_bytes = 0;
+	if (rx_ready)
+		dsk->rx_ready_bytes = 0;
 }
 
 /* Stop everything that could run for the session; drop "alive". */
@@ -665,6 +669,7 @@ static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 		dwcp_rxbuf_free(rb);
 		return dwcp_protocol_error(dsk);
 	}
+	dsk->rx_pinned += rb->seg_cost;
 	/* A peer that ignores our window would make us buffer without end. */
 	if (dsk->reorder.bytes + dsk->rx_ready_bytes >
 	    2ULL * dwcp_rcvbuf(dsk) + DWCP_MAX_FRAME)
@@ -817,21 +822,31 @@ static int dwcp_rx_result(int done, int err)
  * A plain data frame of a byte stream stays in TCP's skbs until the reader
  * copies it out (one copy on the receive path, as TCP has, instead of two);
  * compressed frames are decompressed and small ones packed together, so
- * they get a buffer of their own.
+ * they get a buffer of their own.  So do the next frames of a stream whose
+ * last frame came in too many pieces (paced, lossy paths without GRO: the
+ * pieces would be gathered only to be copied).
  */
-static struct dwcp_rxbuf *dwcp_rx_payload_buf(struct dwcp_sock *dsk,
-					      const struct dwcp_frame_hdr *h)
+static struct dwcp_rxbuf *dwcp_rx_payload_buf(struct dwcp_stream *st)
 {
+	struct dwcp_sock *dsk = st->dsk;
+	const struct dwcp_frame_hdr *h = &st->rx_hdr;
 	u32 len = be32_to_cpu(h->len);
 	u64 seq = be64_to_cpu(h->seq);
 
 	if (h->type == DWCP_FRAME_DATA && !h->flags &&
-	    len >= DWCP_SMALL_FRAME && dsk->sk.sk_type == SOCK_STREAM)
-		return dwcp_rxbuf_alloc_segs(seq, len);
+	    len >= DWCP_SMALL_FRAME && dsk->sk.sk_type == SOCK_STREAM &&
+	    dsk->rx_pinned < dwcp_rcvbuf(dsk)) {
+		if (!st->rx_copy_next)
+			return dwcp_rxbuf_alloc_segs(seq, len);
+		st->rx_copy_next--;
+	}
 	return dwcp_rxbuf_alloc(&dsk->rx_bufs, seq, len);
 }
 
-/* Read more of the current frame's payload; 0 once it is all there. */
+/*
+ * Read more of the current frame's payload; 0 once it is all there.  One
+ * in too many pieces is copied, and the rest read into the copy.
+ */
 static int dwcp_rx_payload(struct dwcp_stream *st)
 {
 	struct dwcp_rxbuf *rb = st->rx_buf;
@@ -839,13 +854,17 @@ static int dwcp_rx_payload(struct dwcp_stream *st)
 
 	if (!rb->data) {
 		err = dwcp_stream_recv_segs(st, rb, &st->rx_got);
+		if (!err)
+			st->rx_copy_streak = 0;
 		if (err != -ENOSPC)
 			return err;
-		/* in too many pieces: copy them, and the rest as it comes */
 		err = dwcp_rxbuf_linearize(&st->dsk->rx_bufs, rb);
 		if (err)
 			return err;
 		dwcp_count(sock_net(&st->dsk->sk), DWCP_MIB_RX_FRAMES_COPIED);
+		st->rx_copy_streak = clamp(2 * st->rx_copy_streak, 1,
+					   DWCP_RX_COPY_STREAK_MAX);
+		st->rx_copy_next = st->rx_copy_streak;
 	}
 	return dwcp_stream_recv(st, rb->data, rb->len, &st->rx_got);
 }
@@ -871,8 +890,7 @@ static int dwcp_rx_stream(struct dwcp_stream *st)
 				return -EPROTO;
 			len = be32_to_cpu(st->rx_hdr.len);
 			if (len) {
-				st->rx_buf = dwcp_rx_payload_buf(dsk,
-								 &st->rx_hdr);
+				st->rx_buf = dwcp_rx_payload_buf(st);
 				if (!st->rx_buf)
 					return -ENOMEM;
 			}
@@ -1539,6 +1557,7 @@ static int dwcp_copy_ready(struct dwcp_sock *dsk, struct msghdr *msg,
 			dsk->st.dwci_bytes_received += n;
 			if (rb->off == rb->len) {
 				list_del(&rb->list);
+				dsk->rx_pinned -= rb->seg_cost;
 				dwcp_rxbuf_recycle(&dsk->rx_bufs, rb,
 						   dwcp_rx_spare_room(dsk));
 			}

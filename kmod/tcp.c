@@ -279,6 +279,8 @@ void dwcp_stream_attach(struct dwcp_stream *st, struct socket *sock)
 	st->rx_hdr_got = 0;
 	st->rx_got = 0;
 	st->rx_buf = NULL;
+	st->rx_copy_next = 0;
+	st->rx_copy_streak = 0;
 	st->backoff_ms = 0;
 	st->retiring = false;
 	st->events = BIT(DWCP_EV_READ) | BIT(DWCP_EV_WRITE);
@@ -419,7 +421,7 @@ static int dwcp_seg_actor(read_descriptor_t *desc, struct sk_buff *skb,
 	}
 	dwcp_seg_cb(clone)->off = off;
 	dwcp_seg_cb(clone)->len = n;
-	rb->seg_cost += DIV_ROUND_UP_ULL((u64)skb->truesize * n, skb->len);
+	rb->seg_cost += skb->truesize;
 	__skb_queue_tail(&rb->segs, clone);
 	desc->count -= n;
 	return n;
@@ -428,17 +430,21 @@ static int dwcp_seg_actor(read_descriptor_t *desc, struct sk_buff *skb,
 /*
  * Why a read that took less than it wanted stopped: -EAGAIN (no more now),
  * -ESHUTDOWN (the peer's FIN, nothing after it) or the connection's error,
- * as tcp_recvmsg() decides it.  Called under the TCP socket's lock, so
- * nothing can arrive between the read and the look at its state.
+ * in the order tcp_recvmsg() looks.  Called under the TCP socket's lock,
+ * so nothing can arrive between the read and the look at its state.
  */
 static int dwcp_read_stopped(struct sock *sk)
 {
 	if (!skb_queue_empty(&sk->sk_receive_queue))
 		return -EAGAIN;
+	if (sock_flag(sk, SOCK_DONE))
+		return -ESHUTDOWN;
 	if (sk->sk_err)
 		return sock_error(sk);
-	if (sock_flag(sk, SOCK_DONE) || sk->sk_shutdown & RCV_SHUTDOWN)
+	if (sk->sk_shutdown & RCV_SHUTDOWN)
 		return -ESHUTDOWN;
+	if (sk->sk_state == TCP_CLOSE)
+		return -ENOTCONN;
 	return -EAGAIN;
 }
 
@@ -454,8 +460,9 @@ static int dwcp_read_stopped(struct sock *sk)
  *
  * Return: 0 once @rb->len bytes are there; -EAGAIN if TCP has no more now;
  * -ENOSPC if @rb takes no more pieces (dwcp_rxbuf_segs_full(): copy the
- * rest); -ESHUTDOWN if the peer closed the connection; -ENOMEM; another
- * negative errno on failure.
+ * rest) or urgent data is pending (tcp_read_sock() stops at it, only
+ * tcp_recvmsg() gets past); -ESHUTDOWN if the peer closed the connection;
+ * -ENOMEM; another negative errno on failure.
  */
 int dwcp_stream_recv_segs(struct dwcp_stream *st, struct dwcp_rxbuf *rb,
 			  u32 *got)
@@ -465,6 +472,10 @@ int dwcp_stream_recv_segs(struct dwcp_stream *st, struct dwcp_rxbuf *rb,
 	int ret;
 
 	lock_sock(sk);
+	if (unlikely(READ_ONCE(tcp_sk(sk)->urg_data))) {
+		release_sock(sk);
+		return -ENOSPC;
+	}
 	ret = tcp_read_sock(sk, &desc, dwcp_seg_actor);
 	if (ret > 0) {
 		*got += ret;

@@ -192,6 +192,7 @@ static void bufcache_keeps_busy_until_let_go(struct kunit *test)
 	/* Arrange: a's pages held by "TCP" */
 	a = dwcp_buf_alloc(&c, DWCP_DEFAULT_FRAME);
 	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_FALSE(test, is_vmalloc_addr(a));	/* pages, not vmalloc */
 	memset(a, 0x5a, DWCP_DEFAULT_FRAME);
 	held = virt_to_head_page(a);
 	get_page(held);
@@ -205,6 +206,7 @@ static void bufcache_keeps_busy_until_let_go(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ((u8 *)a)[0], 0x5a);
 	b = dwcp_buf_alloc(&c, DWCP_DEFAULT_FRAME);
 	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_FALSE(test, is_vmalloc_addr(b));
 	KUNIT_EXPECT_PTR_NE(test, b, a);
 
 	/* once let go, it is reused */
@@ -440,28 +442,33 @@ static void segs_linearize_keeps_bytes(struct kunit *test)
 	dwcp_rxbuf_free(rb);
 }
 
-/* Too many pieces, or pieces pinning more than twice the frame: copy. */
-static void segs_full_by_count_or_cost(struct kunit *test)
+/* Too many pieces (more for a larger frame): copy. */
+static void segs_full_by_count(struct kunit *test)
 {
 	u8 src[64] = {};
 	struct sk_buff *skb = test_skb(test, src, 64, 0);
 	struct dwcp_rxbuf *rb = dwcp_rxbuf_alloc_segs(0, 65536);
+	struct dwcp_rxbuf *big = dwcp_rxbuf_alloc_segs(0, 1 << 20);
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, rb);
-	for (i = 0; i < DWCP_RX_MAX_SEGS - 1; i++)
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	for (i = 0; i < DWCP_RX_MAX_SEGS - 1; i++) {
 		test_seg(test, rb, skb, 0, 64);
+		test_seg(test, big, skb, 0, 64);
+	}
 	KUNIT_EXPECT_FALSE(test, dwcp_rxbuf_segs_full(rb));
 	test_seg(test, rb, skb, 0, 64);
+	test_seg(test, big, skb, 0, 64);
 	KUNIT_EXPECT_TRUE(test, dwcp_rxbuf_segs_full(rb));
-	__skb_queue_purge(&rb->segs);
-
-	rb->seg_cost = 2 * 65536;
-	KUNIT_EXPECT_FALSE(test, dwcp_rxbuf_segs_full(rb));
-	rb->seg_cost++;
-	KUNIT_EXPECT_TRUE(test, dwcp_rxbuf_segs_full(rb));
+	/* 1 MiB: one piece per 4 KiB, 256 */
+	KUNIT_EXPECT_FALSE(test, dwcp_rxbuf_segs_full(big));
+	for (i = DWCP_RX_MAX_SEGS; i < 256; i++)
+		test_seg(test, big, skb, 0, 64);
+	KUNIT_EXPECT_TRUE(test, dwcp_rxbuf_segs_full(big));
 
 	dwcp_rxbuf_free(rb);
+	dwcp_rxbuf_free(big);
 	kfree_skb(skb);
 }
 
@@ -479,7 +486,7 @@ static struct kunit_case dwcp_reorder_cases[] = {
 	KUNIT_CASE(segs_crc_covers_every_piece),
 	KUNIT_CASE(segs_copy_at_any_split),
 	KUNIT_CASE(segs_linearize_keeps_bytes),
-	KUNIT_CASE(segs_full_by_count_or_cost),
+	KUNIT_CASE(segs_full_by_count),
 	{}
 };
 
