@@ -93,8 +93,9 @@ void dwcp_bufcache_trim(struct dwcp_bufcache *c);
  *	each with the part that is ours in its dwcp_seg_cb (the receive
  *	path's one copy is then the one into the reader's buffer)
  * @seg_cost: memory the clones may pin: each one's whole skb (truesize),
- *	however little of it is ours, since a clone keeps all of it; a
- *	session holds at most its receive buffer's worth (dsk->rx_pinned)
+ *	however little of it is ours, since a clone keeps all of it (an skb
+ *	two frames share counts for both); no frame starts in skbs once the
+ *	session's frames hold DWCP_RX_PIN_BUFS receive buffers' worth
  */
 struct dwcp_rxbuf {
 	struct rb_node node;
@@ -122,11 +123,15 @@ static inline struct dwcp_seg_cb *dwcp_seg_cb(struct sk_buff *skb)
 /*
  * A frame gathered from more pieces than this (or one per 4 KiB of a larger
  * frame: small skbs, no GRO) is copied into a buffer of its own instead;
- * the stream then copies the next 1, 2, 4, ... DWCP_RX_COPY_STREAK_MAX
- * frames at once while that goes on, and tries skbs again after each run.
+ * the stream then copies its next plain data frames on receipt, 1, 2, 4,
+ * ... DWCP_RX_COPY_STREAK_MAX of them in a row while that goes on, trying
+ * skbs again after each run.  And no frame starts in skbs while the
+ * session's frames hold skbs (full truesize) worth DWCP_RX_PIN_BUFS receive
+ * buffers.
  */
 #define DWCP_RX_MAX_SEGS	16
 #define DWCP_RX_COPY_STREAK_MAX	64
+#define DWCP_RX_PIN_BUFS	2
 
 struct dwcp_rxbuf *dwcp_rxbuf_alloc(struct dwcp_bufcache *c, u64 seq, u32 len);
 struct dwcp_rxbuf *dwcp_rxbuf_alloc_segs(u64 seq, u32 len);
@@ -536,7 +541,7 @@ struct dwcp_sock {
 	struct list_head rx_ready;
 	struct dwcp_bufcache rx_bufs;	/* spare payload buffers */
 	u64 rx_ready_bytes;
-	u64 rx_pinned;			/* seg_cost of the frames held */
+	u64 rx_pinned;			/* seg_cost of the frames filed */
 	u64 ack_sent;			/* last cumulative ack sent */
 	u32 wnd_sent;			/* last window sent */
 	bool ack_now;

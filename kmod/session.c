@@ -819,12 +819,14 @@ static int dwcp_rx_result(int done, int err)
 }
 
 /*
- * A plain data frame of a byte stream stays in TCP's skbs until the reader
- * copies it out (one copy on the receive path, as TCP has, instead of two);
- * compressed frames are decompressed and small ones packed together, so
- * they get a buffer of their own.  So do the next frames of a stream whose
- * last frame came in too many pieces (paced, lossy paths without GRO: the
- * pieces would be gathered only to be copied).
+ * A plain data frame of 4 KiB or more of a byte stream stays in TCP's skbs
+ * until the reader copies it out (one copy on the receive path, as TCP
+ * has, instead of two).  Compressed frames are decompressed, small ones
+ * packed together and keyed records decoded, so they get a buffer of their
+ * own.  A plain frame is copied too (and counted) while the session holds
+ * skbs worth DWCP_RX_PIN_BUFS receive buffers, and during a stream's copy
+ * run after a frame came in too many pieces (paced, lossy paths without
+ * GRO: the pieces would be gathered only to be copied).
  */
 static struct dwcp_rxbuf *dwcp_rx_payload_buf(struct dwcp_stream *st)
 {
@@ -833,19 +835,22 @@ static struct dwcp_rxbuf *dwcp_rx_payload_buf(struct dwcp_stream *st)
 	u32 len = be32_to_cpu(h->len);
 	u64 seq = be64_to_cpu(h->seq);
 
-	if (h->type == DWCP_FRAME_DATA && !h->flags &&
-	    len >= DWCP_SMALL_FRAME && dsk->sk.sk_type == SOCK_STREAM &&
-	    dsk->rx_pinned < dwcp_rcvbuf(dsk)) {
-		if (!st->rx_copy_next)
-			return dwcp_rxbuf_alloc_segs(seq, len);
+	if (h->type != DWCP_FRAME_DATA || h->flags ||
+	    len < DWCP_SMALL_FRAME || dsk->sk.sk_type != SOCK_STREAM)
+		return dwcp_rxbuf_alloc(&dsk->rx_bufs, seq, len);
+	if (!st->rx_copy_next &&
+	    dsk->rx_pinned < (u64)DWCP_RX_PIN_BUFS * dwcp_rcvbuf(dsk))
+		return dwcp_rxbuf_alloc_segs(seq, len);
+	if (st->rx_copy_next)
 		st->rx_copy_next--;
-	}
+	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_RX_FRAMES_COPIED);
 	return dwcp_rxbuf_alloc(&dsk->rx_bufs, seq, len);
 }
 
 /*
  * Read more of the current frame's payload; 0 once it is all there.  One
- * in too many pieces is copied, and the rest read into the copy.
+ * in too many pieces (or behind urgent data) is copied, and the rest read
+ * into the copy; the stream's next copy run is twice the last.
  */
 static int dwcp_rx_payload(struct dwcp_stream *st)
 {

@@ -458,6 +458,7 @@ static int dwcp_read_stopped(struct sock *sk)
  * TCP lets go of the skbs it handed over (the clones keep their data; TCP
  * never appends to a cloned skb, see skb_try_coalesce()).
  *
+ * Context: process, the session's socket lock held; takes the TCP one.
  * Return: 0 once @rb->len bytes are there; -EAGAIN if TCP has no more now;
  * -ENOSPC if @rb takes no more pieces (dwcp_rxbuf_segs_full(): copy the
  * rest) or urgent data is pending (tcp_read_sock() stops at it, only

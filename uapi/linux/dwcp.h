@@ -827,9 +827,10 @@ enum {
  *	the mode recently measured to their peer (peer-get)
  * @DWCP_A_STATS_FALLBACK_NO_RDMA: FallbackNoRdma, fallbacks with reason
  *	DWCP_FALLBACK_NO_RDMA
- * @DWCP_A_STATS_RX_FRAMES_COPIED: RxFramesCopied, data frames of byte
- *	streams copied on receipt instead of left in TCP's buffers (they came
- *	in too many small pieces)
+ * @DWCP_A_STATS_RX_FRAMES_COPIED: RxFramesCopied, plain data frames of 4 KiB
+ *	or more of byte streams copied on receipt instead of left in TCP's
+ *	buffers: in too many small pieces, on a stream whose frames did so
+ *	lately, or while the session held its share of skbs
  */
 enum {
 	DWCP_A_STATS_PAD = 1,
