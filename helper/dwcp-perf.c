@@ -6,7 +6,7 @@
  *   dwcp-perf -s [-p PORT] [-B ADDR] [-1] [--tcp]
  *   dwcp-perf -c HOST [-p PORT] [-t SEC | -n BYTES] [-P STREAMS] [-C CC]
  *             [-R] [--tcp] [--rate BYTES_PER_S] [--frame BYTES] [-j]
- *             [--close [--linger SEC]] [--rcvbuf BYTES] [--idle SEC]
+ *             [--close [--linger SEC]] [--rcvbuf BYTES] [--idle SEC] [-O SEC]
  *
  * Byte i of a transfer is byte (i % 8) of splitmix64(i / 8): the receiver
  * checks every byte against that and reports the first wrong offset.  With
@@ -16,6 +16,12 @@
  * --rcvbuf: SO_RCVBUF of the client's sockets (with -R, the receiver's).
  * --idle: connected, the client waits this long before the transfer (a
  * session that measures nothing meanwhile, for tests).
+ * Goodput is total bytes over the client's time from the start to the
+ * verdict; the receiver also times its first to its last byte, and with
+ * -O SEC (iperf3's --omit) the part after its first SEC seconds, the rate
+ * once congestion control is past its startup (JSON rx_goodput_bps and
+ * steady_goodput_bps; parallel TCP connections: their bytes over the
+ * longest one's time).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -48,6 +55,8 @@ struct request {
 	uint64_t base;		/* offset of byte 0 in the pattern */
 	uint32_t seconds;
 	uint32_t flags;		/* REQ_* */
+	uint32_t omit_ms;	/* the receiver's steady figure skips these */
+	uint32_t pad;
 };
 
 #define REQ_CLOSE_EARLY		1	/* the client closes after sending */
@@ -56,16 +65,25 @@ struct request {
 /* Which pattern this process sends and checks (the client's choice). */
 static bool compressible;
 
+/*
+ * The receiver's verdict.  Its clock also times the transfer, as iperf3's
+ * receiver does: from the first byte to the last one (no handshakes, no
+ * verdict round trip), and again from @omit_ms after the first byte
+ * (iperf3 -O: the rate once congestion control has left its startup).
+ */
 struct result {
 	uint64_t bytes;
 	uint64_t bad_offset;	/* UINT64_MAX when every byte was right */
+	uint64_t span_ns;	/* first byte to last byte */
+	uint64_t steady_bytes;	/* received after the omitted start */
+	uint64_t steady_ns;
 };
 
 static struct {
 	bool server, tcp, json, once, reverse, close_early;
 	int linger;
 	const char *host, *bind_addr, *cc;
-	int port, streams, seconds, frame, codec, rcvbuf, idle;
+	int port, streams, seconds, frame, codec, rcvbuf, idle, omit;
 	bool codec_set;
 	uint64_t bytes, rate;
 } opt = { .port = 5201, .seconds = 0 };
@@ -235,11 +253,20 @@ static uint64_t send_pattern(int fd, uint64_t base, uint64_t bytes,
 	return sent;
 }
 
-/* Receive to EOF, checking the pattern from @base. */
-static struct result recv_pattern(int fd, uint64_t base)
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Receive to EOF, checking the pattern from @base; time it (struct result). */
+static struct result recv_pattern(int fd, uint64_t base, uint32_t omit_ms)
 {
 	static __thread uint8_t buf[BUFSZ];
-	struct result r = { 0, UINT64_MAX };
+	struct result r = { 0, UINT64_MAX, 0, 0, 0 };
+	uint64_t first = 0, last = 0, steady_from = 0, steady_base = 0;
 	ssize_t n;
 
 	while ((n = recv(fd, buf, BUFSZ, 0)) != 0) {
@@ -256,6 +283,19 @@ static struct result recv_pattern(int fd, uint64_t base)
 				r.bad_offset = r.bytes + ok;
 		}
 		r.bytes += n;
+		last = now_ns();
+		if (!first)
+			first = last;
+		/* bytes that arrived before the window opened do not count */
+		if (!steady_from && last - first >= omit_ms * 1000000ull) {
+			steady_from = last;
+			steady_base = r.bytes;
+		}
+	}
+	r.span_ns = last - first;
+	if (steady_from) {
+		r.steady_bytes = r.bytes - steady_base;
+		r.steady_ns = last - steady_from;
 	}
 	return r;
 }
@@ -263,7 +303,7 @@ static struct result recv_pattern(int fd, uint64_t base)
 static void serve_one(int fd)
 {
 	struct request rq;
-	struct result r = { 0, UINT64_MAX };
+	struct result r = { 0, UINT64_MAX, 0, 0, 0 };
 
 	if (read_all(fd, &rq, sizeof(rq)) || rq.magic != MAGIC) {
 		fprintf(stderr, "dwcp-perf: bad request\n");
@@ -276,7 +316,7 @@ static void serve_one(int fd)
 		if (read_all(fd, &r, sizeof(r)))	/* the client's verdict */
 			fprintf(stderr, "dwcp-perf: no verdict from client\n");
 	} else {
-		r = recv_pattern(fd, rq.base);
+		r = recv_pattern(fd, rq.base, rq.omit_ms);
 		printf("received %" PRIu64 " bytes%s\n", r.bytes,
 		       r.bad_offset == UINT64_MAX ? ", verified" : ", MISMATCH");
 		fflush(stdout);
@@ -349,13 +389,14 @@ static void *client_conn(void *arg)
 	struct request rq = { .magic = MAGIC, .reverse = opt.reverse,
 			      .bytes = c->bytes, .base = c->base,
 			      .seconds = (uint32_t)opt.seconds,
+			      .omit_ms = (uint32_t)(opt.omit * 1000),
 			      .flags = (opt.close_early ? REQ_CLOSE_EARLY : 0) |
 				       (compressible ? REQ_COMPRESSIBLE : 0) };
 
 	if (write_all(c->fd, &rq, sizeof(rq)))
 		die("send request");
 	if (opt.reverse) {
-		c->r = recv_pattern(c->fd, c->base);
+		c->r = recv_pattern(c->fd, c->base, rq.omit_ms);
 		c->sent = c->r.bytes;
 		if (write_all(c->fd, &c->r, sizeof(c->r)))
 			die("send verdict");
@@ -434,7 +475,8 @@ static int run_client(void)
 	struct sockaddr_storage ss;
 	socklen_t len = make_addr(opt.host, opt.port, &ss);
 	uint64_t total = 0, share;
-	double t0, dt;
+	uint64_t steady_total = 0, span_max = 0, steady_max = 0;
+	double t0, dt, rx_bps = 0, steady_bps = 0;
 	int i, failed = 0;
 	int ipf = ss.ss_family == AF_INET6 ||
 		  ((struct sockaddr_dwcp *)&ss)->sdwcp_ip_family == AF_INET6 ?
@@ -489,13 +531,27 @@ static int run_client(void)
 		pthread_join(c[i].thread, NULL);
 		total += c[i].r.bytes;
 		failed |= c[i].failed;
+		steady_total += c[i].r.steady_bytes;
+		span_max = MAX(span_max, c[i].r.span_ns);
+		steady_max = MAX(steady_max, c[i].r.steady_ns);
 	}
 	dt = now_s() - t0;
+	/*
+	 * Parallel connections: all their bytes over the longest one's time.
+	 * Summing their rates would count twice the bandwidth that the ones
+	 * still running take over from the ones done.
+	 */
+	if (span_max)
+		rx_bps = total * 8e9 / span_max;
+	if (steady_max)
+		steady_bps = steady_total * 8e9 / steady_max;
 	if (opt.json) {
 		printf("{\"transport\":\"%s\",\"connections\":%d,\"bytes\":%" PRIu64
 		       ",\"seconds\":%.3f,\"goodput_bps\":%.0f,\"verified\":%s",
 		       opt.tcp ? "tcp" : "dwcp", nconn, total, dt,
 		       total * 8 / dt, failed ? "false" : "true");
+		printf(",\"rx_goodput_bps\":%.0f,\"steady_goodput_bps\":%.0f"
+		       ",\"omit_seconds\":%d", rx_bps, steady_bps, opt.omit);
 		if (!opt.tcp && c[0].fd >= 0)
 			print_dwcp_info(c[0].fd);
 		printf("}\n");
@@ -503,6 +559,9 @@ static int run_client(void)
 		printf("%s: %" PRIu64 " bytes in %.2f s = %.1f Mbit/s, %s\n",
 		       opt.tcp ? "tcp" : "dwcp", total, dt, total * 8 / dt / 1e6,
 		       failed ? "DATA MISMATCH" : "verified");
+		if (rx_bps)
+			printf("receiver: %.1f Mbit/s first to last byte, %.1f Mbit/s after the first %d s\n",
+			       rx_bps / 1e6, steady_bps / 1e6, opt.omit);
 	}
 	for (i = 0; i < nconn; i++) {
 		if (c[i].r.bad_offset != UINT64_MAX)
@@ -542,7 +601,7 @@ static void usage(void)
 		"       dwcp-perf -c HOST [-p PORT] [-t SEC | -n BYTES] [-P STREAMS]\n"
 		"                 [-C CC] [-R] [--tcp] [--rate BYTES/S] [--frame N] [-j]\n"
 		"                 [--close [--linger SEC]] [--codec -1..3] [--compressible]\n"
-		"                 [--rcvbuf BYTES] [--idle SEC]\n");
+		"                 [--rcvbuf BYTES] [--idle SEC] [-O SEC]\n");
 	exit(2);
 }
 
@@ -559,11 +618,12 @@ int main(int argc, char **argv)
 		{ "compressible", no_argument, NULL, 'Z' },
 		{ "rcvbuf", required_argument, NULL, 'b' },
 		{ "idle", required_argument, NULL, 'I' },
+		{ "omit", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "sc:p:B:1t:n:P:C:Rj", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "sc:p:B:1t:n:P:C:RjO:", lo, NULL)) != -1) {
 		switch (ch) {
 		case 's': opt.server = true; break;
 		case 'c': opt.host = optarg; break;
@@ -585,6 +645,7 @@ int main(int argc, char **argv)
 		case 'Z': compressible = true; break;
 		case 'b': opt.rcvbuf = (int)parse_size(optarg); break;
 		case 'I': opt.idle = atoi(optarg); break;
+		case 'O': opt.omit = atoi(optarg); break;
 		default: usage();
 		}
 	}

@@ -7,6 +7,7 @@
 set -u
 source tests/selftests/lib.sh >/dev/null
 SECS=${BENCH_SECONDS:-20}
+OMIT=${BENCH_OMIT:-3}	# seconds the receiver's steady figure skips
 
 load_dwcp || exit 1
 modprobe tcp_bbr
@@ -22,7 +23,7 @@ measure() {
 	local link=$1 name=$2 b0 i0 b1 i1 out
 	shift 2
 	read -r b0 i0 < <(busy)
-	out=$(C dwcp-perf -c $SRV -j "$@")
+	out=$(C dwcp-perf -c $SRV -j -O "$OMIT" "$@")
 	read -r b1 i1 < <(busy)
 	python3 - "$link" "$name" "$out" "$b0" "$i0" "$b1" "$i1" <<'PY'
 import json, sys
@@ -31,6 +32,9 @@ b0, i0, b1, i1 = map(int, sys.argv[4:8])
 d = json.loads(out)
 r = {"link": link, "name": name, "transport": d["transport"],
      "goodput_mbps": round(d["goodput_bps"] / 1e6, 1),
+     "rx_mbps": round(d["rx_goodput_bps"] / 1e6, 1),
+     "steady_mbps": round(d["steady_goodput_bps"] / 1e6, 1),
+     "omit": d["omit_seconds"],
      "verified": d["verified"], "seconds": d["seconds"],
      "cpu_pct": round(100 * (b1 - b0) / max(1, (b1 - b0) + (i1 - i0)), 1),
      "resent": d.get("frames_resent", 0),

@@ -34,6 +34,21 @@ for p in ${DWCP_TEST_STREAMS:-1 4 16 64}; do
 	check "$SIZE server to client, $p streams, verified" transfer_n down$p "$p" -n "$SIZE" -R
 done
 
+# dwcp-perf's receiver-side figures: first to last byte, and -O (iperf3's
+# --omit): a 2 s run measured after its first second has steady bytes, a
+# 1M transfer with 100 s omitted has none.
+receiver_timing() {
+	transfer omit1 -t 2 -O 1 && transfer omit100 -n 1M -O 100 &&
+		python3 - "$TMP/omit1.json" "$TMP/omit100.json" <<'END'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert 0 < a["steady_goodput_bps"] and 0 < a["rx_goodput_bps"], a
+assert a["omit_seconds"] == 1 and b["omit_seconds"] == 100, (a, b)
+assert b["steady_goodput_bps"] == 0 < b["rx_goodput_bps"], b
+END
+}
+check "dwcp-perf: receiver timing and -O" receiver_timing
+
 ipv6() {
 	S ip addr add 2001:db8::1/64 dev veth-s nodad &&
 		C ip addr add 2001:db8::2/64 dev veth-c nodad || return 1
