@@ -6,8 +6,8 @@
 # absolute numbers (TCG) do not.
 set -u
 source tests/selftests/lib.sh >/dev/null
-SECS=${BENCH_SECONDS:-20}
-OMIT=${BENCH_OMIT:-3}	# seconds the receiver's steady figure skips
+SECS=${1:-20}	# per measurement
+OMIT=${2:-3}	# seconds the receiver's steady figure skips
 
 load_dwcp || exit 1
 modprobe tcp_bbr
