@@ -71,7 +71,7 @@ u32 dwcp_crc32c(u32 crc, const void *p, unsigned int len)
 	struct crypto_shash *tfm = dwcp_crc_tfm;
 
 	/* tests/bench/crc-share builds this to see what the CRC costs */
-	if (IS_ENABLED(DWCP_BENCH_NO_CRC))
+	if (IS_ENABLED(CONFIG_DWCP_BENCH_NO_CRC))
 		return crc;
 	return tfm ? dwcp_crc_update(tfm, crc, p, len) : crc32c(crc, p, len);
 }
@@ -153,7 +153,7 @@ void __init dwcp_crc_init(void)
 	int i;
 
 	strscpy(crc32c_driver, "libcrc32c", sizeof(crc32c_driver));
-	if (IS_ENABLED(DWCP_BENCH_NO_CRC)) {
+	if (IS_ENABLED(CONFIG_DWCP_BENCH_NO_CRC)) {
 		pr_warn("benchmark build: frames carry no CRC32C, never use it\n");
 		strscpy(crc32c_driver, "none", sizeof(crc32c_driver));
 		return;
