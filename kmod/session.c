@@ -849,8 +849,9 @@ static struct dwcp_rxbuf *dwcp_rx_payload_buf(struct dwcp_stream *st)
 
 /*
  * Read more of the current frame's payload; 0 once it is all there.  One
- * in too many pieces (or behind urgent data) is copied, and the rest read
- * into the copy; the stream's next copy run is twice the last.
+ * in too many pieces (behind urgent data, or short of memory for a clone)
+ * is copied, and the rest read into the copy; the stream's next copy run
+ * is twice the last.
  */
 static int dwcp_rx_payload(struct dwcp_stream *st)
 {

@@ -416,7 +416,8 @@ static int dwcp_seg_actor(read_descriptor_t *desc, struct sk_buff *skb,
 		return 0;
 	clone = skb_clone(skb, GFP_KERNEL);
 	if (!clone) {
-		desc->error = -ENOMEM;
+		/* the frame goes the copy path, which may still find memory */
+		desc->error = -ENOSPC;
 		return 0;
 	}
 	dwcp_seg_cb(clone)->off = off;
@@ -461,9 +462,9 @@ static int dwcp_read_stopped(struct sock *sk)
  * Context: process, the session's socket lock held; takes the TCP one.
  * Return: 0 once @rb->len bytes are there; -EAGAIN if TCP has no more now;
  * -ENOSPC if @rb takes no more pieces (dwcp_rxbuf_segs_full(): copy the
- * rest) or urgent data is pending (tcp_read_sock() stops at it, only
- * tcp_recvmsg() gets past); -ESHUTDOWN if the peer closed the connection;
- * -ENOMEM; another negative errno on failure.
+ * rest), urgent data is pending (tcp_read_sock() stops at it, only
+ * tcp_recvmsg() gets past) or there is no memory for a clone; -ESHUTDOWN
+ * if the peer closed the connection; another negative errno on failure.
  */
 int dwcp_stream_recv_segs(struct dwcp_stream *st, struct dwcp_rxbuf *rb,
 			  u32 *got)
