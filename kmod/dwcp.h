@@ -689,6 +689,16 @@ bool dwcp_rec_readable(struct dwcp_sock *dsk);
 void dwcp_rec_info(struct dwcp_sock *dsk, struct dwcp_conn_info *info);
 bool dwcp_rec_hist_full(const struct dwcp_sock *dsk);
 void dwcp_rec_send_ctl(struct dwcp_sock *dsk, bool again);
+/*
+ * Resyncs served back to back at most, and one more per this many ms: each
+ * encodes every record not yet decoded again, so a peer asking over and
+ * over would have us spend CPU and bandwidth for nothing.  A RESYNC beyond
+ * that is ignored; the receiver asks again every DWCP_RESYNC_RETRY_MS.
+ */
+#define DWCP_RESYNC_BURST	4
+#define DWCP_RESYNC_REFILL_MS	(DWCP_RESYNC_RETRY_MS / 2)
+bool dwcp_resync_credit_take(u32 *credit, unsigned long *at,
+			     unsigned long now);
 int dwcp_rec_rx_ack(struct dwcp_sock *dsk, u64 end);
 int dwcp_rec_rx_resync(struct dwcp_sock *dsk, u64 start, u32 nr);
 bool dwcp_rec_fin_ready(const struct dwcp_sock *dsk);

@@ -113,6 +113,8 @@ struct dwcp_record {
  * @pend_cap: bytes @pend holds
  * @hist_bytes: bytes in @hist and @pend
  * @served: number of the last resync served
+ * @resync_credit: resyncs that may be served now (DWCP_RESYNC_BURST at most)
+ * @credit_at: jiffies the credit was last counted up to
  * @dec_end: receiving end: session offset where the last chunk decoded
  *	(or a resync marker) ends
  * @ack_sent: @dec_end as last told to the peer (REC_ACK)
@@ -138,6 +140,8 @@ struct dwcp_rec {
 	size_t pend_cap;
 	size_t hist_bytes;
 	u32 served;
+	u32 resync_credit;
+	unsigned long credit_at;
 	u64 dec_end;
 	u64 ack_sent;
 	u32 ack_bytes;
@@ -161,6 +165,8 @@ void dwcp_rec_init(struct dwcp_sock *dsk)
 
 	INIT_LIST_HEAD(&rs->queue);
 	INIT_LIST_HEAD(&rs->hist);
+	rs->resync_credit = DWCP_RESYNC_BURST;
+	rs->credit_at = jiffies;
 	dsk->rec = rs;
 }
 
@@ -835,6 +841,33 @@ static int dwcp_rec_resync(struct dwcp_sock *dsk, u64 start, u32 nr)
 }
 
 /**
+ * dwcp_resync_credit_take() - may a resync be served now?
+ * @credit: resyncs that may be served back to back; one is taken if so
+ * @at: jiffies @credit was counted up to; advanced
+ * @now: jiffies now
+ *
+ * @credit grows by one per DWCP_RESYNC_REFILL_MS up to DWCP_RESYNC_BURST.
+ *
+ * Return: true if a resync may be served (a credit was taken).
+ */
+bool dwcp_resync_credit_take(u32 *credit, unsigned long *at,
+			     unsigned long now)
+{
+	unsigned long gap = max(msecs_to_jiffies(DWCP_RESYNC_REFILL_MS), 1UL);
+	unsigned long earned = (now - *at) / gap;
+
+	if (earned) {
+		*credit = min_t(unsigned long, DWCP_RESYNC_BURST,
+				*credit + earned);
+		*at += earned * gap;
+	}
+	if (!*credit)
+		return false;
+	(*credit)--;
+	return true;
+}
+
+/**
  * dwcp_rec_rx_resync() - the peer asks for records again (RESYNC)
  * @dsk: the session
  * @start: session offset of the chunk its decoder refused
@@ -842,7 +875,9 @@ static int dwcp_rec_resync(struct dwcp_sock *dsk, u64 start, u32 nr)
  *
  * The store starts again empty at both ends; the records of that chunk and
  * of every later one are encoded again behind a marker.  A number already
- * served is a repeat and ignored.
+ * served is a repeat and ignored, and so is one beyond the resyncs a peer
+ * may have served (DWCP_RESYNC_BURST, one more per DWCP_RESYNC_REFILL_MS):
+ * it comes again.
  *
  * Return: 0; -EPROTO (not a keyed-record session with resync, a number out
  * of turn, or no chunk sent starts at @start); -ENOMEM (the session is
@@ -859,6 +894,9 @@ int dwcp_rec_rx_resync(struct dwcp_sock *dsk, u64 start, u32 nr)
 		return 0;
 	if (nr != rs->served + 1)
 		return -EPROTO;
+	if (!dwcp_resync_credit_take(&rs->resync_credit, &rs->credit_at,
+				     jiffies))
+		return 0;
 	err = dwcp_rec_resync(dsk, start, nr);
 	if (err == -ENOMEM)
 		dwcp_session_abort(dsk, ENOMEM);

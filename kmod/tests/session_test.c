@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the session engine's pure decisions: how many pacing tokens a
- * session may save up, the peer's window edge, and whether it lets a
- * frame go.
+ * session may save up, the peer's window edge, whether it lets a frame go,
+ * and how often a peer's resyncs are served.
  */
 #include <kunit/test.h>
 
@@ -82,7 +82,44 @@ static void stale_ack_does_not_close_the_window(struct kunit *test)
 						   edge));
 }
 
+static void resyncs_served_in_a_burst_then_one_per_refill(struct kunit *test)
+{
+	unsigned long gap = max(msecs_to_jiffies(DWCP_RESYNC_REFILL_MS), 1UL);
+	unsigned long t0 = 1000, at = t0;
+	u32 credit = DWCP_RESYNC_BURST;
+	int i;
+
+	/* Act, Assert: a burst at once, then nothing more at once ... */
+	for (i = 0; i < DWCP_RESYNC_BURST; i++)
+		KUNIT_EXPECT_TRUE(test, dwcp_resync_credit_take(&credit, &at, t0));
+	KUNIT_EXPECT_FALSE(test, dwcp_resync_credit_take(&credit, &at, t0));
+	KUNIT_EXPECT_FALSE(test, dwcp_resync_credit_take(&credit, &at,
+							 t0 + gap - 1));
+	/* ... one per refill interval ... */
+	KUNIT_EXPECT_TRUE(test, dwcp_resync_credit_take(&credit, &at, t0 + gap));
+	KUNIT_EXPECT_FALSE(test, dwcp_resync_credit_take(&credit, &at,
+							 t0 + gap));
+}
+
+static void resync_credit_saves_up_a_burst_at_most(struct kunit *test)
+{
+	unsigned long at = 0, later = 1000 * msecs_to_jiffies(1000);
+	u32 credit = 0;
+	int served = 0;
+
+	/* Act: ask ten times after a long quiet spell */
+	while (served < 10 && dwcp_resync_credit_take(&credit, &at, later))
+		served++;
+
+	/* Assert: no more than a burst; the clock is not behind */
+	KUNIT_EXPECT_EQ(test, served, DWCP_RESYNC_BURST);
+	KUNIT_EXPECT_LE(test, later - at,
+			max(msecs_to_jiffies(DWCP_RESYNC_REFILL_MS), 1UL));
+}
+
 static struct kunit_case dwcp_session_cases[] = {
+	KUNIT_CASE(resyncs_served_in_a_burst_then_one_per_refill),
+	KUNIT_CASE(resync_credit_saves_up_a_burst_at_most),
 	KUNIT_CASE(burst_is_two_frames_or_10ms),
 	KUNIT_CASE(burst_never_below_the_frame_at_hand),
 	KUNIT_CASE(window_lets_what_fits),

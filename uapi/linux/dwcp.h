@@ -456,8 +456,11 @@ enum dwcp_decline {
  * records; its FIN waits until every chunk is
  * decoded, so a resync can still come after the application has closed.
  * A marker the receiver did not ask for, or a RESYNC that names no chunk
- * start the sender keeps, is a protocol error.  Without DWCP_CAP_RESYNC at
- * both ends, the session fails with ESTALE instead.
+ * start the sender keeps, is a protocol error.  A sender may serve only a
+ * few resyncs back to back and then one per half DWCP_RESYNC_RETRY_MS
+ * (Linux: 4, then one per 500 ms); it ignores a RESYNC beyond that, which
+ * the receiver sends again.  Without DWCP_CAP_RESYNC at both ends, the
+ * session fails with ESTALE instead.
  */
 #define DWCP_RESYNC_RETRY_MS	1000
 #define DWCP_HDE_MAX_RECORD	1048576		/* content bytes of one record */
