@@ -338,9 +338,10 @@ static bool dwcp_stream_usable(const struct dwcp_sock *dsk,
 }
 
 /*
- * @st ended cleanly (TCP FIN) outside the session's end: on the client a
- * stream it retired, on the server one its client retired.  Nothing is
- * lost: what it carried unacknowledged goes out again on the others.
+ * @st ended cleanly (TCP FIN between two frames) outside the session's end:
+ * on the client a stream it retired, on the server one its client retired.
+ * Nothing is lost: what it carried unacknowledged goes out again on the
+ * others.  A FIN in the middle of a frame is a stream failure instead.
  */
 static void dwcp_stream_retired(struct dwcp_stream *st)
 {
@@ -1184,9 +1185,9 @@ static void dwcp_io(struct dwcp_sock *dsk)
 				more = true;
 			else if (err == -ESHUTDOWN && dwcp_session_ending(dsk))
 				dwcp_stream_ended(st);
-			else if (err == -ESHUTDOWN &&
+			else if (err == -ESHUTDOWN && !st->rx_hdr_got &&
 				 (st->retiring || !dsk->client))
-				dwcp_stream_retired(st);
+				dwcp_stream_retired(st);	/* between frames */
 			else if (err && err != -EAGAIN && dsk->alive)
 				dwcp_session_stream_down(st, err);
 		}
