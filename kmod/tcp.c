@@ -1087,6 +1087,11 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	child->pacing_rate = lsn->pacing_rate;
 	child->codec = lsn->codec;
 	memcpy(child->cc, lsn->cc, sizeof(child->cc));
+	/* as TCP's children, the listener's buffer sizes (its first window) */
+	WRITE_ONCE(csk->sk_rcvbuf, READ_ONCE(lsn->sk.sk_rcvbuf));
+	WRITE_ONCE(csk->sk_sndbuf, READ_ONCE(lsn->sk.sk_sndbuf));
+	csk->sk_userlocks |= lsn->sk.sk_userlocks &
+			     (SOCK_RCVBUF_LOCK | SOCK_SNDBUF_LOCK);
 	/* Both ends keep the same baselines: the smaller offer wins. */
 	if (records)
 		child->hde_store_limit = min_t(u64, lsn->hde_store,
@@ -1360,19 +1365,31 @@ static void dwcp_listen_data_ready(struct sock *lsk)
  * @uaddr: struct sockaddr_dwcp
  * @len: its length
  *
+ * A privileged port needs CAP_NET_BIND_SERVICE here, as for inet_bind():
+ * the client's stream binds it later in a worker, whose credentials are
+ * not the caller's.
+ *
  * Return: 0; -EINVAL (bad address, already bound or connected);
- * -EAFNOSUPPORT.  Whether the address can be used shows at listen() or
- * connect() (-EADDRINUSE, -EADDRNOTAVAIL).
+ * -EAFNOSUPPORT; -EACCES (a privileged port without the capability).
+ * Whether the address can be used shows at listen() or connect()
+ * (-EADDRINUSE, -EADDRNOTAVAIL).
  */
 int dwcp_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 {
 	struct dwcp_sock *dsk = dwcp_sk(sock->sk);
+	struct net *net = sock_net(sock->sk);
 	struct sockaddr_storage ss;
+	unsigned short port;
 	int err;
 
 	err = dwcp_addr_from_user(uaddr, len, &ss);
 	if (err)
 		return err;
+	/* sin_port and sin6_port sit at the same offset */
+	port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (port && inet_port_requires_bind_service(net, port) &&
+	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
 	lock_sock(sock->sk);
 	if (dsk->bound || sock->sk->sk_state != DWCP_STATE_CLOSED ||
 	    dsk->client) {

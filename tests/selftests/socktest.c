@@ -6,6 +6,8 @@
  *   dwcp-socktest hold N      open N DWCP sockets, print "holding", wait
  *                             for stdin to close, close them
  *   dwcp-socktest open-close N   create and close N sockets one by one
+ *   dwcp-socktest bind PORT   bind a socket to 127.0.0.1:PORT; prints
+ *                             "bind: 0" or "bind: ERRNO-NAME"
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -202,6 +204,26 @@ static int open_close(int n)
 	return 0;
 }
 
+static int bind_port(int port)
+{
+	struct sockaddr_dwcp d = { .sdwcp_family = (uint16_t)dwcp_af(),
+				   .sdwcp_ip_family = AF_INET,
+				   .sdwcp_port = htons((uint16_t)port),
+				   .sdwcp_addr.v4 = htonl(INADDR_LOOPBACK) };
+	int fd = socket(dwcp_af(), SOCK_STREAM, 0);
+
+	if (fd < 0) {
+		perror("socket");
+		return 1;
+	}
+	if (bind(fd, (struct sockaddr *)&d, sizeof(d)))
+		printf("bind: %s\n", errno == EACCES ? "EACCES" : strerror(errno));
+	else
+		printf("bind: 0\n");
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "basic"))
@@ -210,6 +232,8 @@ int main(int argc, char **argv)
 		return hold(atoi(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "open-close"))
 		return open_close(atoi(argv[2]));
-	fprintf(stderr, "usage: dwcp-socktest basic | hold N | open-close N\n");
+	if (argc == 3 && !strcmp(argv[1], "bind"))
+		return bind_port(atoi(argv[2]));
+	fprintf(stderr, "usage: dwcp-socktest basic | hold N | open-close N | bind PORT\n");
 	return 2;
 }

@@ -12,6 +12,19 @@ dwcp-socktest basic | sed -u "s/^\(not \)\{0,1\}ok - /&$TEST: /"
 
 check "an unprivileged user creates DWCP sockets" as_nobody dwcp-socktest open-close 10
 
+# A privileged port needs CAP_NET_BIND_SERVICE at bind(), as for TCP: the
+# client's first stream binds it later in a kernel worker.
+privileged_port() {
+	local nobody80 nobody5000 root80
+	nobody80=$(as_nobody dwcp-socktest bind 80)
+	nobody5000=$(as_nobody dwcp-socktest bind 5000)
+	root80=$(dwcp-socktest bind 80)
+	echo "nobody 80: $nobody80, nobody 5000: $nobody5000, root 80: $root80"
+	[ "$nobody80" = "bind: EACCES" ] && [ "$nobody5000" = "bind: 0" ] &&
+		[ "$root80" = "bind: 0" ]
+}
+check "bind to a privileged port: EACCES without CAP_NET_BIND_SERVICE" privileged_port
+
 netns_sockets() {
 	ip netns add dwcp-t1 || return 1
 	ip netns exec dwcp-t1 dwcp-socktest open-close 10 || return 1

@@ -286,7 +286,9 @@ struct dwcp_stream_info {
  * Every stream carries frames: a 24-byte header, big-endian, then @len
  * payload bytes.  @crc is CRC32C over the header (with @crc zero) and the
  * payload.  A frame of an unknown version or type, with a bad CRC, or longer
- * than the receiver's limit is a protocol error: the stream is closed.
+ * than the receiver's limit closes the stream; one that passes those checks
+ * but breaks the protocol (a handshake type after the handshake, say)
+ * aborts the session with EPROTO.
  */
 #define DWCP_PROTO_VERSION	2
 #define DWCP_FRAME_HDR_LEN	24
@@ -817,8 +819,8 @@ enum {
  * @DWCP_A_STATS_REFUSED_NO_SESSION: RefusedNoSession, joins of no session
  * @DWCP_A_STATS_REFUSED_BAD_PROOF: RefusedBadProof, joins failing the proof
  * @DWCP_A_STATS_REFUSED_FULL: RefusedFull, handshakes over the backlog
- * @DWCP_A_STATS_PROTOCOL_ERRORS: ProtocolErrors, streams closed for a frame
- *	that broke the protocol
+ * @DWCP_A_STATS_PROTOCOL_ERRORS: ProtocolErrors, sessions aborted for a
+ *	frame that passed its CRC but broke the protocol
  * @DWCP_A_STATS_REFUSED_TYPE: RefusedType, frames of an unknown type
  * @DWCP_A_STATS_HDE_REJECTED: HdeChunksRejected, records failing to decode
  * @DWCP_A_STATS_HDE_STALE: HdeStaleBaselines, deltas against a baseline
