@@ -1047,6 +1047,18 @@ static struct dwcp_sock *dwcp_token_lookup(struct net *net, u32 token)
 	return found;
 }
 
+/* Would a new session find no room in @lsn's accept queue? */
+static bool dwcp_accept_q_full(struct dwcp_sock *lsn)
+{
+	bool full;
+
+	lock_sock(&lsn->sk);
+	full = lsn->sk.sk_state != DWCP_STATE_LISTEN ||
+	       lsn->accept_len >= READ_ONCE(lsn->sk.sk_max_ack_backlog);
+	release_sock(&lsn->sk);
+	return full;
+}
+
 /* A HELLO on a new connection: make a session and queue it for accept(). */
 static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 			     const void *payload, u32 len)
@@ -1074,6 +1086,16 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 		dwcp_hs_send(sock, DWCP_FRAME_DECLINE, DWCP_DECLINE_TYPE,
 			     NULL, 0);
 		return -EPROTOTYPE;
+	}
+	/*
+	 * Decline while the client can still be told; should the queue fill
+	 * between here and the end, the new session is reset instead.
+	 */
+	if (dwcp_accept_q_full(lsn)) {
+		dwcp_count(net, DWCP_MIB_REFUSED_FULL);
+		dwcp_hs_send(sock, DWCP_FRAME_DECLINE, DWCP_DECLINE_FULL,
+			     NULL, 0);
+		return -ECONNREFUSED;
 	}
 	csk = dwcp_sock_alloc(net, 0, lsn->sk.sk_type);
 	if (!csk)

@@ -13,6 +13,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 HDR = struct.Struct(">BBHIQII")
 HELLO, HELLO_ACK, JOIN, JOIN_ACK, DECLINE = 1, 2, 3, 4, 5
@@ -139,6 +140,22 @@ def main():
             reply, _ = answer(s)
     elif action == "hello":
         s.sendall(frame(HELLO, hello_payload()))
+    elif action == "backlog-full":
+        # a listener with backlog 1 that never accepts: the first session
+        # fills its queue (kept open), a later hello is declined (full)
+        if open_session(s) is None:
+            return 1
+        for _ in range(10):
+            s2 = connect(addr, port)
+            s2.sendall(frame(HELLO, hello_payload()))
+            reply = answer(s2)[0]
+            s2.close()
+            if reply != f"type {HELLO_ACK}":
+                break
+            time.sleep(0.2)  # the first was not queued yet: try again
+        print(reply)
+        s.close()
+        return 0
     else:
         print(f"unknown action {action}")
         return 2

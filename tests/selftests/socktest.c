@@ -8,6 +8,9 @@
  *   dwcp-socktest open-close N   create and close N sockets one by one
  *   dwcp-socktest bind PORT   bind a socket to 127.0.0.1:PORT; prints
  *                             "bind: 0" or "bind: ERRNO-NAME"
+ *   dwcp-socktest listen PORT BACKLOG   listen on 0.0.0.0:PORT, never
+ *                             accept; print "listening", wait for stdin to
+ *                             close
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -224,6 +227,27 @@ static int bind_port(int port)
 	return 0;
 }
 
+static int listen_only(int port, int backlog)
+{
+	struct sockaddr_dwcp d = { .sdwcp_family = (uint16_t)dwcp_af(),
+				   .sdwcp_ip_family = AF_INET,
+				   .sdwcp_port = htons((uint16_t)port) };
+	int fd = socket(dwcp_af(), SOCK_STREAM, 0);
+	char c;
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&d, sizeof(d)) ||
+	    listen(fd, backlog)) {
+		perror("listen");
+		return 1;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "basic"))
@@ -234,6 +258,8 @@ int main(int argc, char **argv)
 		return open_close(atoi(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "bind"))
 		return bind_port(atoi(argv[2]));
-	fprintf(stderr, "usage: dwcp-socktest basic | hold N | open-close N | bind PORT\n");
+	if (argc == 4 && !strcmp(argv[1], "listen"))
+		return listen_only(atoi(argv[2]), atoi(argv[3]));
+	fprintf(stderr, "usage: dwcp-socktest basic | hold N | open-close N | bind PORT | listen PORT BACKLOG\n");
 	return 2;
 }

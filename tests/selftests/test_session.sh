@@ -47,6 +47,37 @@ check "join of no session: declined (no session)" hostile no-session RefusedNoSe
 check "join with a bad proof: declined (bad proof)" hostile bad-proof RefusedBadProof "decline 4"
 check "RESYNC in a byte-stream session: protocol error, the session ends" hostile resync ProtocolErrors closed
 check "1025 small frames out of order: protocol error, the session ends" hostile small-flood ProtocolErrors closed
+# An unprivileged user on both ends: listen, accept, connect, 4 streams,
+# every byte verified (only policy changes need CAP_NET_ADMIN).
+unprivileged_transfer() {
+	local nobody="setpriv --reuid=nobody --regid=nogroup --clear-groups" pid rc
+	S $nobody dwcp-perf -s -1 -p 5211 >"$TMP/nobody-srv.log" 2>&1 &
+	pid=$!
+	wait_for "$TMP/nobody-srv.log" listening || return 1
+	C $nobody timeout 120 dwcp-perf -c $SRV -p 5211 -n 16M -P 4 -j >"$TMP/nobody.json"
+	rc=$?
+	wait $pid
+	cat "$TMP/nobody.json"
+	[ $rc = 0 ] && [ "$(json_get "$TMP/nobody.json" verified)" = True ] &&
+		[ "$(json_get "$TMP/nobody.json" streams_total)" = 4 ]
+}
+check "an unprivileged user on both ends: 16M over 4 streams, verified" unprivileged_transfer
+
+# A listener whose accept queue holds its backlog declines (full).
+backlog_full() {
+	local before line reply
+	before=$(stat dwcp-srv RefusedFull)
+	coproc LSN { S dwcp-socktest listen 5210 1; }
+	read -r line <&"${LSN[0]}"
+	reply=$(C timeout 60 python3 tests/selftests/hostile.py $SRV 5210 backlog-full)
+	exec {LSN[1]}>&-
+	wait "$LSN_PID"
+	echo "listener: $line; second hello: $reply; RefusedFull $before -> $(stat dwcp-srv RefusedFull)"
+	[ "$line" = listening ] && [ "$reply" = "decline 5" ] &&
+		[ "$(stat dwcp-srv RefusedFull)" -gt "$before" ]
+}
+check "backlog full: declined (full) and counted" backlog_full
+
 still_serving() {
 	C timeout 120 dwcp-perf -c $SRV -n 8M -P 4 | grep verified
 }
