@@ -13,7 +13,9 @@
  * --tcp, -P N opens N TCP connections, each carrying its share.
  * --close: the client closes right after its last send (optionally with
  * SO_LINGER), without waiting for the verdict: the server still prints it.
- * --rcvbuf: SO_RCVBUF of the client's sockets (with -R, the receiver's).
+ * --rcvbuf: SO_RCVBUF of the client's sockets (with -R, the receiver's);
+ * --shrink-rcvbuf sets it once connected (after --idle: the first window
+ * has gone out by then).
  * --idle: connected, the client waits this long before the transfer (a
  * session that measures nothing meanwhile, for tests).
  * Goodput is total bytes over the client's time from the start to the
@@ -83,7 +85,7 @@ static struct {
 	bool server, tcp, json, once, reverse, close_early;
 	int linger;
 	const char *host, *bind_addr, *cc;
-	int port, streams, seconds, frame, codec, rcvbuf, idle, omit;
+	int port, streams, seconds, frame, codec, rcvbuf, shrink_rcvbuf, idle, omit;
 	bool codec_set;
 	uint64_t bytes, rate;
 } opt = { .port = 5201, .seconds = 0 };
@@ -524,6 +526,10 @@ static int run_client(void)
 	}
 	if (opt.idle)
 		sleep(opt.idle);
+	for (i = 0; i < nconn && opt.shrink_rcvbuf; i++)
+		if (setsockopt(c[i].fd, SOL_SOCKET, SO_RCVBUF, &opt.shrink_rcvbuf,
+			       sizeof(opt.shrink_rcvbuf)))
+			die("SO_RCVBUF");
 	t0 = now_s();
 	for (i = 0; i < nconn; i++)
 		pthread_create(&c[i].thread, NULL, client_conn, &c[i]);
@@ -601,7 +607,8 @@ static void usage(void)
 		"       dwcp-perf -c HOST [-p PORT] [-t SEC | -n BYTES] [-P STREAMS]\n"
 		"                 [-C CC] [-R] [--tcp] [--rate BYTES/S] [--frame N] [-j]\n"
 		"                 [--close [--linger SEC]] [--codec -1..3] [--compressible]\n"
-		"                 [--rcvbuf BYTES] [--idle SEC] [-O SEC]\n");
+		"                 [--rcvbuf BYTES] [--shrink-rcvbuf BYTES] [--idle SEC]\n"
+		"                 [-O SEC]\n");
 	exit(2);
 }
 
@@ -619,6 +626,7 @@ int main(int argc, char **argv)
 		{ "rcvbuf", required_argument, NULL, 'b' },
 		{ "idle", required_argument, NULL, 'I' },
 		{ "omit", required_argument, NULL, 'O' },
+		{ "shrink-rcvbuf", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -646,6 +654,7 @@ int main(int argc, char **argv)
 		case 'b': opt.rcvbuf = (int)parse_size(optarg); break;
 		case 'I': opt.idle = atoi(optarg); break;
 		case 'O': opt.omit = atoi(optarg); break;
+		case 'S': opt.shrink_rcvbuf = (int)parse_size(optarg); break;
 		default: usage();
 		}
 	}

@@ -544,6 +544,7 @@ struct dwcp_sock {
 	u64 rx_pinned;			/* seg_cost of the frames filed */
 	u64 ack_sent;			/* last cumulative ack sent */
 	u32 wnd_sent;			/* last window sent */
+	u32 rcvbuf_sent;		/* largest receive buffer behind one */
 	bool ack_now;
 	bool peer_fin;
 	u64 peer_fin_seq;

@@ -616,6 +616,7 @@ static void dwcp_maybe_ack(struct dwcp_sock *dsk)
 	if (dwcp_queue_ctl(dsk, DWCP_FRAME_ACK, ack, wnd)) {
 		dsk->ack_sent = ack;
 		dsk->wnd_sent = wnd;
+		dsk->rcvbuf_sent = max(dsk->rcvbuf_sent, dwcp_rcvbuf(dsk));
 		dsk->ack_now = false;
 	}
 }
@@ -671,9 +672,13 @@ static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 		return dwcp_protocol_error(dsk);
 	}
 	dsk->rx_pinned += rb->seg_cost;
-	/* A peer that ignores our window would make us buffer without end. */
+	/*
+	 * A peer that ignores our window would make us buffer without end.
+	 * The sender keeps the widest window it was offered (dwcp_peer_edge()),
+	 * so an SO_RCVBUF shrunk since holds what the larger one let in.
+	 */
 	if (dsk->reorder.bytes + dsk->rx_ready_bytes >
-	    2ULL * dwcp_rcvbuf(dsk) + DWCP_MAX_FRAME)
+	    2ULL * max(dwcp_rcvbuf(dsk), dsk->rcvbuf_sent) + DWCP_MAX_FRAME)
 		return dwcp_protocol_error(dsk);
 	dsk->st.dwci_reorder_bytes_max = max(dsk->st.dwci_reorder_bytes_max,
 					     dsk->reorder.bytes);

@@ -71,6 +71,14 @@ small_rcvbuf() {
 }
 check "4M server to client into a 16 KiB SO_RCVBUF (below the 64 KiB frames), verified" small_rcvbuf
 
+# The receiver shrinks SO_RCVBUF once its 32 MiB window went out: the
+# sender keeps the widest window it saw, and the receiver holds what that
+# let in (it is not a peer ignoring the window).
+shrunk_rcvbuf() {
+	transfer shrunk -n 128M -P 4 -R --idle 1 --shrink-rcvbuf 64K
+}
+check "128M server to client, SO_RCVBUF shrunk to 64 KiB after the first window: verified, no protocol error" shrunk_rcvbuf
+
 streams_used() {
 	transfer used -n 64M -P 8 || return 1
 	python3 - "$TMP/used.json" <<'PY'
@@ -100,9 +108,10 @@ default_streams() {
 check "default stream count on veth (RTT ~0): 4" default_streams 4 4
 check "netem: 50 ms, 1 % loss, reorder, duplication" netem
 # 4 + handshake RTT / 10 ms: 12..16 at 80..120 ms.  netem's "reorder 5%"
-# sends a packet without its delay, so a handshake sample may be 50..60 ms
-# (seen once in a clean-clone check: 10 streams); still far above veth's 4.
-check "default stream count at 100 ms RTT: 9..16" default_streams 9 16
+# sends a packet without its delay, so a handshake sample may be one way's
+# delay only, 40..60 ms with the 10 ms jitter (seen: 10 streams once, 8
+# once); still twice veth's 4.
+check "default stream count at 100 ms RTT: 8..16" default_streams 8 16
 check "32M up over netem, 8 streams, verified" transfer netem-up -n 32M -P 8
 check "32M down over netem, 8 streams, verified" transfer netem-down -n 32M -P 8 -R
 C tc qdisc del dev veth-c root 2>/dev/null
