@@ -804,7 +804,7 @@ static int dwcp_rec_add_again(struct dwcp_sock *dsk, struct list_head *chunks)
 	return dwcp_rec_emit(dsk);
 }
 
-/* Serve resync @nr from the chunk at @start on. */
+/* Serve resync @nr from the chunk at @start on (not if asked too often). */
 static int dwcp_rec_resync(struct dwcp_sock *dsk, u64 start, u32 nr)
 {
 	struct dwcp_rec *rs = dsk->rec;
@@ -820,6 +820,9 @@ static int dwcp_rec_resync(struct dwcp_sock *dsk, u64 start, u32 nr)
 	}
 	if (!failed || dsk->fin_sent)
 		return -EPROTO;
+	if (!dwcp_resync_credit_take(&rs->resync_credit, &rs->credit_at,
+				     jiffies))
+		return 0;	/* too often: its retry comes back */
 	/* the chunks before it were decoded */
 	dwcp_hist_drop(rs, failed->start);
 	err = dwcp_rec_emit(dsk);	/* every record in the history now */
@@ -894,9 +897,6 @@ int dwcp_rec_rx_resync(struct dwcp_sock *dsk, u64 start, u32 nr)
 		return 0;
 	if (nr != rs->served + 1)
 		return -EPROTO;
-	if (!dwcp_resync_credit_take(&rs->resync_credit, &rs->credit_at,
-				     jiffies))
-		return 0;
 	err = dwcp_rec_resync(dsk, start, nr);
 	if (err == -ENOMEM)
 		dwcp_session_abort(dsk, ENOMEM);

@@ -338,10 +338,11 @@ static bool dwcp_stream_usable(const struct dwcp_sock *dsk,
 }
 
 /*
- * @st ended cleanly (TCP FIN between two frames) outside the session's end:
- * on the client a stream it retired, on the server one its client retired.
- * Nothing is lost: what it carried unacknowledged goes out again on the
- * others.  A FIN in the middle of a frame is a stream failure instead.
+ * @st ended cleanly (TCP FIN) outside the session's end: on the client a
+ * stream it retired (the server may end it in the middle of a frame it was
+ * writing), on the server one its client retired (always between frames:
+ * a FIN in the middle of one is a stream failure).  Nothing is lost: what
+ * it carried unacknowledged goes out again on the others.
  */
 static void dwcp_stream_retired(struct dwcp_stream *st)
 {
@@ -1190,9 +1191,10 @@ static void dwcp_io(struct dwcp_sock *dsk)
 				more = true;
 			else if (err == -ESHUTDOWN && dwcp_session_ending(dsk))
 				dwcp_stream_ended(st);
-			else if (err == -ESHUTDOWN && !st->rx_hdr_got &&
-				 (st->retiring || !dsk->client))
-				dwcp_stream_retired(st);	/* between frames */
+			else if (err == -ESHUTDOWN &&
+				 (st->retiring ||
+				  (!dsk->client && !st->rx_hdr_got)))
+				dwcp_stream_retired(st);
 			else if (err && err != -EAGAIN && dsk->alive)
 				dwcp_session_stream_down(st, err);
 		}

@@ -1441,7 +1441,7 @@ int dwcp_listen(struct socket *sock, int backlog)
 
 	lock_sock(sk);
 	if (sk->sk_state == DWCP_STATE_LISTEN) {
-		WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+		WRITE_ONCE(sk->sk_max_ack_backlog, max(backlog, 1));
 		err = 0;
 		goto out;
 	}
@@ -1462,7 +1462,7 @@ int dwcp_listen(struct socket *sock, int backlog)
 		goto out;
 	}
 	kernel_getsockname(lsock, (struct sockaddr *)&dsk->local);
-	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	WRITE_ONCE(sk->sk_max_ack_backlog, max(backlog, 1));
 	write_lock_bh(&lsock->sk->sk_callback_lock);
 	dsk->saved_listen_data_ready = lsock->sk->sk_data_ready;
 	lsock->sk->sk_user_data = dsk;
