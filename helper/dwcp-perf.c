@@ -136,12 +136,17 @@ static size_t pattern_check(const uint8_t *buf, size_t len, uint64_t off)
 	return i;
 }
 
-static double now_s(void)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static double now_s(void)
+{
+	return now_ns() / 1e9;
 }
 
 static void die(const char *what)
@@ -253,14 +258,6 @@ static uint64_t send_pattern(int fd, uint64_t base, uint64_t bytes,
 		sent += n;
 	}
 	return sent;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Receive to EOF, checking the pattern from @base; time it (struct result). */

@@ -1047,14 +1047,19 @@ static struct dwcp_sock *dwcp_token_lookup(struct net *net, u32 token)
 	return found;
 }
 
-/* Would a new session find no room in @lsn's accept queue? */
+/* Would a new session find no room in @lsn's accept queue?  Locked. */
+static bool dwcp_accept_q_full_locked(const struct dwcp_sock *lsn)
+{
+	return lsn->sk.sk_state != DWCP_STATE_LISTEN ||
+	       lsn->accept_len >= READ_ONCE(lsn->sk.sk_max_ack_backlog);
+}
+
 static bool dwcp_accept_q_full(struct dwcp_sock *lsn)
 {
 	bool full;
 
 	lock_sock(&lsn->sk);
-	full = lsn->sk.sk_state != DWCP_STATE_LISTEN ||
-	       lsn->accept_len >= READ_ONCE(lsn->sk.sk_max_ack_backlog);
+	full = dwcp_accept_q_full_locked(lsn);
 	release_sock(&lsn->sk);
 	return full;
 }
@@ -1161,8 +1166,7 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	release_sock(csk);
 
 	lock_sock(&lsn->sk);
-	if (lsn->sk.sk_state != DWCP_STATE_LISTEN ||
-	    lsn->accept_len >= READ_ONCE(lsn->sk.sk_max_ack_backlog)) {
+	if (dwcp_accept_q_full_locked(lsn)) {
 		release_sock(&lsn->sk);
 		dwcp_count(net, DWCP_MIB_REFUSED_FULL);
 		lock_sock(csk);
