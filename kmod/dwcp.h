@@ -27,10 +27,15 @@ u64 dwcp_features(void);
 void __init dwcp_crc_init(void);
 void dwcp_crc_exit(void);
 u32 dwcp_crc32c(u32 crc, const void *p, unsigned int len);
+u32 dwcp_copy_crc32c(void *to, const void *from, size_t len, u32 crc);
+bool dwcp_copy_from_iter_crc32c(void *to, size_t len, struct iov_iter *from,
+				u32 *crc);
 
 /* frame.c */
 void dwcp_frame_build(struct dwcp_frame_hdr *hdr, u8 type, u32 len, u64 seq,
 		      u32 aux, const void *payload);
+int dwcp_frame_build_from_iter(struct dwcp_frame_hdr *hdr, u8 type, u32 len,
+			       u64 seq, void *payload, struct iov_iter *from);
 int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data);
 int dwcp_frame_check_crc(const struct dwcp_frame_hdr *hdr, const void *payload);
 u32 dwcp_frame_crc_hdr(const struct dwcp_frame_hdr *hdr);

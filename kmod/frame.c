@@ -49,6 +49,18 @@ int dwcp_frame_crc_verify(const struct dwcp_frame_hdr *hdr, u32 crc)
 	return ~crc == be32_to_cpu(hdr->crc) ? 0 : -EBADMSG;
 }
 
+/* Every field but the CRC, left as it was. */
+static void dwcp_frame_fill(struct dwcp_frame_hdr *hdr, u8 type, u32 len,
+			    u64 seq, u32 aux)
+{
+	hdr->version = DWCP_PROTO_VERSION;
+	hdr->type = type;
+	hdr->flags = 0;
+	hdr->len = cpu_to_be32(len);
+	hdr->seq = cpu_to_be64(seq);
+	hdr->aux = cpu_to_be32(aux);
+}
+
 /**
  * dwcp_frame_build() - fill in a frame header, CRC included
  * @hdr: header to fill
@@ -61,13 +73,34 @@ int dwcp_frame_crc_verify(const struct dwcp_frame_hdr *hdr, u32 crc)
 void dwcp_frame_build(struct dwcp_frame_hdr *hdr, u8 type, u32 len, u64 seq,
 		      u32 aux, const void *payload)
 {
-	hdr->version = DWCP_PROTO_VERSION;
-	hdr->type = type;
-	hdr->flags = 0;
-	hdr->len = cpu_to_be32(len);
-	hdr->seq = cpu_to_be64(seq);
-	hdr->aux = cpu_to_be32(aux);
+	dwcp_frame_fill(hdr, type, len, seq, aux);
 	hdr->crc = cpu_to_be32(~dwcp_crc(hdr, payload, len));
+}
+
+/**
+ * dwcp_frame_build_from_iter() - dwcp_frame_build() for a payload copied
+ *	from @from on the way (the CRC in the same pass where that is faster)
+ * @hdr: header to fill
+ * @type: enum dwcp_frame_type
+ * @len: payload length
+ * @seq: sequence field
+ * @payload: where the @len bytes go
+ * @from: where they come from
+ *
+ * Return: 0; -EFAULT (a user page faulted or @from is short; @from is
+ * left as it was).
+ */
+int dwcp_frame_build_from_iter(struct dwcp_frame_hdr *hdr, u8 type, u32 len,
+			       u64 seq, void *payload, struct iov_iter *from)
+{
+	u32 crc;
+
+	dwcp_frame_fill(hdr, type, len, seq, 0);
+	crc = dwcp_frame_crc_hdr(hdr);
+	if (!dwcp_copy_from_iter_crc32c(payload, len, from, &crc))
+		return -EFAULT;
+	hdr->crc = cpu_to_be32(~crc);
+	return 0;
 }
 
 /**

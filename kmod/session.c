@@ -1430,7 +1430,8 @@ int dwcp_queue_frame(struct dwcp_sock *dsk, struct iov_iter *from, u32 n)
 		kfree(f);
 		return -ENOMEM;
 	}
-	if (!copy_from_iter_full(f->data, n, from)) {
+	if (dwcp_frame_build_from_iter(&f->hdr, DWCP_FRAME_DATA, n,
+				       dsk->snd_nxt, f->data, from)) {
 		dwcp_buf_release(f->data, n);
 		kfree(f);
 		return -EFAULT;
@@ -1441,7 +1442,6 @@ int dwcp_queue_frame(struct dwcp_sock *dsk, struct iov_iter *from, u32 n)
 	f->stream = -1;
 	f->sent = false;
 	f->acked = false;
-	dwcp_frame_build(&f->hdr, DWCP_FRAME_DATA, n, f->seq, 0, f->data);
 	/* Record chunks are compressed already; byte streams may be. */
 	if (dsk->sk.sk_type == SOCK_STREAM)
 		dwcp_zframe_compress(dsk, f, dwcp_session_rate(dsk));

@@ -6,6 +6,7 @@
 #include <kunit/test.h>
 #include <linux/crc32c.h>
 #include <linux/random.h>
+#include <linux/uio.h>
 
 #include "../dwcp.h"
 
@@ -99,6 +100,79 @@ static void chosen_crc_is_libcrc32c_at_any_split(struct kunit *test)
 					    lens[i], split);
 		}
 	}
+}
+
+static void copy_crc_is_memcpy_and_crc32c(struct kunit *test)
+{
+	/* Arrange: every length to two words past 64, and a page and more */
+	u8 *src = kunit_kmalloc(test, 4200, GFP_KERNEL);
+	u8 *dst = kunit_kmalloc(test, 4200, GFP_KERNEL);
+	u32 len, off;
+
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	KUNIT_ASSERT_NOT_NULL(test, dst);
+	get_random_bytes(src, 4200);
+	for (len = 0; len <= 4100; len = len < 80 ? len + 1 : len + 1003) {
+		for (off = 0; off < 8; off += 3) {
+			u32 got;
+
+			memset(dst, 0x5a, 4200);
+
+			/* Act: unaligned on both sides */
+			got = dwcp_copy_crc32c(dst + 1, src + off, len, ~0U);
+
+			/* Assert: the bytes, nothing past them, the CRC */
+			KUNIT_EXPECT_EQ_MSG(test, got,
+					    crc32c(~0U, src + off, len),
+					    "len %u off %u", len, off);
+			KUNIT_EXPECT_EQ(test, memcmp(dst + 1, src + off, len),
+					0);
+			KUNIT_EXPECT_EQ(test, dst[0], 0x5a);
+			KUNIT_EXPECT_EQ(test, dst[len + 1], 0x5a);
+		}
+	}
+}
+
+static void frame_from_iter_is_frame_build(struct kunit *test)
+{
+	/* Arrange: a payload in three pieces */
+	u8 src[300], copy[300];
+	struct kvec kv[3] = {
+		{ src, 1 }, { src + 1, 200 }, { src + 201, 99 },
+	};
+	struct dwcp_frame_hdr want, got;
+	struct iov_iter it;
+
+	get_random_bytes(src, sizeof(src));
+	dwcp_frame_build(&want, DWCP_FRAME_DATA, 300, 77, 0, src);
+	iov_iter_kvec(&it, WRITE, kv, 3, 300);
+
+	/* Act */
+	KUNIT_ASSERT_EQ(test, dwcp_frame_build_from_iter(&got, DWCP_FRAME_DATA,
+							 300, 77, copy, &it),
+			0);
+
+	/* Assert */
+	KUNIT_EXPECT_EQ(test, memcmp(&got, &want, sizeof(got)), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(copy, src, sizeof(src)), 0);
+	KUNIT_EXPECT_EQ(test, iov_iter_count(&it), 0);
+}
+
+static void frame_from_short_iter_takes_nothing(struct kunit *test)
+{
+	/* Arrange */
+	u8 src[100], copy[101];
+	struct kvec kv = { src, sizeof(src) };
+	struct dwcp_frame_hdr h;
+	struct iov_iter it;
+
+	iov_iter_kvec(&it, WRITE, &kv, 1, sizeof(src));
+
+	/* Act, Assert */
+	KUNIT_EXPECT_EQ(test, dwcp_frame_build_from_iter(&h, DWCP_FRAME_DATA,
+							 101, 1, copy, &it),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, iov_iter_count(&it), sizeof(src));
 }
 
 static void header_refusals(struct kunit *test)
@@ -298,6 +372,9 @@ static struct kunit_case dwcp_frame_cases[] = {
 	KUNIT_CASE(crc_catches_every_single_bit_flip),
 	KUNIT_CASE(crc_is_crc32c_of_header_then_payload),
 	KUNIT_CASE(chosen_crc_is_libcrc32c_at_any_split),
+	KUNIT_CASE(copy_crc_is_memcpy_and_crc32c),
+	KUNIT_CASE(frame_from_iter_is_frame_build),
+	KUNIT_CASE(frame_from_short_iter_takes_nothing),
 	KUNIT_CASE(header_refusals),
 	KUNIT_CASE(length_bounds_per_type),
 	KUNIT_CASE(zstd_flag_bounds),

@@ -10,6 +10,23 @@ load_dwcp || { fail "insmod"; finish; }
 dwcp-socktest basic | sed -u "s/^\(not \)\{0,1\}ok - /&$TEST: /"
 [ "${PIPESTATUS[0]}" = 0 ] || FAILED=1
 
+# Sends from memory that faults, in both ways of copying (copy_crc): the
+# one the module chose at load, and the other.
+faulting_sends() {
+	local copy_crc=$(cat /sys/module/dwcp/parameters/copy_crc) rc=0
+	ip netns add dwcp-fault || return 1
+	ip -n dwcp-fault link set lo up
+	echo "module chose copy_crc=$copy_crc"
+	ip netns exec dwcp-fault dwcp-socktest efault 5010 || rc=1
+	rmmod_wait && load_dwcp copy_crc=$((1 - copy_crc)) &&
+		[ "$(cat /sys/module/dwcp/parameters/copy_crc)" = $((1 - copy_crc)) ] &&
+		ip netns exec dwcp-fault dwcp-socktest efault 5011 || rc=1
+	ip netns del dwcp-fault
+	rmmod_wait && load_dwcp || rc=1
+	return $rc
+}
+check "sends from memory that faults: EFAULT, nothing of them sent" faulting_sends
+
 check "an unprivileged user creates DWCP sockets" as_nobody dwcp-socktest open-close 10
 
 # A privileged port needs CAP_NET_BIND_SERVICE at bind(), as for TCP: the
