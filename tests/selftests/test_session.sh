@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Session behaviour beyond bulk transfer: non-blocking use with epoll, a
 # hostile peer at the listener, options and DWCP_INFO, module unload with
-# live sessions.
+# live sessions, a netns deleted under a live session.
 source "$(dirname "$0")/lib.sh"
 
 load_dwcp || { fail "insmod"; finish; }
@@ -148,6 +148,46 @@ settled() {
 	return 1
 }
 check "every session ends (orphans and aborted peers included)" settled
+
+# ---- a network namespace that goes away under a live session ----
+# Every process of the client's netns is killed mid-transfer and the netns
+# loses its link and its name: the orphaned session cannot reach the server
+# and gives up, which frees the netns (the session held it); the server's
+# session ends for want of streams, and the one-session server exits.
+# Nothing is left: no DWCP socket, the module's references back where they
+# were before, no kernel warning.
+module_refs() { cat /sys/module/dwcp/refcnt; }
+netns_gone() {
+	local refs0 i s refs
+	refs0=$(module_refs)
+	start_server -1 || return 1
+	C dwcp-perf -c $SRV -t 300 -P 4 >"$TMP/gone.log" 2>&1 &
+	for ((i = 0; i < 100; i++)); do		# the session is accepted
+		[ "$(S awk '$1 == "DWCP" { print $3 }' /proc/net/protocols)" -ge 2 ] && break
+		sleep 0.1
+	done
+	sleep 2
+	echo "module references: $refs0, $(module_refs) with the session"
+	ip netns pids dwcp-cli | xargs -r kill -9
+	ip -n dwcp-cli link del veth-c
+	ip netns del dwcp-cli
+	for ((i = 0; i < 180; i++)); do	# 60 s orphan timeout and more
+		s=$(S awk '$1 == "DWCP" { print $3 }' /proc/net/protocols)
+		refs=$(module_refs)
+		if [ "$s" = 0 ] && [ "$refs" = "$refs0" ] && ! kill -0 "$SERVER" 2>/dev/null; then
+			echo "all gone after about $i s"
+			stop_server
+			! dmesg | grep -E "WARNING|BUG:|refcount_t"
+			return
+		fi
+		sleep 1
+	done
+	echo "after 180 s: server netns $s DWCP sockets, module references $refs"
+	S cat /proc/net/dwcp_sessions
+	stop_server
+	return 1
+}
+check "client netns deleted under a live session: all of it goes away" netns_gone
 netns_pair_del
 check "rmmod once all sessions are closed" rmmod dwcp
 finish
