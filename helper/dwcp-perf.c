@@ -12,7 +12,8 @@
  * checks every byte against that and reports the first wrong offset.  With
  * --tcp, -P N opens N TCP connections, each carrying its share.
  * --close: the client closes right after its last send (optionally with
- * SO_LINGER), without waiting for the verdict: the server still prints it.
+ * SO_LINGER; 0 resets the session, and the server reports the reset), without
+ * waiting for the verdict: the server still prints it.
  * --rcvbuf: SO_RCVBUF of the client's sockets (with -R, the receiver's);
  * --shrink-rcvbuf sets it once connected (after --idle: the first window
  * has gone out by then).
@@ -88,7 +89,7 @@ static struct {
 	int port, streams, seconds, frame, codec, rcvbuf, shrink_rcvbuf, idle, omit;
 	bool codec_set;
 	uint64_t bytes, rate;
-} opt = { .port = 5201, .seconds = 0 };
+} opt = { .port = 5201, .seconds = 0, .linger = -1 };
 
 static uint64_t splitmix64(uint64_t x)
 {
@@ -403,10 +404,10 @@ static void *client_conn(void *arg)
 		c->sent = send_pattern(c->fd, c->base, c->bytes, opt.seconds);
 		if (opt.close_early) {
 			/* close() with data still in flight: the kernel delivers */
-			struct linger l = { .l_onoff = opt.linger > 0,
+			struct linger l = { .l_onoff = 1,
 					    .l_linger = opt.linger };
 
-			if (opt.linger > 0)
+			if (opt.linger >= 0)
 				setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l,
 					   sizeof(l));
 			close(c->fd);

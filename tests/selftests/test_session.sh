@@ -117,6 +117,29 @@ close_delivers() {
 check "close() right after sending: the orphaned session delivers it all" close_delivers orphan
 check "close() with SO_LINGER 30 s: delivered before close returns" close_delivers linger --linger 30
 
+# SO_LINGER 0: close() aborts the session at once and its streams are
+# reset.  The receiver must never see a clean end of the stream short of
+# data: it gets an error.  (Which one: the protocol has no session reset
+# yet, so the peer takes the resets for stream failures, waits 30 s for
+# rejoins and ends with ETIMEDOUT, where TCP's peer gets ECONNRESET at once;
+# socket-api.md.)
+linger_zero() {
+	local aborted0
+	aborted0=$(stat dwcp-srv SessionsAborted)
+	start_server -1 || return 1
+	C tc qdisc add dev veth-c root netem delay 20ms rate 200mbit
+	C timeout 120 dwcp-perf -c $SRV -n 64M -P 4 --close --linger 0 || return 1
+	wait_for "$TMP/server.log" "received\|recv:" 600
+	C tc qdisc del dev veth-c root
+	cat "$TMP/server.log"
+	stop_server
+	echo "server SessionsAborted $aborted0 -> $(stat dwcp-srv SessionsAborted)"
+	grep -q "recv: " "$TMP/server.log" &&
+		! grep -q "received" "$TMP/server.log" &&
+		[ "$(stat dwcp-srv SessionsAborted)" -gt "$aborted0" ]
+}
+check "close() with SO_LINGER 0: the peer gets an error, not an end" linger_zero
+
 # ---- unload with a live session ----
 unload_live() {
 	start_server -1 || return 1
