@@ -346,6 +346,7 @@ enum dwcp_mib {
 	DWCP_MIB_PEER_WARM_STARTS = DWCP_MIB_OF(PEER_WARM_STARTS),
 	DWCP_MIB_FALLBACK_NO_RDMA = DWCP_MIB_OF(FALLBACK_NO_RDMA),
 	DWCP_MIB_RX_FRAMES_COPIED = DWCP_MIB_OF(RX_FRAMES_COPIED),
+	DWCP_MIB_PEER_RESETS = DWCP_MIB_OF(PEER_RESETS),
 	DWCP_MIB_MAX = DWCP_MIB_OF(MAX) + 1
 };
 
@@ -478,6 +479,10 @@ struct dwcp_stream {
 	/* client: half-closed because the session uses fewer streams */
 	bool retiring;
 	unsigned long retire_end;	/* jiffies: give up waiting for EOF */
+	/* session being reset: its RESET frame, bytes of it written */
+	struct dwcp_frame_hdr reset_hdr;
+	u32 reset_off;
+	bool reset_sent;
 };
 
 #define DWCP_EV_READ	0
@@ -523,6 +528,7 @@ struct dwcp_sock {
 	bool token_hashed;
 	bool alive;			/* holds the session reference */
 	bool closing;			/* application closed: orphan */
+	bool resetting;			/* sending RESETs, then aborts */
 	unsigned long deadline;		/* jiffies: give up while no stream is up */
 	unsigned long orphan_end;	/* jiffies: give up delivering after close */
 	struct delayed_work tick_work;
@@ -563,6 +569,7 @@ struct dwcp_sock {
 	struct dwcp_zstd *zstd;
 	bool peer_zstd;			/* the peer takes DWCP_FRAME_F_ZSTD */
 	bool peer_resync;		/* keyed records: both ends resync */
+	bool peer_reset;		/* peer takes DWCP_FRAME_RESET */
 
 	/* keyed records (SOCK_SEQPACKET): record.c */
 	struct dwcp_rec *rec;
@@ -642,6 +649,7 @@ u32 dwcp_session_frame_size(const struct dwcp_sock *dsk);
 u64 dwcp_rx_spare_room(struct dwcp_sock *dsk);
 u64 dwcp_tx_spare_room(struct dwcp_sock *dsk);
 void dwcp_session_abort(struct dwcp_sock *dsk, int err);
+void dwcp_session_reset(struct dwcp_sock *dsk, int err);
 void dwcp_session_close(struct dwcp_sock *dsk, long linger);
 void dwcp_session_stream_down(struct dwcp_stream *st, int err);
 void dwcp_session_destruct(struct dwcp_sock *dsk);
@@ -724,6 +732,7 @@ int dwcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 void dwcp_listener_stop(struct dwcp_sock *dsk);
 void dwcp_stream_attach(struct dwcp_stream *st, struct socket *sock);
 void dwcp_stream_detach(struct dwcp_stream *st, bool abort);
+int dwcp_stream_send_reset(struct dwcp_stream *st);
 int dwcp_stream_send(struct dwcp_stream *st, const void *buf, u32 len,
 		     u32 *off);
 int dwcp_stream_send_frame(struct dwcp_stream *st,

@@ -154,6 +154,7 @@ int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data)
 	case DWCP_FRAME_FIN:
 	case DWCP_FRAME_REC_ACK:
 	case DWCP_FRAME_RESYNC:
+	case DWCP_FRAME_RESET:
 		return len ? -EMSGSIZE : 0;
 	case DWCP_FRAME_DATA:
 		return (len == 0 || len > max_data) ? -EMSGSIZE : 0;

@@ -24,6 +24,7 @@
 #define DWCP_IO_PASSES		8
 #define DWCP_ORPHAN_TIMEOUT	(60 * HZ)
 #define DWCP_NO_STREAM_TIMEOUT	(30 * HZ)
+#define DWCP_RESET_TIMEOUT	(5 * HZ)	/* for a peer to take a RESET */
 /*
  * A retired stream's server closes its side once it has read all the stream
  * carried, which a lossy path can take many seconds to deliver (TCP's own
@@ -241,6 +242,56 @@ void dwcp_session_abort(struct dwcp_sock *dsk, int err)
 }
 
 /**
+ * dwcp_session_reset() - abort the session, and tell the peer
+ * @dsk: the session
+ * @err: positive errno, as for dwcp_session_abort()
+ *
+ * As TCP's reset: what is queued is dropped and the peer's session ends
+ * with ECONNRESET, not after DWCP_NO_STREAM_TIMEOUT of waiting for the
+ * streams it would take for failed.  Each stream finishes the frame it is
+ * writing and sends a RESET (protocol.md "Reset"); the session lives on,
+ * reading and dropping, until the peer has reset every stream in answer or
+ * DWCP_RESET_TIMEOUT passed, then aborts.  A peer without DWCP_CAP_RESET,
+ * or no stream up: dwcp_session_abort() at once.
+ *
+ * Context: the socket lock held, and a reference of the caller's own.
+ */
+void dwcp_session_reset(struct dwcp_sock *dsk, int err)
+{
+	if (!dsk->alive || dsk->resetting)
+		return;
+	if (!dsk->peer_reset || !dsk->st.dwci_streams_up) {
+		dwcp_session_abort(dsk, err);
+		return;
+	}
+	dsk->resetting = true;
+	dsk->closing = true;
+	dsk->orphan_end = jiffies + DWCP_RESET_TIMEOUT;
+	dsk->sk.sk_err = err;
+	sk_error_report(&dsk->sk);
+	dwcp_io_kick(dsk);
+}
+
+/* A resetting session's writing: the RESETs, nothing else. */
+static void dwcp_reset_tx(struct dwcp_sock *dsk)
+{
+	u16 i;
+
+	for (i = 0; i < dsk->nstreams; i++) {
+		struct dwcp_stream *st = &dsk->streams[i];
+		int err;
+
+		if (!st->up || st->reset_sent)
+			continue;
+		err = dwcp_stream_send_reset(st);
+		if (!err)
+			st->reset_sent = true;
+		else if (err != -EAGAIN)
+			dwcp_stream_detach(st, true);
+	}
+}
+
+/**
  * dwcp_session_destruct() - free what a dead session still holds
  * @dsk: the session, unreferenced
  */
@@ -309,6 +360,10 @@ void dwcp_session_stream_down(struct dwcp_stream *st, int err)
 
 	if (!st->up)
 		return;
+	if (dsk->resetting) {	/* the peer's answer to the RESET, or none */
+		dwcp_stream_detach(st, true);
+		return;
+	}
 	dsk->st.dwci_stream_failures++;
 	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_STREAM_FAILURES);
 	dwcp_stream_take_back(st);
@@ -778,6 +833,10 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 		dwcp_rxbuf_free(rb);
 		return -EBADMSG;	/* corrupted on this stream: drop it */
 	}
+	if (dsk->resetting) {	/* read only so that TCP does not reset */
+		dwcp_rxbuf_free(rb);
+		return 0;
+	}
 	switch (h->type) {
 	case DWCP_FRAME_DATA:
 		if (h->flags) {		/* DWCP_FRAME_F_ZSTD */
@@ -795,6 +854,10 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 		return 0;
 	case DWCP_FRAME_FIN:
 		dwcp_rx_fin(dsk, be64_to_cpu(h->seq));
+		return 0;
+	case DWCP_FRAME_RESET:
+		dwcp_count(sock_net(&dsk->sk), DWCP_MIB_PEER_RESETS);
+		dwcp_session_abort(dsk, ECONNRESET);
 		return 0;
 	case DWCP_FRAME_REC_ACK:
 		if (dwcp_rec_rx_ack(dsk, be64_to_cpu(h->seq)))
@@ -1189,6 +1252,8 @@ static void dwcp_io(struct dwcp_sock *dsk)
 			err = dwcp_rx_stream(st);
 			if (err > 0)
 				more = true;
+			else if (dsk->resetting && err && err != -EAGAIN)
+				dwcp_stream_detach(st, true);	/* answered */
 			else if (err == -ESHUTDOWN && dwcp_session_ending(dsk))
 				dwcp_stream_ended(st);
 			else if (err == -ESHUTDOWN &&
@@ -1200,12 +1265,24 @@ static void dwcp_io(struct dwcp_sock *dsk)
 		}
 		if (!dsk->alive)
 			return;
+		if (dsk->resetting) {
+			dwcp_reset_tx(dsk);
+			continue;
+		}
 		dwcp_maybe_ack(dsk);
 		more |= dwcp_tx(dsk);
 		dwcp_streams_retire(dsk);
 	}
 	if (!dsk->alive)
 		return;
+	if (dsk->resetting) {
+		/* every stream answered (or failed): the peer has it */
+		if (!dsk->st.dwci_streams_up)
+			dwcp_session_abort(dsk, ECONNRESET);
+		else if (more)
+			dwcp_io_kick(dsk);
+		return;
+	}
 	if (more)
 		dwcp_io_kick(dsk);		/* yield, then go on */
 	/* Done, or the peer is done and closed every stream. */
@@ -1286,7 +1363,7 @@ void dwcp_session_close(struct dwcp_sock *dsk, long linger)
 	if (!dsk->alive)
 		return;
 	if (!linger || dsk->rx_ready_bytes) {
-		dwcp_session_abort(dsk, ECONNRESET);
+		dwcp_session_reset(dsk, ECONNRESET);
 		return;
 	}
 	if (dwcp_rec_flush(dsk))
@@ -1305,7 +1382,7 @@ void dwcp_session_close(struct dwcp_sock *dsk, long linger)
 		sk_wait_event(sk, &linger, !dsk->alive, &wait);
 	remove_wait_queue(sk_sleep(sk), &wait);
 	if (dsk->alive)
-		dwcp_session_abort(dsk, ETIMEDOUT);
+		dwcp_session_reset(dsk, ETIMEDOUT);
 }
 
 /**

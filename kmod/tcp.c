@@ -340,6 +340,8 @@ void dwcp_stream_detach(struct dwcp_stream *st, bool abort)
 	st->rx_got = 0;
 	st->ctl_len = 0;
 	st->ctl_off = 0;
+	st->reset_off = 0;
+	st->reset_sent = false;
 }
 
 /**
@@ -561,6 +563,45 @@ int dwcp_stream_send_frame(struct dwcp_stream *st,
 	return 0;
 }
 
+/**
+ * dwcp_stream_send_reset() - end what the stream is writing, then a RESET
+ * @st: the stream, up, of a session being reset
+ *
+ * A frame or control frames half written are finished first (the peer
+ * reads the RESET only at a frame boundary); ones not begun are dropped.
+ * The stream's unsent limit is lifted so that TCP takes the rest now if its
+ * send buffer has room.  Never waits; call again after -EAGAIN.
+ *
+ * Return: 0 once the RESET is in TCP's hands; -EAGAIN if TCP has no room;
+ * another negative errno if the connection failed.
+ */
+int dwcp_stream_send_reset(struct dwcp_stream *st)
+{
+	int lowat = 0;		/* none: sysctl tcp_notsent_lowat */
+	int err = 0;
+
+	if (!st->reset_off) {
+		st->sock->ops->setsockopt(st->sock, SOL_TCP, TCP_NOTSENT_LOWAT,
+					  KERNEL_SOCKPTR(&lowat),
+					  sizeof(lowat));
+		if (st->cur && st->cur_off)
+			err = dwcp_stream_send_frame(st, st->cur, &st->cur_off);
+		else if (st->ctl_off)
+			err = dwcp_stream_send(st, st->ctl, st->ctl_len,
+					       &st->ctl_off);
+		if (err)
+			return err;
+		st->cur = NULL;
+		st->cur_off = 0;
+		st->ctl_len = 0;
+		st->ctl_off = 0;
+		dwcp_frame_build(&st->reset_hdr, DWCP_FRAME_RESET, 0, 0, 0,
+				 NULL);
+	}
+	return dwcp_stream_send(st, &st->reset_hdr, sizeof(st->reset_hdr),
+				&st->reset_off);
+}
+
 /* ---- blocking handshake I/O (workers only) ---- */
 
 static int dwcp_hs_send(struct socket *sock, u8 type, u32 aux,
@@ -730,7 +771,7 @@ static void dwcp_connect_work(struct work_struct *work)
 	release_sock(sk);
 	if (err)
 		goto out;
-	hello.caps = cpu_to_be32(DWCP_CAP_TCP | DWCP_CAP_ZSTD |
+	hello.caps = cpu_to_be32(DWCP_CAP_TCP | DWCP_CAP_ZSTD | DWCP_CAP_RESET |
 				 (records ? DWCP_CAP_RECORDS | DWCP_CAP_RESYNC : 0));
 	hello.max_frame = cpu_to_be32(DWCP_MAX_FRAME);
 	err = dwcp_hs_send(sock, DWCP_FRAME_HELLO, 0, &hello, sizeof(hello));
@@ -768,6 +809,7 @@ static void dwcp_connect_work(struct work_struct *work)
 	dsk->peer_max_frame = be32_to_cpu(ack.max_frame);
 	dsk->hde_store_limit = (u64)be32_to_cpu(ack.hde_store_kib) << 10;
 	dsk->peer_zstd = be32_to_cpu(ack.caps) & DWCP_CAP_ZSTD;
+	dsk->peer_reset = be32_to_cpu(ack.caps) & DWCP_CAP_RESET;
 	/* the server says it only when we did */
 	dsk->peer_resync = records && be32_to_cpu(ack.caps) & DWCP_CAP_RESYNC;
 	if (!dsk->bound) {
@@ -1146,8 +1188,9 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	memset(&ack, 0, sizeof(ack));
 	ack.streams = cpu_to_be16(streams);
 	child->peer_zstd = be32_to_cpu(hello.caps) & DWCP_CAP_ZSTD;
+	child->peer_reset = be32_to_cpu(hello.caps) & DWCP_CAP_RESET;
 	child->peer_resync = records && be32_to_cpu(hello.caps) & DWCP_CAP_RESYNC;
-	ack.caps = cpu_to_be32(DWCP_CAP_TCP | DWCP_CAP_ZSTD |
+	ack.caps = cpu_to_be32(DWCP_CAP_TCP | DWCP_CAP_ZSTD | DWCP_CAP_RESET |
 			       (records ? DWCP_CAP_RECORDS : 0) |
 			       (child->peer_resync ? DWCP_CAP_RESYNC : 0));
 	ack.max_frame = cpu_to_be32(DWCP_MAX_FRAME);

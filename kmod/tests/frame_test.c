@@ -190,9 +190,13 @@ static void header_refusals(struct kunit *test)
 
 	dwcp_frame_build(&h, 0, 0, 0, 0, NULL);
 	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, DWCP_MAX_FRAME), -EPROTO);
-	dwcp_frame_build(&h, DWCP_FRAME_RESYNC + 1, 0, 0, 0, NULL);
+	dwcp_frame_build(&h, DWCP_FRAME_RESET + 1, 0, 0, 0, NULL);
 	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, DWCP_MAX_FRAME), -EPROTO);
 	dwcp_frame_build(&h, DWCP_FRAME_RESYNC, 0, 0, 0, NULL);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, DWCP_MAX_FRAME), 0);
+	h.len = cpu_to_be32(1);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, DWCP_MAX_FRAME), -EMSGSIZE);
+	dwcp_frame_build(&h, DWCP_FRAME_RESET, 0, 0, 0, NULL);
 	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, DWCP_MAX_FRAME), 0);
 	h.len = cpu_to_be32(1);
 	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, DWCP_MAX_FRAME), -EMSGSIZE);

@@ -319,6 +319,13 @@ enum dwcp_frame_type {
 	DWCP_FRAME_RESYNC = 10,		/* no payload; seq = start of the chunk
 					 * that failed, aux = resync number
 					 */
+	DWCP_FRAME_RESET = 11,		/* no payload; the sender ended the
+					 * session abortively (close() with
+					 * SO_LINGER 0, or unread data): the
+					 * receiver ends its own, ECONNRESET.
+					 * Sent only to a peer with
+					 * DWCP_CAP_RESET.
+					 */
 };
 
 /*
@@ -334,6 +341,7 @@ enum dwcp_frame_type {
 #define DWCP_CAP_RECORDS	0x2	/* keyed records (SOCK_SEQPACKET) */
 #define DWCP_CAP_ZSTD		0x4	/* accepts DWCP_FRAME_F_ZSTD frames */
 #define DWCP_CAP_RESYNC		0x8	/* keyed records: REC_ACK and RESYNC */
+#define DWCP_CAP_RESET		0x10	/* accepts DWCP_FRAME_RESET */
 
 #define DWCP_KEY_LEN		32
 #define DWCP_NONCE_LEN		16
@@ -836,6 +844,8 @@ enum {
  *	or more of byte streams copied on receipt instead of left in TCP's
  *	buffers: in too many small pieces, on a stream whose frames did so
  *	lately, or while the session held its share of skbs
+ * @DWCP_A_STATS_PEER_RESETS: PeerResets, sessions ended by their peer's
+ *	DWCP_FRAME_RESET (ECONNRESET)
  */
 enum {
 	DWCP_A_STATS_PAD = 1,
@@ -862,6 +872,7 @@ enum {
 	DWCP_A_STATS_PEER_WARM_STARTS,
 	DWCP_A_STATS_FALLBACK_NO_RDMA,
 	DWCP_A_STATS_RX_FRAMES_COPIED,
+	DWCP_A_STATS_PEER_RESETS,
 
 	__DWCP_A_STATS_MAX,
 	DWCP_A_STATS_MAX = (__DWCP_A_STATS_MAX - 1)
