@@ -482,6 +482,7 @@ struct dwcp_stream {
 	/* session being reset: its RESET frame, bytes of it written */
 	struct dwcp_frame_hdr reset_hdr;
 	u32 reset_off;
+	bool reset_begun;		/* its unsent limit lifted */
 	bool reset_sent;
 };
 

@@ -833,7 +833,10 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 		dwcp_rxbuf_free(rb);
 		return -EBADMSG;	/* corrupted on this stream: drop it */
 	}
-	if (dsk->resetting) {	/* read only so that TCP does not reset */
+	/* resetting: read only so that TCP does not reset; a RESET still ends
+	 * it (both ends reset at once)
+	 */
+	if (dsk->resetting && h->type != DWCP_FRAME_RESET) {
 		dwcp_rxbuf_free(rb);
 		return 0;
 	}
@@ -1229,7 +1232,8 @@ static void dwcp_io(struct dwcp_sock *dsk)
 
 	for (pass = 0; pass < DWCP_IO_PASSES && more && dsk->alive; pass++) {
 		more = false;
-		dwcp_rec_tx_idle(dsk);
+		if (!dsk->resetting)
+			dwcp_rec_tx_idle(dsk);
 		for (i = 0; i < dsk->nstreams && dsk->alive; i++) {
 			struct dwcp_stream *st = &dsk->streams[i];
 
@@ -1322,7 +1326,7 @@ static void dwcp_tick_work(struct work_struct *work)
 	lock_sock(sk);
 	if (dsk->st.dwci_streams_up)
 		dsk->deadline = 0;
-	if (dsk->alive)
+	if (dsk->alive && !dsk->resetting)	/* no new streams for it */
 		dwcp_measure_tick(dsk);
 	dwcp_bufcache_trim(&dsk->tx_bufs);
 	dwcp_bufcache_trim(&dsk->rx_bufs);

@@ -341,6 +341,7 @@ void dwcp_stream_detach(struct dwcp_stream *st, bool abort)
 	st->ctl_len = 0;
 	st->ctl_off = 0;
 	st->reset_off = 0;
+	st->reset_begun = false;
 	st->reset_sent = false;
 }
 
@@ -580,10 +581,14 @@ int dwcp_stream_send_reset(struct dwcp_stream *st)
 	int lowat = 0;		/* none: sysctl tcp_notsent_lowat */
 	int err = 0;
 
-	if (!st->reset_off) {
+	if (!st->reset_begun) {
+		/* once: TCP's setsockopt calls write_space, which kicks io */
 		st->sock->ops->setsockopt(st->sock, SOL_TCP, TCP_NOTSENT_LOWAT,
 					  KERNEL_SOCKPTR(&lowat),
 					  sizeof(lowat));
+		st->reset_begun = true;
+	}
+	if (!st->reset_off) {
 		if (st->cur && st->cur_off)
 			err = dwcp_stream_send_frame(st, st->cur, &st->cur_off);
 		else if (st->ctl_off)
