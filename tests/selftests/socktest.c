@@ -13,6 +13,8 @@
  *                             close
  *   dwcp-socktest efault PORT sends from memory that faults, over a
  *                             session on 127.0.0.1:PORT; TAP lines
+ *   dwcp-socktest unread-close PORT   close() with unread data resets the
+ *                             peer (ECONNRESET), one end and both at once
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -312,6 +315,44 @@ static int faulting_sends(int port)
 	return failures ? 1 : 0;
 }
 
+/* Wait until @fd has bytes to read (bounded: 10 s). */
+static int readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 10000) == 1;
+}
+
+/*
+ * close() with received data unread resets the session, as TCP's does.
+ * The client closes: the server, which cannot rejoin streams, learns it
+ * from a RESET frame (ECONNRESET), not from its streams failing (ETIMEDOUT
+ * 30 s later).  Then both ends at once, each with data unread: their
+ * RESETs cross, and both sessions must end (test_socket.sh waits for that).
+ */
+static int unread_close(int port)
+{
+	char buf[64];
+	int c, s;
+
+	if (loopback_pair(port, &c, &s))
+		return 1;
+	check(send(s, "data", 4, 0) == 4 && readable(c),
+	      "data reaches a client that will not read it");
+	close(c);
+	check_errno((int)recv(s, buf, sizeof(buf), 0), ECONNRESET,
+		    "recv after the client closed with data unread");
+	close(s);
+
+	if (loopback_pair(port + 1, &c, &s))
+		return 1;
+	check(send(c, "data", 4, 0) == 4 && send(s, "data", 4, 0) == 4 &&
+	      readable(c) && readable(s), "data both ways, unread");
+	close(c);
+	close(s);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "basic"))
@@ -324,6 +365,8 @@ int main(int argc, char **argv)
 		return bind_port(atoi(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "efault"))
 		return faulting_sends(atoi(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "unread-close"))
+		return unread_close(atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "listen"))
 		return listen_only(atoi(argv[2]), atoi(argv[3]));
 	fprintf(stderr, "usage: dwcp-socktest basic | hold N | open-close N | bind PORT | listen PORT BACKLOG\n");

@@ -27,6 +27,25 @@ faulting_sends() {
 }
 check "sends from memory that faults: EFAULT, nothing of them sent" faulting_sends
 
+# close() with data unread resets the peer's session (a RESET frame); and
+# both ends at once: every session ends, no warning.
+unread_close() {
+	local i n resets
+	ip netns add dwcp-unread || return 1
+	ip -n dwcp-unread link set lo up
+	ip netns exec dwcp-unread dwcp-socktest unread-close 5020 || { ip netns del dwcp-unread; return 1; }
+	for ((i = 0; i < 100; i++)); do
+		n=$(ip netns exec dwcp-unread awk '$1 == "DWCP" { print $3 }' /proc/net/protocols)
+		[ "$n" = 0 ] && break
+		sleep 0.2
+	done
+	resets=$(stat dwcp-unread PeerResets)
+	ip netns del dwcp-unread
+	echo "DWCP sockets left: $n, PeerResets: $resets"
+	[ "$n" = 0 ] && [ "${resets:-0}" -ge 2 ] && ! dmesg | grep -E "WARNING|BUG:"
+}
+check "close() with data unread: the peer gets ECONNRESET; both ends at once end too" unread_close
+
 check "an unprivileged user creates DWCP sockets" as_nobody dwcp-socktest open-close 10
 
 # A privileged port needs CAP_NET_BIND_SERVICE at bind(), as for TCP: the
