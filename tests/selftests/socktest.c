@@ -15,6 +15,9 @@
  *                             session on 127.0.0.1:PORT; TAP lines
  *   dwcp-socktest unread-close PORT   close() with unread data resets the
  *                             peer (ECONNRESET), one end and both at once
+ *   dwcp-socktest buffers PORT   non-blocking accept() with none waiting,
+ *                             SO_SNDBUF read back and bounding what a
+ *                             non-reading peer lets a sender queue
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -353,6 +356,66 @@ static int unread_close(int port)
 	return failures ? 1 : 0;
 }
 
+/* Bytes non-blocking sends queue on @c with @sndbuf before EAGAIN. */
+static long fill_until_eagain(int c, int sndbuf)
+{
+	static char chunk[16384];
+	long total = 0;
+	int codec = 0;	/* zeros compress: the buffer would hold more */
+	ssize_t n;
+
+	setsockopt(c, SOL_DWCP, DWCP_CODEC, &codec, sizeof(codec));
+	setsockopt(c, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	/* the io engine drains the queue into TCP meanwhile: wait for it */
+	for (int quiet = 0; quiet < 20; quiet++) {
+		while ((n = send(c, chunk, sizeof(chunk), MSG_DONTWAIT)) > 0) {
+			total += n;
+			quiet = 0;
+		}
+		if (n < 0 && errno != EAGAIN)
+			return -1;
+		usleep(20000);
+	}
+	return total;
+}
+
+static int buffers(int port)
+{
+	struct sockaddr_dwcp d = { .sdwcp_family = (uint16_t)dwcp_af(),
+				   .sdwcp_ip_family = AF_INET,
+				   .sdwcp_port = htons((uint16_t)port),
+				   .sdwcp_addr.v4 = htonl(INADDR_LOOPBACK) };
+	int l = socket(dwcp_af(), SOCK_STREAM | SOCK_NONBLOCK, 0);
+	long small, large;
+	int c, s, v = 65536;
+	socklen_t len = sizeof(v);
+
+	check(l >= 0 && !bind(l, (struct sockaddr *)&d, sizeof(d)) &&
+	      !listen(l, 1), "non-blocking listener");
+	check_errno(accept(l, NULL, NULL), EAGAIN,
+		    "non-blocking accept with no session waiting");
+	close(l);
+
+	if (loopback_pair(port + 1, &c, &s))
+		return 1;
+	check(!setsockopt(c, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) &&
+	      !getsockopt(c, SOL_SOCKET, SO_SNDBUF, &v, &len) && v == 131072,
+	      "SO_SNDBUF 64 KiB reads back doubled, as TCP's");
+	small = fill_until_eagain(c, 65536);
+	close(c);
+	close(s);
+	if (loopback_pair(port + 2, &c, &s))
+		return 1;
+	large = fill_until_eagain(c, 4 << 20);
+	close(c);
+	close(s);
+	printf("# queued before EAGAIN: %ld bytes with SO_SNDBUF 64 KiB, %ld with 4 MiB\n",
+	       small, large);
+	check(small > 0 && large > small + (2 << 20),
+	      "a peer that does not read: SO_SNDBUF bounds what the sender queues");
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "basic"))
@@ -367,6 +430,8 @@ int main(int argc, char **argv)
 		return faulting_sends(atoi(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "unread-close"))
 		return unread_close(atoi(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "buffers"))
+		return buffers(atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "listen"))
 		return listen_only(atoi(argv[2]), atoi(argv[3]));
 	fprintf(stderr, "usage: dwcp-socktest basic | hold N | open-close N | bind PORT | listen PORT BACKLOG\n");

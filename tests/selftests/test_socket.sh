@@ -46,6 +46,20 @@ unread_close() {
 }
 check "close() with data unread: the peer gets ECONNRESET; both ends at once end too" unread_close
 
+# (net.core.wmem_max is global: raised for the 4 MiB case, then restored)
+buffers() {
+	local rc=0 wmem_max
+	wmem_max=$(sysctl -n net.core.wmem_max)
+	sysctl -qw net.core.wmem_max=8388608 || return 1
+	ip netns add dwcp-buf || return 1
+	ip -n dwcp-buf link set lo up
+	ip netns exec dwcp-buf dwcp-socktest buffers 5030 || rc=1
+	ip netns del dwcp-buf
+	sysctl -qw net.core.wmem_max="$wmem_max"
+	return $rc
+}
+check "non-blocking accept: EAGAIN; SO_SNDBUF bounds the send queue" buffers
+
 check "an unprivileged user creates DWCP sockets" as_nobody dwcp-socktest open-close 10
 
 # A privileged port needs CAP_NET_BIND_SERVICE at bind(), as for TCP: the
