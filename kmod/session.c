@@ -241,6 +241,17 @@ void dwcp_session_abort(struct dwcp_sock *dsk, int err)
 	sk_error_report(&dsk->sk);
 }
 
+/* Any stream up that is not half-closed (retiring)? */
+static bool dwcp_streams_can_send(const struct dwcp_sock *dsk)
+{
+	u16 i;
+
+	for (i = 0; i < dsk->nstreams; i++)
+		if (dsk->streams[i].up && !dsk->streams[i].retiring)
+			return true;
+	return false;
+}
+
 /**
  * dwcp_session_reset() - abort the session, and tell the peer
  * @dsk: the session
@@ -260,7 +271,7 @@ void dwcp_session_reset(struct dwcp_sock *dsk, int err)
 {
 	if (!dsk->alive || dsk->resetting)
 		return;
-	if (!dsk->peer_reset || !dsk->st.dwci_streams_up) {
+	if (!dsk->peer_reset || !dwcp_streams_can_send(dsk)) {
 		dwcp_session_abort(dsk, err);
 		return;
 	}
@@ -283,6 +294,10 @@ static void dwcp_reset_tx(struct dwcp_sock *dsk)
 
 		if (!st->up || st->reset_sent)
 			continue;
+		if (st->retiring) {	/* half-closed: nothing more goes on it */
+			dwcp_stream_detach(st, true);
+			continue;
+		}
 		err = dwcp_stream_send_reset(st);
 		if (!err)
 			st->reset_sent = true;
