@@ -416,22 +416,28 @@ static int buffers(int port)
 	return failures ? 1 : 0;
 }
 
+/* The commands that take one number. */
+static const struct {
+	const char *name;
+	int (*run)(int arg);
+} one_arg_cmds[] = {
+	{ "hold", hold },
+	{ "open-close", open_close },
+	{ "bind", bind_port },
+	{ "efault", faulting_sends },
+	{ "unread-close", unread_close },
+	{ "buffers", buffers },
+};
+
 int main(int argc, char **argv)
 {
+	size_t i;
+
 	if (argc == 2 && !strcmp(argv[1], "basic"))
 		return basic();
-	if (argc == 3 && !strcmp(argv[1], "hold"))
-		return hold(atoi(argv[2]));
-	if (argc == 3 && !strcmp(argv[1], "open-close"))
-		return open_close(atoi(argv[2]));
-	if (argc == 3 && !strcmp(argv[1], "bind"))
-		return bind_port(atoi(argv[2]));
-	if (argc == 3 && !strcmp(argv[1], "efault"))
-		return faulting_sends(atoi(argv[2]));
-	if (argc == 3 && !strcmp(argv[1], "unread-close"))
-		return unread_close(atoi(argv[2]));
-	if (argc == 3 && !strcmp(argv[1], "buffers"))
-		return buffers(atoi(argv[2]));
+	for (i = 0; argc == 3 && i < sizeof(one_arg_cmds) / sizeof(one_arg_cmds[0]); i++)
+		if (!strcmp(argv[1], one_arg_cmds[i].name))
+			return one_arg_cmds[i].run(atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "listen"))
 		return listen_only(atoi(argv[2]), atoi(argv[3]));
 	fprintf(stderr, "usage: dwcp-socktest basic | hold N | open-close N | bind PORT | listen PORT BACKLOG\n");
