@@ -169,12 +169,15 @@ fault:
 static const u8 __user *dwcp_iter_user_seg(const struct iov_iter *from,
 					   size_t max, size_t *len)
 {
+	struct iovec seg;
+
 	if (iter_is_ubuf(from)) {
 		*len = min(max, iov_iter_count(from));
 		return from->ubuf + from->iov_offset;
 	}
-	*len = min(max, iov_iter_iovec(from).iov_len);
-	return iov_iter_iovec(from).iov_base;
+	seg = iov_iter_iovec(from);
+	*len = min(max, seg.iov_len);
+	return seg.iov_base;
 }
 
 /**

@@ -479,8 +479,7 @@ struct dwcp_stream {
 	/* client: half-closed because the session uses fewer streams */
 	bool retiring;
 	unsigned long retire_end;	/* jiffies: give up waiting for EOF */
-	/* session being reset: its RESET frame, bytes of it written */
-	struct dwcp_frame_hdr reset_hdr;
+	/* session being reset: bytes of its RESET frame written */
 	u32 reset_off;
 	bool reset_begun;		/* its unsent limit lifted */
 	bool reset_sent;
@@ -530,6 +529,7 @@ struct dwcp_sock {
 	bool alive;			/* holds the session reference */
 	bool closing;			/* application closed: orphan */
 	bool resetting;			/* sending RESETs, then aborts */
+	struct dwcp_frame_hdr reset_hdr;	/* the RESET every stream sends */
 	unsigned long deadline;		/* jiffies: give up while no stream is up */
 	unsigned long orphan_end;	/* jiffies: give up delivering after close */
 	struct delayed_work tick_work;

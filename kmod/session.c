@@ -275,6 +275,7 @@ void dwcp_session_reset(struct dwcp_sock *dsk, int err)
 		dwcp_session_abort(dsk, err);
 		return;
 	}
+	dwcp_frame_build(&dsk->reset_hdr, DWCP_FRAME_RESET, 0, 0, 0, NULL);
 	dsk->resetting = true;
 	dsk->closing = true;
 	dsk->orphan_end = jiffies + DWCP_RESET_TIMEOUT;

@@ -600,11 +600,9 @@ int dwcp_stream_send_reset(struct dwcp_stream *st)
 		st->cur_off = 0;
 		st->ctl_len = 0;
 		st->ctl_off = 0;
-		dwcp_frame_build(&st->reset_hdr, DWCP_FRAME_RESET, 0, 0, 0,
-				 NULL);
 	}
-	return dwcp_stream_send(st, &st->reset_hdr, sizeof(st->reset_hdr),
-				&st->reset_off);
+	return dwcp_stream_send(st, &st->dsk->reset_hdr,
+				sizeof(st->dsk->reset_hdr), &st->reset_off);
 }
 
 /* ---- blocking handshake I/O (workers only) ---- */
@@ -1491,9 +1489,10 @@ int dwcp_listen(struct socket *sock, int backlog)
 	struct socket *lsock;
 	int err;
 
+	backlog = max(backlog, 1);	/* listen(0) admits one, as TCP's */
 	lock_sock(sk);
 	if (sk->sk_state == DWCP_STATE_LISTEN) {
-		WRITE_ONCE(sk->sk_max_ack_backlog, max(backlog, 1));
+		WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
 		err = 0;
 		goto out;
 	}
@@ -1514,7 +1513,7 @@ int dwcp_listen(struct socket *sock, int backlog)
 		goto out;
 	}
 	kernel_getsockname(lsock, (struct sockaddr *)&dsk->local);
-	WRITE_ONCE(sk->sk_max_ack_backlog, max(backlog, 1));
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
 	write_lock_bh(&lsock->sk->sk_callback_lock);
 	dsk->saved_listen_data_ready = lsock->sk->sk_data_ready;
 	lsock->sk->sk_user_data = dsk;
