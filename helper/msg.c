@@ -992,6 +992,7 @@ static const char *const stat_names[] = {
 	[DWCP_A_STATS_FALLBACK_NO_RDMA] = "FallbackNoRdma",
 	[DWCP_A_STATS_RX_FRAMES_COPIED] = "RxFramesCopied",
 	[DWCP_A_STATS_PEER_RESETS] = "PeerResets",
+	[DWCP_A_STATS_DATA_CRC_ERRORS] = "DataCrcErrors",
 };
 
 /* stats-get requires every counter up to DWCP_A_STATS_MAX, by name */

@@ -223,6 +223,94 @@ bool dwcp_copy_from_iter_crc32c(void *to, size_t len, struct iov_iter *from,
 	return true;
 }
 
+/* dwcp_copy_user_crc32c() the other way, into one user segment. */
+static bool dwcp_copy_to_user_crc32c(u8 __user *to, const u8 *from,
+				     size_t len, u32 *crc)
+{
+	u32 c = *crc;
+
+	if (!user_write_access_begin(to, len))
+		return false;
+	for (; len >= 8; len -= 8, from += 8, to += 8) {
+		u64 w = get_unaligned((const u64 *)from);
+
+		unsafe_put_user(w, (u64 __user *)to, fault);
+		c = dwcp_crc_word(c, le64_to_cpu((__force __le64)w));
+	}
+	for (; len; len--) {
+		unsafe_put_user(*from, to++, fault);
+		c = dwcp_crc_byte(c, *from++);
+	}
+	user_write_access_end();
+	*crc = c;
+	return true;
+fault:
+	user_write_access_end();
+	return false;
+}
+
+/**
+ * dwcp_copy_fused() - do the copies to and from user space run the CRC32C
+ *	in the same pass (copy_crc 1)?
+ *
+ * The receiver leaves the check of a DWCP_FRAME_F_PCRC payload to the
+ * reader's copy only then: otherwise the check is a pass of its own
+ * wherever it runs, and on receipt it holds back no ack.
+ *
+ * Return: true if so.
+ */
+bool dwcp_copy_fused(void)
+{
+	return copy_crc == 1;
+}
+
+/**
+ * dwcp_copy_to_iter_crc32c() - copy_to_iter() that also runs a CRC32C over
+ *	the bytes copied
+ * @from: source
+ * @len: bytes to copy: all or none
+ * @to: destination; advanced by @len on success, left as it was on failure
+ * @crc: CRC so far, updated on success
+ *
+ * One pass into user memory where that is faster (copy_crc), the CRC over
+ * @from then the copy otherwise.  A failure may have written some of the
+ * bytes (recv() leaves what lies past its return value undefined).
+ *
+ * Context: process, may fault in user pages.
+ * Return: true; false if @to has room for fewer than @len bytes or a user
+ * page faulted.
+ */
+bool dwcp_copy_to_iter_crc32c(const void *from, size_t len,
+			      struct iov_iter *to, u32 *crc)
+{
+	size_t done = 0, seg;
+
+	if (len > iov_iter_count(to))
+		return false;
+	if (copy_crc != 1 || !(iter_is_iovec(to) || iter_is_ubuf(to))) {
+		size_t n = copy_to_iter(from, len, to);
+
+		if (n != len) {
+			iov_iter_revert(to, n);
+			return false;
+		}
+		*crc = dwcp_crc32c(*crc, from, len);
+		return true;
+	}
+	while (done < len) {
+		u8 __user *base = (u8 __user *)dwcp_iter_user_seg(to, len - done,
+								 &seg);
+
+		if (!dwcp_copy_to_user_crc32c(base, from + done, seg, crc)) {
+			iov_iter_revert(to, done);
+			return false;
+		}
+		iov_iter_advance(to, seg);
+		done += seg;
+	}
+	return true;
+}
+
 static u32 dwcp_crc_update(struct crypto_shash *tfm, u32 crc, const void *p,
 			   unsigned int len)
 {

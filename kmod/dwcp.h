@@ -28,6 +28,9 @@ void __init dwcp_crc_init(void);
 void dwcp_crc_exit(void);
 u32 dwcp_crc32c(u32 crc, const void *p, unsigned int len);
 u32 dwcp_copy_crc32c(void *to, const void *from, size_t len, u32 crc);
+bool dwcp_copy_fused(void);
+bool dwcp_copy_to_iter_crc32c(const void *from, size_t len,
+			      struct iov_iter *to, u32 *crc);
 bool dwcp_copy_from_iter_crc32c(void *to, size_t len, struct iov_iter *from,
 				u32 *crc);
 
@@ -35,11 +38,14 @@ bool dwcp_copy_from_iter_crc32c(void *to, size_t len, struct iov_iter *from,
 void dwcp_frame_build(struct dwcp_frame_hdr *hdr, u8 type, u32 len, u64 seq,
 		      u32 aux, const void *payload);
 int dwcp_frame_build_from_iter(struct dwcp_frame_hdr *hdr, u8 type, u32 len,
-			       u64 seq, void *payload, struct iov_iter *from);
+			       u64 seq, void *payload, struct iov_iter *from,
+			       bool pcrc);
 int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data);
 int dwcp_frame_check_crc(const struct dwcp_frame_hdr *hdr, const void *payload);
 u32 dwcp_frame_crc_hdr(const struct dwcp_frame_hdr *hdr);
 int dwcp_frame_crc_verify(const struct dwcp_frame_hdr *hdr, u32 crc);
+bool dwcp_frame_pcrc(const struct dwcp_frame_hdr *hdr);
+int dwcp_frame_pcrc_verify(const struct dwcp_frame_hdr *hdr, u32 crc);
 void dwcp_frame_set_flags(struct dwcp_frame_hdr *hdr, u16 flags, u32 aux,
 			  const void *payload);
 int dwcp_hello_parse(const void *p, u32 len, struct dwcp_hello *out);
@@ -101,6 +107,8 @@ void dwcp_bufcache_trim(struct dwcp_bufcache *c);
  *	however little of it is ours, since a clone keeps all of it (an skb
  *	two frames share counts for both); no frame starts in skbs once the
  *	session's frames hold DWCP_RX_PIN_BUFS receive buffers' worth
+ * @check: enum dwcp_rx_check
+ * @pcrc: a DWCP_FRAME_F_PCRC payload's CRC, from the header's aux
  */
 struct dwcp_rxbuf {
 	struct rb_node node;
@@ -111,6 +119,23 @@ struct dwcp_rxbuf {
 	u8 *data;
 	struct sk_buff_head segs;
 	u32 seg_cost;
+	u8 check;
+	u32 pcrc;
+};
+
+/**
+ * enum dwcp_rx_check - what is known of a received payload
+ * @DWCP_RX_CHECKED: its CRC matched
+ * @DWCP_RX_UNCHECKED: DWCP_FRAME_F_PCRC, header checked: the payload is
+ *	checked when the reader copies it (or by the tick), and nothing from
+ *	it on is acknowledged before
+ * @DWCP_RX_WANTED: it failed that check: its payload dropped, asked again
+ *	(DWCP_FRAME_RESEND); the reader waits for it
+ */
+enum dwcp_rx_check {
+	DWCP_RX_CHECKED,
+	DWCP_RX_UNCHECKED,
+	DWCP_RX_WANTED,
 };
 
 /* The part of a cloned skb that belongs to a frame (in skb->cb). */
@@ -143,7 +168,11 @@ struct dwcp_rxbuf *dwcp_rxbuf_alloc_segs(u64 seq, u32 len);
 bool dwcp_rxbuf_segs_full(const struct dwcp_rxbuf *rb);
 int dwcp_rxbuf_linearize(struct dwcp_bufcache *c, struct dwcp_rxbuf *rb);
 int dwcp_rxbuf_check_crc(const struct dwcp_frame_hdr *hdr,
-			 const struct dwcp_rxbuf *rb);
+			 struct dwcp_rxbuf *rb, bool defer);
+int dwcp_rxbuf_check_payload(struct dwcp_rxbuf *rb);
+int dwcp_rxbuf_copy_crc(const struct dwcp_rxbuf *rb, struct iov_iter *to,
+			u32 *crc);
+void dwcp_rxbuf_drop_payload(struct dwcp_rxbuf *rb);
 int dwcp_rxbuf_copy(const struct dwcp_rxbuf *rb, u32 from, u32 n,
 		    struct iov_iter *to);
 void dwcp_rxbuf_free(struct dwcp_rxbuf *rb);
@@ -347,6 +376,7 @@ enum dwcp_mib {
 	DWCP_MIB_FALLBACK_NO_RDMA = DWCP_MIB_OF(FALLBACK_NO_RDMA),
 	DWCP_MIB_RX_FRAMES_COPIED = DWCP_MIB_OF(RX_FRAMES_COPIED),
 	DWCP_MIB_PEER_RESETS = DWCP_MIB_OF(PEER_RESETS),
+	DWCP_MIB_DATA_CRC_ERRORS = DWCP_MIB_OF(DATA_CRC_ERRORS),
 	DWCP_MIB_MAX = DWCP_MIB_OF(MAX) + 1
 };
 
@@ -552,7 +582,7 @@ struct dwcp_sock {
 	struct dwcp_reorder reorder;
 	struct list_head rx_ready;
 	struct dwcp_bufcache rx_bufs;	/* spare payload buffers */
-	u64 rx_ready_bytes;
+	u64 rx_ready_bytes;		/* readable: before rx_wanted */
 	u64 rx_pinned;			/* seg_cost of the frames filed */
 	u64 ack_sent;			/* last cumulative ack sent */
 	u32 wnd_sent;			/* last window sent */
@@ -560,6 +590,13 @@ struct dwcp_sock {
 	bool ack_now;
 	bool peer_fin;
 	u64 peer_fin_seq;
+	/* receive: payloads left to the reader's check (DWCP_FRAME_F_PCRC) */
+	u64 rx_unchecked_end;		/* end of the last frame left so */
+	u64 rx_check_mark;		/* rx_unchecked_end at the last grace */
+	unsigned long rx_check_time;	/* jiffies: when that grace began */
+	struct dwcp_rxbuf *rx_wanted;	/* in rx_ready: failed, asked again */
+	bool resend_queued;		/* its RESEND is out */
+	u64 rx_held_bytes;		/* rx_ready bytes from rx_wanted on */
 
 	/* pacing: one token bucket for all streams */
 	u64 tokens;
@@ -571,6 +608,7 @@ struct dwcp_sock {
 	bool peer_zstd;			/* the peer takes DWCP_FRAME_F_ZSTD */
 	bool peer_resync;		/* keyed records: both ends resync */
 	bool peer_reset;		/* peer takes DWCP_FRAME_RESET */
+	bool peer_pcrc;			/* peer takes DWCP_FRAME_F_PCRC, RESEND */
 
 	/* keyed records (SOCK_SEQPACKET): record.c */
 	struct dwcp_rec *rec;

@@ -23,6 +23,31 @@ static u32 dwcp_crc(const struct dwcp_frame_hdr *hdr, const void *payload,
 }
 
 /**
+ * dwcp_frame_pcrc() - does a header carry its payload's CRC in aux
+ *	(DWCP_FRAME_F_PCRC: its own CRC covers the header alone)?
+ * @hdr: the header
+ *
+ * Return: true if so.
+ */
+bool dwcp_frame_pcrc(const struct dwcp_frame_hdr *hdr)
+{
+	return hdr->flags == cpu_to_be16(DWCP_FRAME_F_PCRC);
+}
+
+/**
+ * dwcp_frame_pcrc_verify() - does a running CRC over a DWCP_FRAME_F_PCRC
+ *	frame's payload alone (started at ~0) match the header's aux?
+ * @hdr: received header, its own CRC checked
+ * @crc: the running CRC
+ *
+ * Return: 0 if it matches, -EBADMSG otherwise.
+ */
+int dwcp_frame_pcrc_verify(const struct dwcp_frame_hdr *hdr, u32 crc)
+{
+	return ~crc == be32_to_cpu(hdr->aux) ? 0 : -EBADMSG;
+}
+
+/**
  * dwcp_frame_crc_hdr() - the running CRC over a header, for a payload that
  *	is checked in pieces (dwcp_crc32c() each, then dwcp_frame_crc_verify())
  * @hdr: the header; its crc field is taken as zero
@@ -86,19 +111,26 @@ void dwcp_frame_build(struct dwcp_frame_hdr *hdr, u8 type, u32 len, u64 seq,
  * @seq: sequence field
  * @payload: where the @len bytes go
  * @from: where they come from
+ * @pcrc: a DWCP_FRAME_F_PCRC frame (DATA only): the payload's CRC in aux
  *
  * Return: 0; -EFAULT (a user page faulted or @from is short; @from is
  * left as it was).
  */
 int dwcp_frame_build_from_iter(struct dwcp_frame_hdr *hdr, u8 type, u32 len,
-			       u64 seq, void *payload, struct iov_iter *from)
+			       u64 seq, void *payload, struct iov_iter *from,
+			       bool pcrc)
 {
 	u32 crc;
 
 	dwcp_frame_fill(hdr, type, len, seq, 0);
-	crc = dwcp_frame_crc_hdr(hdr);
+	crc = pcrc ? ~0U : dwcp_frame_crc_hdr(hdr);
 	if (!dwcp_copy_from_iter_crc32c(payload, len, from, &crc))
 		return -EFAULT;
+	if (pcrc) {
+		hdr->flags = cpu_to_be16(DWCP_FRAME_F_PCRC);
+		hdr->aux = cpu_to_be32(~crc);
+		crc = dwcp_frame_crc_hdr(hdr);
+	}
 	hdr->crc = cpu_to_be32(~crc);
 	return 0;
 }
@@ -139,9 +171,11 @@ int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data)
 	if (hdr->version != DWCP_PROTO_VERSION)
 		return -EPROTONOSUPPORT;
 	if (hdr->flags && (hdr->type != DWCP_FRAME_DATA ||
-			   hdr->flags != cpu_to_be16(DWCP_FRAME_F_ZSTD)))
+			   (hdr->flags != cpu_to_be16(DWCP_FRAME_F_ZSTD) &&
+			    !dwcp_frame_pcrc(hdr))))
 		return -EPROTO;
-	if (hdr->flags && (!hdr->aux || be32_to_cpu(hdr->aux) > max_data))
+	if (hdr->flags == cpu_to_be16(DWCP_FRAME_F_ZSTD) &&
+	    (!hdr->aux || be32_to_cpu(hdr->aux) > max_data))
 		return -EMSGSIZE;
 	switch (hdr->type) {
 	case DWCP_FRAME_HELLO:
@@ -155,6 +189,7 @@ int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data)
 	case DWCP_FRAME_REC_ACK:
 	case DWCP_FRAME_RESYNC:
 	case DWCP_FRAME_RESET:
+	case DWCP_FRAME_RESEND:
 		return len ? -EMSGSIZE : 0;
 	case DWCP_FRAME_DATA:
 		return (len == 0 || len > max_data) ? -EMSGSIZE : 0;
@@ -172,8 +207,15 @@ int dwcp_frame_check_hdr(const struct dwcp_frame_hdr *hdr, u32 max_data)
  */
 int dwcp_frame_check_crc(const struct dwcp_frame_hdr *hdr, const void *payload)
 {
-	return dwcp_frame_crc_verify(hdr, dwcp_crc(hdr, payload,
-						   be32_to_cpu(hdr->len)));
+	u32 len = be32_to_cpu(hdr->len);
+
+	if (dwcp_frame_pcrc(hdr)) {
+		if (dwcp_frame_crc_verify(hdr, dwcp_frame_crc_hdr(hdr)))
+			return -EBADMSG;
+		return dwcp_frame_pcrc_verify(hdr, dwcp_crc32c(~0U, payload,
+								len));
+	}
+	return dwcp_frame_crc_verify(hdr, dwcp_crc(hdr, payload, len));
 }
 
 /**

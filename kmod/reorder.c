@@ -8,6 +8,7 @@
  * frame that overlaps another with different boundaries can only come from
  * a broken or hostile peer and is refused.
  */
+#include <linux/highmem.h>
 #include <linux/rbtree.h>
 #include <linux/sizes.h>
 #include <linux/skbuff.h>
@@ -36,6 +37,8 @@ struct dwcp_rxbuf *dwcp_rxbuf_alloc_segs(u64 seq, u32 len)
 	rb->off = 0;
 	__skb_queue_head_init(&rb->segs);
 	rb->seg_cost = 0;
+	rb->check = DWCP_RX_CHECKED;
+	rb->pcrc = 0;
 	return rb;
 }
 
@@ -130,26 +133,170 @@ static u32 dwcp_skb_crc32c(u32 crc, struct sk_buff *skb, u32 off, u32 len)
 	return crc;
 }
 
+/* CRC32C update over a buffer's whole payload. */
+static u32 dwcp_rxbuf_crc32c(const struct dwcp_rxbuf *rb, u32 crc)
+{
+	struct sk_buff *skb;
+
+	if (rb->data)
+		return dwcp_crc32c(crc, rb->data, rb->len);
+	skb_queue_walk(&rb->segs, skb)
+		crc = dwcp_skb_crc32c(crc, skb, dwcp_seg_cb(skb)->off,
+				      dwcp_seg_cb(skb)->len);
+	return crc;
+}
+
 /**
  * dwcp_rxbuf_check_crc() - does a frame's CRC cover its header and payload?
  * @hdr: the frame's header
  * @rb: its payload, whole (NULL for none)
+ * @defer: of a DWCP_FRAME_F_PCRC frame check the header only, and leave
+ *	the payload's check to dwcp_rxbuf_copy_crc() or
+ *	dwcp_rxbuf_check_payload() (@rb->check DWCP_RX_UNCHECKED)
  *
  * Return: 0 if it matches, -EBADMSG otherwise.
  */
 int dwcp_rxbuf_check_crc(const struct dwcp_frame_hdr *hdr,
-			 const struct dwcp_rxbuf *rb)
+			 struct dwcp_rxbuf *rb, bool defer)
 {
-	struct sk_buff *skb;
-	u32 crc;
+	if (!rb)
+		return dwcp_frame_check_crc(hdr, NULL);
+	if (!dwcp_frame_pcrc(hdr))
+		return dwcp_frame_crc_verify(hdr, dwcp_rxbuf_crc32c(rb,
+						dwcp_frame_crc_hdr(hdr)));
+	if (dwcp_frame_crc_verify(hdr, dwcp_frame_crc_hdr(hdr)))
+		return -EBADMSG;
+	rb->pcrc = be32_to_cpu(hdr->aux);
+	rb->check = DWCP_RX_UNCHECKED;
+	return defer ? 0 : dwcp_rxbuf_check_payload(rb);
+}
 
-	if (!rb || rb->data)
-		return dwcp_frame_check_crc(hdr, rb ? rb->data : NULL);
-	crc = dwcp_frame_crc_hdr(hdr);
-	skb_queue_walk(&rb->segs, skb)
-		crc = dwcp_skb_crc32c(crc, skb, dwcp_seg_cb(skb)->off,
-				      dwcp_seg_cb(skb)->len);
-	return dwcp_frame_crc_verify(hdr, crc);
+/**
+ * dwcp_rxbuf_check_payload() - check a payload left unchecked on arrival
+ * @rb: the buffer, DWCP_RX_UNCHECKED; DWCP_RX_CHECKED if it matches
+ *
+ * Return: 0 if it matches, -EBADMSG otherwise.
+ */
+int dwcp_rxbuf_check_payload(struct dwcp_rxbuf *rb)
+{
+	if (~dwcp_rxbuf_crc32c(rb, ~0U) != rb->pcrc)
+		return -EBADMSG;
+	rb->check = DWCP_RX_CHECKED;
+	return 0;
+}
+
+/* @len bytes of @page (a compound page's head) from @off, with the CRC. */
+static bool dwcp_page_copy_crc(struct page *page, u32 off, u32 len,
+			       struct iov_iter *to, u32 *crc)
+{
+	page += off / PAGE_SIZE;
+	off %= PAGE_SIZE;
+	while (len) {
+		u32 n = min_t(u32, len, PAGE_SIZE - off);
+		void *va = kmap_local_page(page);
+		bool ok = dwcp_copy_to_iter_crc32c(va + off, n, to, crc);
+
+		kunmap_local(va);
+		if (!ok)
+			return false;
+		len -= n;
+		off = 0;
+		page++;
+	}
+	return true;
+}
+
+/*
+ * @len bytes of @skb from @off, with the CRC: its head, page fragments
+ * and fragment list, as skb_copy_datagram_iter() walks them (not with
+ * skb_seq_read(), whose atomic mappings allow no fault on the user page).
+ */
+static bool dwcp_skb_copy_crc(const struct sk_buff *skb, u32 off, u32 len,
+			      struct iov_iter *to, u32 *crc)
+{
+	u32 start = skb_headlen(skb), end, n;
+	struct sk_buff *frag_iter;
+	int i;
+
+	if (off < start) {
+		n = min(start - off, len);
+		if (!dwcp_copy_to_iter_crc32c(skb->data + off, n, to, crc))
+			return false;
+		off += n;
+		len -= n;
+	}
+	for (i = 0; i < skb_shinfo(skb)->nr_frags && len; i++) {
+		const skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+
+		end = start + skb_frag_size(frag);
+		if (off < end) {
+			n = min(end - off, len);
+			if (!dwcp_page_copy_crc(skb_frag_page(frag),
+						skb_frag_off(frag) + off - start,
+						n, to, crc))
+				return false;
+			off += n;
+			len -= n;
+		}
+		start = end;
+	}
+	skb_walk_frags(skb, frag_iter) {
+		end = start + frag_iter->len;
+		if (len && off < end) {
+			n = min(end - off, len);
+			if (!dwcp_skb_copy_crc(frag_iter, off - start, n, to,
+					       crc))
+				return false;
+			off += n;
+			len -= n;
+		}
+		start = end;
+	}
+	return !len;
+}
+
+/**
+ * dwcp_rxbuf_copy_crc() - copy a whole payload out, its CRC32C in the same
+ *	pass (started at ~0, as a DWCP_FRAME_F_PCRC frame's aux has it)
+ * @rb: the buffer, none of it consumed
+ * @to: destination, room for @rb->len bytes
+ * @crc: set to the running CRC
+ *
+ * Return: 0; -EFAULT (@to as it was; bytes past it may have been written).
+ */
+int dwcp_rxbuf_copy_crc(const struct dwcp_rxbuf *rb, struct iov_iter *to,
+			u32 *crc)
+{
+	size_t room = iov_iter_count(to);
+	struct sk_buff *skb;
+
+	*crc = ~0U;
+	if (rb->data) {
+		if (!dwcp_copy_to_iter_crc32c(rb->data, rb->len, to, crc))
+			return -EFAULT;
+		return 0;
+	}
+	skb_queue_walk(&rb->segs, skb) {
+		struct dwcp_seg_cb *cb = dwcp_seg_cb(skb);
+
+		if (!dwcp_skb_copy_crc(skb, cb->off, cb->len, to, crc)) {
+			iov_iter_revert(to, room - iov_iter_count(to));
+			return -EFAULT;
+		}
+	}
+	return 0;
+}
+
+/**
+ * dwcp_rxbuf_drop_payload() - let a payload go, the buffer kept (its bytes
+ *	to come again)
+ * @rb: the buffer
+ */
+void dwcp_rxbuf_drop_payload(struct dwcp_rxbuf *rb)
+{
+	dwcp_buf_release(rb->data, rb->len);
+	rb->data = NULL;
+	dwcp_segs_release(rb);
 }
 
 /**

@@ -190,8 +190,11 @@ static void dwcp_session_purge(struct dwcp_sock *dsk, bool rx_ready)
 			dsk->rx_pinned += rb->seg_cost;	/* still to read */
 		}
 	}
-	if (rx_ready)
+	if (rx_ready) {
 		dsk->rx_ready_bytes = 0;
+		dsk->rx_held_bytes = 0;
+		dsk->rx_wanted = NULL;
+	}
 }
 
 /* Stop everything that could run for the session; drop "alive". */
@@ -593,7 +596,8 @@ static u32 dwcp_rcvbuf(const struct dwcp_sock *dsk)
 
 static u32 dwcp_rcv_window(struct dwcp_sock *dsk)
 {
-	u64 used = dsk->reorder.bytes + dsk->rx_ready_bytes;
+	u64 used = dsk->reorder.bytes + dsk->rx_ready_bytes +
+		   dsk->rx_held_bytes;
 	u32 rcvbuf = dwcp_rcvbuf(dsk);
 
 	return used >= rcvbuf ? 0 : rcvbuf - used;
@@ -625,10 +629,53 @@ u64 dwcp_tx_spare_room(struct dwcp_sock *dsk)
 	return dsk->alive ? max(room, 0) : 0;
 }
 
-/* The cumulative ack: next byte expected, plus one once the FIN is in. */
+/*
+ * Payload checks left to the reader (DWCP_FRAME_F_PCRC).  Where the copy to
+ * user space runs the CRC in the same pass (crc.c), a plain data frame left
+ * in skbs is checked there instead of in a pass of its own on arrival, as
+ * UDP leaves a checksum the device did not check to the copy: the receive
+ * path then reads each byte once, as TCP's does.  Such a frame is not
+ * acknowledged before its check, so the sender still has it when it fails,
+ * and sends it again when asked (DWCP_FRAME_RESEND).  One that waits for
+ * the reader longer than a grace is checked by the tick, so that neither
+ * acknowledgements nor a closing peer wait on the application.
+ */
+#define DWCP_RX_CHECK_GRACE	HZ
+
+/* Sequence number of the next byte the application reads. */
+static u64 dwcp_rx_read_pos(const struct dwcp_sock *dsk)
+{
+	return dsk->reorder.rcv_nxt - dsk->rx_ready_bytes - dsk->rx_held_bytes;
+}
+
+/* May @rb's payload check wait for the reader? */
+static bool dwcp_rx_may_defer(const struct dwcp_sock *dsk,
+			      const struct dwcp_rxbuf *rb)
+{
+	return rb && !rb->data && dwcp_copy_fused() && !dsk->rx_wanted &&
+	       rb->seq >= dwcp_rx_read_pos(dsk);
+}
+
+/* Where the checked bytes end: at the first frame unchecked or wanted. */
+static u64 dwcp_rx_checked_to(const struct dwcp_sock *dsk)
+{
+	const struct dwcp_rxbuf *rb;
+
+	if (dsk->rx_unchecked_end <= dwcp_rx_read_pos(dsk) && !dsk->rx_wanted)
+		return dsk->reorder.rcv_nxt;
+	list_for_each_entry(rb, &dsk->rx_ready, list)
+		if (rb->check != DWCP_RX_CHECKED)
+			return rb->seq;
+	return dsk->reorder.rcv_nxt;
+}
+
+/*
+ * The cumulative ack: next byte expected, plus one once the FIN is in; not
+ * past a payload still to check.
+ */
 static u64 dwcp_ack_seq(struct dwcp_sock *dsk)
 {
-	u64 ack = dsk->reorder.rcv_nxt;
+	u64 ack = dwcp_rx_checked_to(dsk);
 
 	if (dsk->peer_fin && ack == dsk->peer_fin_seq)
 		ack++;
@@ -675,12 +722,29 @@ bool dwcp_queue_ctl(struct dwcp_sock *dsk, u8 type, u64 seq, u32 aux)
 	return true;
 }
 
+/*
+ * The window offered: from the ack, so that it ends where it would if
+ * every byte in were checked (a payload the reader checks holds back the
+ * ack, not the sender).
+ */
+static u32 dwcp_ack_window(struct dwcp_sock *dsk, u64 ack)
+{
+	u64 wnd = dwcp_rcv_window(dsk);
+
+	if (ack < dsk->reorder.rcv_nxt)
+		wnd += dsk->reorder.rcv_nxt - ack;
+	return min_t(u64, wnd, U32_MAX);
+}
+
 static void dwcp_maybe_ack(struct dwcp_sock *dsk)
 {
 	u64 ack = dwcp_ack_seq(dsk);
-	u32 wnd = dwcp_rcv_window(dsk);
+	u32 wnd = dwcp_ack_window(dsk, ack);
 	u32 quarter = dwcp_rcvbuf(dsk) / 4;
 
+	if (dsk->rx_wanted && !dsk->resend_queued &&
+	    dwcp_queue_ctl(dsk, DWCP_FRAME_RESEND, dsk->rx_wanted->seq, 0))
+		dsk->resend_queued = true;
 	dwcp_rec_send_ctl(dsk, dsk->ack_now);
 	if (!dsk->ack_now && ack == dsk->ack_sent &&
 	    wnd < dsk->wnd_sent + quarter)
@@ -721,6 +785,67 @@ static bool dwcp_ready_coalesce(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 	return true;
 }
 
+/*
+ * The frame the reader asked for again came (checked on arrival: nothing is
+ * deferred while one is wanted): its payload goes into the waiting buffer,
+ * and what came after it becomes readable.
+ */
+static bool dwcp_rx_fill_wanted(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
+{
+	struct dwcp_rxbuf *w = dsk->rx_wanted;
+
+	if (!w || rb->seq != w->seq || rb->len != w->len ||
+	    rb->check != DWCP_RX_CHECKED)
+		return false;
+	swap(w->data, rb->data);
+	skb_queue_splice_init(&rb->segs, &w->segs);
+	swap(w->seg_cost, rb->seg_cost);
+	dsk->rx_pinned += w->seg_cost;
+	w->check = DWCP_RX_CHECKED;
+	dwcp_rxbuf_free(rb);
+	dsk->rx_wanted = NULL;
+	WRITE_ONCE(dsk->rx_ready_bytes,
+		   dsk->rx_ready_bytes + dsk->rx_held_bytes);
+	dsk->rx_held_bytes = 0;
+	dsk->ack_now = true;
+	dsk->sk.sk_data_ready(&dsk->sk);
+	return true;
+}
+
+/*
+ * A payload failed its check after arrival (@rb in rx_ready, none of it
+ * read): drop it and ask the sender for the frame again.  Its bytes and
+ * those after it wait until it comes; none of them was acknowledged.  A
+ * session that can no longer ask gives the reader what came before, then
+ * EIO.
+ */
+static void dwcp_rx_payload_bad(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
+{
+	u64 held = dsk->reorder.rcv_nxt - rb->seq;
+
+	dwcp_count(sock_net(&dsk->sk), DWCP_MIB_DATA_CRC_ERRORS);
+	dsk->rx_pinned -= rb->seg_cost;
+	dwcp_rxbuf_drop_payload(rb);
+	rb->check = DWCP_RX_WANTED;
+	dsk->rx_wanted = rb;
+	dsk->resend_queued = false;
+	WRITE_ONCE(dsk->rx_ready_bytes, dsk->rx_ready_bytes - held);
+	dsk->rx_held_bytes += held;
+	if (!dsk->alive || dsk->resetting) {
+		WRITE_ONCE(dsk->sk.sk_err, EIO);
+		sk_error_report(&dsk->sk);
+		return;
+	}
+	dwcp_io_kick(dsk);
+}
+
+/* The reader's end of data: the FIN is in and nothing is wanted again. */
+static bool dwcp_rx_eof(const struct dwcp_sock *dsk)
+{
+	return READ_ONCE(dsk->sk.sk_shutdown) & RCV_SHUTDOWN &&
+	       !READ_ONCE(dsk->rx_wanted);
+}
+
 static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 {
 	struct sock *sk = &dsk->sk;
@@ -733,6 +858,8 @@ static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 		return dwcp_protocol_error(dsk);
 	}
 	err = dwcp_reorder_add(&dsk->reorder, rb);
+	if (err == -EEXIST && dwcp_rx_fill_wanted(dsk, rb))
+		return 0;
 	if (err == -EEXIST) {
 		dsk->st.dwci_frames_dup++;
 		dwcp_rxbuf_free(rb);
@@ -749,7 +876,7 @@ static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 	 * The sender keeps the widest window it was offered (dwcp_peer_edge()),
 	 * so an SO_RCVBUF shrunk since holds what the larger one let in.
 	 */
-	if (dsk->reorder.bytes + dsk->rx_ready_bytes >
+	if (dsk->reorder.bytes + dsk->rx_ready_bytes + dsk->rx_held_bytes >
 	    2ULL * max(dwcp_rcvbuf(dsk), dsk->rcvbuf_sent) + DWCP_MAX_FRAME)
 		return dwcp_protocol_error(dsk);
 	dsk->st.dwci_reorder_bytes_max = max(dsk->st.dwci_reorder_bytes_max,
@@ -763,7 +890,11 @@ static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 		rb->off = 0;
 		if (!dwcp_ready_coalesce(dsk, rb))
 			list_add_tail(&rb->list, &dsk->rx_ready);
-		WRITE_ONCE(dsk->rx_ready_bytes, dsk->rx_ready_bytes + len);
+		if (dsk->rx_wanted)
+			dsk->rx_held_bytes += len;
+		else
+			WRITE_ONCE(dsk->rx_ready_bytes,
+				   dsk->rx_ready_bytes + len);
 		woke = true;
 	}
 	if (dsk->peer_fin && dsk->reorder.rcv_nxt == dsk->peer_fin_seq) {
@@ -814,6 +945,27 @@ static void dwcp_rx_ack(struct dwcp_sock *dsk, u64 ack, u32 wnd)
 		dsk->sk.sk_write_space(&dsk->sk);
 }
 
+/*
+ * The peer asks again for the frame at @seq (its payload failed the check
+ * when read): unacknowledged, so still here.  One being written again, or
+ * queued to be, is on its way already.
+ */
+static int dwcp_rx_resend(struct dwcp_sock *dsk, u64 seq)
+{
+	struct dwcp_txframe *f;
+
+	if (seq < dsk->snd_una || seq >= dsk->snd_nxt)
+		return dwcp_protocol_error(dsk);
+	list_for_each_entry(f, &dsk->tx_inflight, list) {
+		if (f->seq != seq)
+			continue;
+		if (f->stream < 0 || dsk->streams[f->stream].cur != f)
+			dwcp_requeue(dsk, f);
+		break;
+	}
+	return 0;
+}
+
 static void dwcp_rx_fin(struct dwcp_sock *dsk, u64 seq)
 {
 	if (dsk->peer_fin) {
@@ -845,10 +997,16 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 	st->rx_buf = NULL;
 	st->rx_hdr_got = 0;
 	st->rx_got = 0;
-	if (dwcp_rxbuf_check_crc(h, rb)) {
+	if (dwcp_rxbuf_check_crc(h, rb, dwcp_rx_may_defer(dsk, rb))) {
 		dwcp_rxbuf_free(rb);
+		if (dsk->alive)
+			dwcp_count(sock_net(&dsk->sk),
+				   DWCP_MIB_DATA_CRC_ERRORS);
 		return -EBADMSG;	/* corrupted on this stream: drop it */
 	}
+	if (rb && rb->check == DWCP_RX_UNCHECKED)
+		dsk->rx_unchecked_end = max(dsk->rx_unchecked_end,
+					    rb->seq + rb->len);
 	/* resetting: read only so that TCP does not reset; a RESET still ends
 	 * it (both ends reset at once)
 	 */
@@ -858,7 +1016,7 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 	}
 	switch (h->type) {
 	case DWCP_FRAME_DATA:
-		if (h->flags) {		/* DWCP_FRAME_F_ZSTD */
+		if (h->flags == cpu_to_be16(DWCP_FRAME_F_ZSTD)) {
 			rb = dwcp_zframe_decompress(dsk, rb, be32_to_cpu(h->aux));
 			if (IS_ERR(rb) && PTR_ERR(rb) == -EBADMSG)
 				return dwcp_protocol_error(dsk);
@@ -878,6 +1036,8 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 		dwcp_count(sock_net(&dsk->sk), DWCP_MIB_PEER_RESETS);
 		dwcp_session_abort(dsk, ECONNRESET);
 		return 0;
+	case DWCP_FRAME_RESEND:
+		return dwcp_rx_resend(dsk, be64_to_cpu(h->seq));
 	case DWCP_FRAME_REC_ACK:
 		if (dwcp_rec_rx_ack(dsk, be64_to_cpu(h->seq)))
 			return dwcp_protocol_error(dsk);
@@ -924,7 +1084,7 @@ static struct dwcp_rxbuf *dwcp_rx_payload_buf(struct dwcp_stream *st)
 	u32 len = be32_to_cpu(h->len);
 	u64 seq = be64_to_cpu(h->seq);
 
-	if (h->type != DWCP_FRAME_DATA || h->flags ||
+	if (h->type != DWCP_FRAME_DATA || (h->flags && !dwcp_frame_pcrc(h)) ||
 	    len < DWCP_SMALL_FRAME || dsk->sk.sk_type != SOCK_STREAM)
 		return dwcp_rxbuf_alloc(&dsk->rx_bufs, seq, len);
 	if (!st->rx_copy_next &&
@@ -1330,6 +1490,37 @@ void dwcp_io_work(struct work_struct *work)
 	sock_put(&dsk->sk);
 }
 
+/*
+ * Once a grace: the payloads left unchecked since the last one and not read
+ * since are checked here, and a frame wanted again is asked for again (a
+ * RESEND lost with its stream).
+ */
+static void dwcp_rx_check_stale(struct dwcp_sock *dsk)
+{
+	u64 mark = dsk->rx_check_mark;
+	struct dwcp_rxbuf *rb;
+	bool checked = false;
+
+	if (time_before(jiffies, dsk->rx_check_time + DWCP_RX_CHECK_GRACE))
+		return;
+	dsk->rx_check_time = jiffies;
+	dsk->rx_check_mark = dsk->rx_unchecked_end;
+	dsk->resend_queued = false;
+	list_for_each_entry(rb, &dsk->rx_ready, list) {
+		if (rb->seq >= mark || rb->check == DWCP_RX_WANTED)
+			break;
+		if (rb->check == DWCP_RX_CHECKED)
+			continue;
+		if (dwcp_rxbuf_check_payload(rb)) {
+			dwcp_rx_payload_bad(dsk, rb);
+			break;
+		}
+		checked = true;
+	}
+	if (checked || dsk->rx_wanted)
+		dwcp_io_kick(dsk);
+}
+
 /* Every DWCP_SAMPLE_MS: a measurement sample, the deadlines of orphans and
  * of sessions without streams.
  */
@@ -1342,8 +1533,10 @@ static void dwcp_tick_work(struct work_struct *work)
 	lock_sock(sk);
 	if (dsk->st.dwci_streams_up)
 		dsk->deadline = 0;
-	if (dsk->alive && !dsk->resetting)	/* no new streams for it */
+	if (dsk->alive && !dsk->resetting) {	/* no new streams for it */
 		dwcp_measure_tick(dsk);
+		dwcp_rx_check_stale(dsk);
+	}
 	dwcp_bufcache_trim(&dsk->tx_bufs);
 	dwcp_bufcache_trim(&dsk->rx_bufs);
 	dwcp_streams_retire_check(dsk);
@@ -1382,7 +1575,7 @@ void dwcp_session_close(struct dwcp_sock *dsk, long linger)
 
 	if (!dsk->alive)
 		return;
-	if (!linger || dsk->rx_ready_bytes) {
+	if (!linger || dsk->rx_ready_bytes || dsk->rx_held_bytes) {
 		dwcp_session_reset(dsk, ECONNRESET);
 		return;
 	}
@@ -1527,8 +1720,11 @@ int dwcp_queue_frame(struct dwcp_sock *dsk, struct iov_iter *from, u32 n)
 		kfree(f);
 		return -ENOMEM;
 	}
+	/* the receiver may check a payload when its reader copies it */
 	if (dwcp_frame_build_from_iter(&f->hdr, DWCP_FRAME_DATA, n,
-				       dsk->snd_nxt, f->data, from)) {
+				       dsk->snd_nxt, f->data, from,
+				       dsk->peer_pcrc &&
+				       n >= DWCP_SMALL_FRAME)) {
 		dwcp_buf_release(f->data, n);
 		kfree(f);
 		return -EFAULT;
@@ -1640,23 +1836,63 @@ out:
 	return err;
 }
 
+/*
+ * The reader reached @rb, its payload unchecked: copy it whole with the
+ * CRC in the same pass when @room takes it all (1: copied, @rb->len
+ * bytes), or check it first (0: checked, to copy as any).  -EAGAIN: it
+ * failed and is asked again, nothing of it copied; -EFAULT.
+ */
+static int dwcp_rx_check_read(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb,
+			      struct iov_iter *to, size_t room, bool whole)
+{
+	u32 crc;
+	int err;
+
+	if (rb->check == DWCP_RX_WANTED)
+		return -EAGAIN;
+	if (whole && room >= rb->len) {
+		err = dwcp_rxbuf_copy_crc(rb, to, &crc);
+		if (err)
+			return err;
+		if (~crc == rb->pcrc) {
+			rb->check = DWCP_RX_CHECKED;
+			return 1;
+		}
+		iov_iter_revert(to, rb->len);
+	} else if (!dwcp_rxbuf_check_payload(rb)) {
+		return 0;
+	}
+	dwcp_rx_payload_bad(dsk, rb);
+	return -EAGAIN;
+}
+
 /* Copy up to @len bytes of in-order data; @peek leaves them queued. */
 static int dwcp_copy_ready(struct dwcp_sock *dsk, struct msghdr *msg,
 			   size_t len, bool peek, size_t *peek_skip)
 {
 	struct dwcp_rxbuf *rb, *tmp;
 	size_t copied = 0, skip = *peek_skip;
+	int err;
 
 	list_for_each_entry_safe(rb, tmp, &dsk->rx_ready, list) {
 		u32 avail = rb->len - rb->off;
 		size_t n;
 
-		if (skip >= avail) {
+		if (skip >= avail) {	/* peeked: checked then */
 			skip -= avail;
 			continue;
 		}
 		n = min_t(size_t, avail - skip, len - copied);
-		if (dwcp_rxbuf_copy(rb, rb->off + skip, n, &msg->msg_iter))
+		err = rb->check == DWCP_RX_CHECKED ? 0 :
+		      dwcp_rx_check_read(dsk, rb, &msg->msg_iter,
+					 len - copied, !peek && !skip);
+		if (err == -EAGAIN)
+			return copied;
+		if (err < 0)
+			return copied ? copied : err;
+		/* 1: copied whole (n is all of it) in the check's pass */
+		if (!err &&
+		    dwcp_rxbuf_copy(rb, rb->off + skip, n, &msg->msg_iter))
 			return copied ? copied : -EFAULT;
 		copied += n;
 		if (peek) {
@@ -1699,13 +1935,22 @@ int dwcp_ready_read(struct dwcp_sock *dsk, void *buf, size_t n, bool peek)
 }
 
 /**
- * dwcp_rx_window_update() - tell the peer when reading opened the window
+ * dwcp_rx_window_update() - tell the peer when reading opened the window,
+ *	or checked payloads an eighth of it long (or all there were)
  * @dsk: the session, locked
  */
 void dwcp_rx_window_update(struct dwcp_sock *dsk)
 {
-	if (dsk->alive &&
-	    dwcp_rcv_window(dsk) >= dsk->wnd_sent + dwcp_rcvbuf(dsk) / 4)
+	u64 ack;
+
+	if (!dsk->alive)
+		return;
+	ack = dwcp_ack_seq(dsk);
+	if (dwcp_rcv_window(dsk) >= dsk->wnd_sent + dwcp_rcvbuf(dsk) / 4 ||
+	    (dsk->rx_unchecked_end > dsk->ack_sent &&
+	     (ack >= dsk->ack_sent + dwcp_rcvbuf(dsk) / 8 ||
+	      (ack > dsk->ack_sent &&
+	       dwcp_rx_checked_to(dsk) == dsk->reorder.rcv_nxt))))
 		dwcp_io_kick(dsk);
 }
 
@@ -1758,7 +2003,7 @@ int dwcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		if (copied && !(flags & MSG_WAITALL) && !timeo)
 			break;
 		err = sock_error(sk);
-		if (err || sk->sk_shutdown & RCV_SHUTDOWN)
+		if (err || dwcp_rx_eof(dsk))
 			break;
 		if (!dsk->alive) {
 			err = dsk->client || dsk->nstreams ? 0 : -ENOTCONN;
@@ -1770,7 +2015,7 @@ int dwcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		if (!peek)
 			dwcp_rx_window_update(dsk);
 		sk_wait_event(sk, &timeo, READ_ONCE(dsk->rx_ready_bytes) ||
-			      sk->sk_err || sk->sk_shutdown & RCV_SHUTDOWN ||
+			      sk->sk_err || dwcp_rx_eof(dsk) ||
 			      !dsk->alive, &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
@@ -1809,7 +2054,7 @@ __poll_t dwcp_poll(struct file *file, struct socket *sock,
 	if (READ_ONCE(sk->sk_shutdown) == SHUTDOWN_MASK ||
 	    (state == DWCP_STATE_CLOSED && (dsk->client || dsk->nstreams)))
 		mask |= EPOLLHUP;
-	if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
+	if (dwcp_rx_eof(dsk))
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 	if (sk->sk_type == SOCK_SEQPACKET ? dwcp_rec_readable(dsk) :
 	    READ_ONCE(dsk->rx_ready_bytes))

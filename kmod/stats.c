@@ -39,6 +39,7 @@ static const char *const dwcp_mib_names[DWCP_MIB_MAX] = {
 	[DWCP_MIB_FALLBACK_NO_RDMA] = "FallbackNoRdma",
 	[DWCP_MIB_RX_FRAMES_COPIED] = "RxFramesCopied",
 	[DWCP_MIB_PEER_RESETS] = "PeerResets",
+	[DWCP_MIB_DATA_CRC_ERRORS] = "DataCrcErrors",
 };
 
 /* Keyed-record baselines: 64 MiB per session end unless the admin says. */

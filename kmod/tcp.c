@@ -775,6 +775,7 @@ static void dwcp_connect_work(struct work_struct *work)
 	if (err)
 		goto out;
 	hello.caps = cpu_to_be32(DWCP_CAP_TCP | DWCP_CAP_ZSTD | DWCP_CAP_RESET |
+				 DWCP_CAP_PCRC |
 				 (records ? DWCP_CAP_RECORDS | DWCP_CAP_RESYNC : 0));
 	hello.max_frame = cpu_to_be32(DWCP_MAX_FRAME);
 	err = dwcp_hs_send(sock, DWCP_FRAME_HELLO, 0, &hello, sizeof(hello));
@@ -813,6 +814,7 @@ static void dwcp_connect_work(struct work_struct *work)
 	dsk->hde_store_limit = (u64)be32_to_cpu(ack.hde_store_kib) << 10;
 	dsk->peer_zstd = be32_to_cpu(ack.caps) & DWCP_CAP_ZSTD;
 	dsk->peer_reset = be32_to_cpu(ack.caps) & DWCP_CAP_RESET;
+	dsk->peer_pcrc = be32_to_cpu(ack.caps) & DWCP_CAP_PCRC;
 	/* the server says it only when we did */
 	dsk->peer_resync = records && be32_to_cpu(ack.caps) & DWCP_CAP_RESYNC;
 	if (!dsk->bound) {
@@ -1192,9 +1194,10 @@ static int dwcp_server_hello(struct dwcp_sock *lsn, struct socket *sock,
 	ack.streams = cpu_to_be16(streams);
 	child->peer_zstd = be32_to_cpu(hello.caps) & DWCP_CAP_ZSTD;
 	child->peer_reset = be32_to_cpu(hello.caps) & DWCP_CAP_RESET;
+	child->peer_pcrc = be32_to_cpu(hello.caps) & DWCP_CAP_PCRC;
 	child->peer_resync = records && be32_to_cpu(hello.caps) & DWCP_CAP_RESYNC;
 	ack.caps = cpu_to_be32(DWCP_CAP_TCP | DWCP_CAP_ZSTD | DWCP_CAP_RESET |
-			       (records ? DWCP_CAP_RECORDS : 0) |
+			       DWCP_CAP_PCRC | (records ? DWCP_CAP_RECORDS : 0) |
 			       (child->peer_resync ? DWCP_CAP_RESYNC : 0));
 	ack.max_frame = cpu_to_be32(DWCP_MAX_FRAME);
 	ack.token = cpu_to_be32(child->token);

@@ -4,6 +4,7 @@
  * Every way a header or payload can be wrong has a case.
  */
 #include <kunit/test.h>
+#include <linux/crc32.h>
 #include <linux/crc32c.h>
 #include <linux/random.h>
 #include <linux/uio.h>
@@ -149,7 +150,8 @@ static void frame_from_iter_is_frame_build(struct kunit *test)
 
 	/* Act */
 	KUNIT_ASSERT_EQ(test, dwcp_frame_build_from_iter(&got, DWCP_FRAME_DATA,
-							 300, 77, copy, &it),
+							 300, 77, copy, &it,
+							 false),
 			0);
 
 	/* Assert */
@@ -170,9 +172,61 @@ static void frame_from_short_iter_takes_nothing(struct kunit *test)
 
 	/* Act, Assert */
 	KUNIT_EXPECT_EQ(test, dwcp_frame_build_from_iter(&h, DWCP_FRAME_DATA,
-							 101, 1, copy, &it),
+							 101, 1, copy, &it,
+							 false),
 			-EFAULT);
 	KUNIT_EXPECT_EQ(test, iov_iter_count(&it), sizeof(src));
+}
+
+/*
+ * DWCP_FRAME_F_PCRC: the header's CRC covers the header alone, aux is the
+ * payload's CRC32C; a flip in either fails; DATA only, not with F_ZSTD.
+ */
+static void pcrc_frame_round_trip(struct kunit *test)
+{
+	/* Arrange */
+	u8 src[5000], copy[5000];
+	struct kvec kv = { src, sizeof(src) };
+	struct dwcp_frame_hdr h, bad;
+	struct iov_iter it;
+
+	get_random_bytes(src, sizeof(src));
+	iov_iter_kvec(&it, WRITE, &kv, 1, sizeof(src));
+
+	/* Act */
+	KUNIT_ASSERT_EQ(test, dwcp_frame_build_from_iter(&h, DWCP_FRAME_DATA,
+							 sizeof(src), 9, copy,
+							 &it, true), 0);
+
+	/* Assert */
+	KUNIT_EXPECT_TRUE(test, dwcp_frame_pcrc(&h));
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(h.aux),
+			~__crc32c_le(~0U, src, sizeof(src)));
+	KUNIT_EXPECT_EQ(test, dwcp_frame_crc_verify(&h, dwcp_frame_crc_hdr(&h)),
+			0);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, DWCP_MAX_FRAME), 0);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_crc(&h, copy), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(copy, src, sizeof(src)), 0);
+	copy[4999] ^= 0x80;
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_crc(&h, copy), -EBADMSG);
+	copy[4999] ^= 0x80;
+	bad = h;
+	bad.seq = cpu_to_be64(10);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_crc(&bad, copy), -EBADMSG);
+	bad = h;
+	bad.aux ^= cpu_to_be32(1);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_crc(&bad, copy), -EBADMSG);
+
+	bad = h;
+	bad.flags = cpu_to_be16(DWCP_FRAME_F_PCRC | DWCP_FRAME_F_ZSTD);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&bad, DWCP_MAX_FRAME),
+			-EPROTO);
+	dwcp_frame_build(&bad, DWCP_FRAME_ACK, 0, 0, 0, NULL);
+	bad.flags = cpu_to_be16(DWCP_FRAME_F_PCRC);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&bad, DWCP_MAX_FRAME),
+			-EPROTO);
+	dwcp_frame_build(&bad, DWCP_FRAME_RESEND, 0, 5, 0, NULL);
+	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&bad, DWCP_MAX_FRAME), 0);
 }
 
 static void header_refusals(struct kunit *test)
@@ -190,7 +244,7 @@ static void header_refusals(struct kunit *test)
 
 	dwcp_frame_build(&h, 0, 0, 0, 0, NULL);
 	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, DWCP_MAX_FRAME), -EPROTO);
-	dwcp_frame_build(&h, DWCP_FRAME_RESET + 1, 0, 0, 0, NULL);
+	dwcp_frame_build(&h, DWCP_FRAME_RESEND + 1, 0, 0, 0, NULL);
 	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, DWCP_MAX_FRAME), -EPROTO);
 	dwcp_frame_build(&h, DWCP_FRAME_RESYNC, 0, 0, 0, NULL);
 	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, DWCP_MAX_FRAME), 0);
@@ -228,7 +282,7 @@ static void zstd_flag_bounds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, 65536), -EMSGSIZE);
 	dwcp_frame_set_flags(&h, DWCP_FRAME_F_ZSTD, 0, payload);
 	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, 65536), -EMSGSIZE);
-	dwcp_frame_set_flags(&h, DWCP_FRAME_F_ZSTD | 2, 100, payload);
+	dwcp_frame_set_flags(&h, DWCP_FRAME_F_ZSTD | 4, 100, payload);
 	KUNIT_EXPECT_EQ(test, dwcp_frame_check_hdr(&h, 65536), -EPROTO);
 
 	dwcp_frame_build(&h, DWCP_FRAME_FIN, 0, 0, 0, NULL);
@@ -379,6 +433,7 @@ static struct kunit_case dwcp_frame_cases[] = {
 	KUNIT_CASE(copy_crc_is_memcpy_and_crc32c),
 	KUNIT_CASE(frame_from_iter_is_frame_build),
 	KUNIT_CASE(frame_from_short_iter_takes_nothing),
+	KUNIT_CASE(pcrc_frame_round_trip),
 	KUNIT_CASE(header_refusals),
 	KUNIT_CASE(length_bounds_per_type),
 	KUNIT_CASE(zstd_flag_bounds),

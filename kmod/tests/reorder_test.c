@@ -3,6 +3,7 @@
  * KUnit: the reorder buffer and the stream scheduler.
  */
 #include <kunit/test.h>
+#include <linux/crc32.h>
 #include <linux/prandom.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -375,12 +376,75 @@ static void segs_crc_covers_every_piece(struct kunit *test)
 	rb = test_seg_frame(test, payload, &h, skbs);
 	frag = skb_frag_address(&skb_shinfo(skbs[1])->frags[0]);
 
-	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb), 0);
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb, false), 0);
 	frag[100] ^= 1;
-	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb, false), -EBADMSG);
 	frag[100] ^= 1;
 	skbs[2]->data[4000] ^= 1;	/* the next frame's byte: not covered */
-	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb), 0);
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb, false), 0);
+
+	dwcp_rxbuf_free(rb);
+	test_skbs_free(skbs);
+}
+
+/*
+ * A DWCP_FRAME_F_PCRC frame: on arrival only its header is checked when the
+ * check is deferred; the reader's copy then gives the payload and its CRC
+ * in one pass, and a flipped byte in any piece shows there.
+ */
+static void segs_pcrc_checked_in_the_copy(struct kunit *test)
+{
+	u8 *payload = kunit_kzalloc(test, 10000, GFP_KERNEL);
+	u8 *out = kunit_kzalloc(test, 10000, GFP_KERNEL);
+	struct kvec kv = { .iov_base = out, .iov_len = 10000 };
+	struct dwcp_frame_hdr h;
+	struct sk_buff *skbs[3];
+	struct dwcp_rxbuf *rb;
+	struct iov_iter it;
+	u8 *frag;
+	u32 crc;
+
+	/* Arrange */
+	KUNIT_ASSERT_NOT_NULL(test, payload);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	rb = test_seg_frame(test, payload, &h, skbs);
+	h.flags = cpu_to_be16(DWCP_FRAME_F_PCRC);
+	h.aux = cpu_to_be32(~__crc32c_le(~0U, payload, 10000));
+	h.crc = cpu_to_be32(~dwcp_frame_crc_hdr(&h));
+	frag = skb_frag_address(&skb_shinfo(skbs[1])->frags[0]);
+	frag[100] ^= 1;
+
+	/* Act: arrival, the header alone checked */
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb, true), 0);
+	KUNIT_EXPECT_EQ(test, rb->check, DWCP_RX_UNCHECKED);
+	/* Assert: the copy's CRC shows the flipped byte, the check too */
+	iov_iter_kvec(&it, READ, &kv, 1, 10000);
+	KUNIT_ASSERT_EQ(test, dwcp_rxbuf_copy_crc(rb, &it, &crc), 0);
+	KUNIT_EXPECT_NE(test, ~crc, rb->pcrc);
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_payload(rb), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb, false), -EBADMSG);
+
+	/* Act: the byte as sent */
+	frag[100] ^= 1;
+	memset(out, 0, 10000);
+	iov_iter_kvec(&it, READ, &kv, 1, 10000);
+	KUNIT_ASSERT_EQ(test, dwcp_rxbuf_copy_crc(rb, &it, &crc), 0);
+
+	/* Assert */
+	KUNIT_EXPECT_EQ(test, ~crc, rb->pcrc);
+	KUNIT_EXPECT_EQ(test, iov_iter_count(&it), (size_t)0);
+	KUNIT_EXPECT_EQ(test, memcmp(out, payload, 10000), 0);
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_payload(rb), 0);
+	KUNIT_EXPECT_EQ(test, rb->check, DWCP_RX_CHECKED);
+
+	/* A header changed in flight fails on arrival, deferred or not. */
+	h.seq = cpu_to_be64(7001);
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb, true), -EBADMSG);
+
+	/* Too little room: nothing taken. */
+	iov_iter_kvec(&it, READ, &kv, 1, 9999);
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_copy_crc(rb, &it, &crc), -EFAULT);
+	KUNIT_EXPECT_EQ(test, iov_iter_count(&it), (size_t)9999);
 
 	dwcp_rxbuf_free(rb);
 	test_skbs_free(skbs);
@@ -438,7 +502,7 @@ static void segs_linearize_keeps_bytes(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, rb->data);
 	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&rb->segs));
 	KUNIT_EXPECT_EQ(test, memcmp(rb->data, payload, 10000), 0);
-	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb), 0);
+	KUNIT_EXPECT_EQ(test, dwcp_rxbuf_check_crc(&h, rb, false), 0);
 	dwcp_rxbuf_free(rb);
 }
 
@@ -484,6 +548,7 @@ static struct kunit_case dwcp_reorder_cases[] = {
 	KUNIT_CASE(sched_rotates_ties_and_handles_unknown_rate),
 	KUNIT_CASE(sched_spreads_by_rate),
 	KUNIT_CASE(segs_crc_covers_every_piece),
+	KUNIT_CASE(segs_pcrc_checked_in_the_copy),
 	KUNIT_CASE(segs_copy_at_any_split),
 	KUNIT_CASE(segs_linearize_keeps_bytes),
 	KUNIT_CASE(segs_full_by_count),

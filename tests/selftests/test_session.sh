@@ -170,6 +170,31 @@ settled() {
 }
 check "every session ends (orphans and aborted peers included)" settled
 
+# ---- a payload corrupted past its header's CRC (DWCP_FRAME_F_PCRC) ----
+# pcrc_corrupt COPY_CRC WANT: the module loaded with copy_crc COPY_CRC, a
+# client sends three 8 KiB frames, the first corrupted after its CRCs were
+# computed.  copy_crc 1: the server's reader checks the payload in its copy,
+# asks for the frame again and acknowledges nothing from it on before; sent
+# again, every byte is verified.  copy_crc 0: checked on arrival, the
+# stream closes.  DataCrcErrors counts it once either way.
+pcrc_corrupt() {
+	local before after reply
+	rmmod_wait && load_dwcp copy_crc="$1" && start_server || return 1
+	before=$(stat dwcp-srv DataCrcErrors)
+	reply=$(C timeout 60 python3 tests/selftests/hostile.py $SRV 5201 \
+		pcrc-resend)
+	after=$(stat dwcp-srv DataCrcErrors)
+	stop_server
+	echo "$reply; DataCrcErrors $before -> $after"
+	[ "$after" = $((before + 1)) ] && [[ $reply =~ $2 ]]
+}
+check "F_PCRC payload corrupted, checked in the reader's copy: asked again, nothing after it acknowledged before, all verified" \
+	pcrc_corrupt 1 '^resend 40 \(frame at 40\); highest ack before (0|40); server got 24576 of 24576 bytes, verified$'
+check "F_PCRC payload corrupted, copy_crc=0: caught on arrival, the stream closes" \
+	pcrc_corrupt 0 '^closed before a RESEND'
+reload_default() { rmmod_wait && load_dwcp; }
+check "module loaded again with the choices it makes" reload_default
+
 # ---- a network namespace that goes away under a live session ----
 # Every process of the client's netns is killed mid-transfer and the netns
 # loses its link and its name: the orphaned session cannot reach the server
@@ -209,6 +234,7 @@ netns_gone() {
 	return 1
 }
 check "client netns deleted under a live session: all of it goes away" netns_gone
+
 netns_pair_del
-check "rmmod once all sessions are closed" rmmod dwcp
+check "rmmod once all sessions are closed" rmmod_wait
 finish

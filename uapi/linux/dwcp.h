@@ -285,8 +285,9 @@ struct dwcp_stream_info {
  *
  * Every stream carries frames: a 24-byte header, big-endian, then @len
  * payload bytes.  @crc is CRC32C over the header (with @crc zero) and the
- * payload.  A frame of an unknown version or type, with a bad CRC, or longer
- * than the receiver's limit closes the stream; one that passes those checks
+ * payload (over the header alone with DWCP_FRAME_F_PCRC).  A frame of an
+ * unknown version or type, with a bad CRC, or longer than the receiver's
+ * limit closes the stream; one that passes those checks
  * but breaks the protocol (a handshake type after the handshake, say)
  * aborts the session with EPROTO.
  */
@@ -326,6 +327,13 @@ enum dwcp_frame_type {
 					 * Sent only to a peer with
 					 * DWCP_CAP_RESET.
 					 */
+	DWCP_FRAME_RESEND = 12,		/* no payload; seq = start of a
+					 * DWCP_FRAME_F_PCRC data frame whose
+					 * payload failed its CRC when the
+					 * reader took it: the sender sends
+					 * that frame again.  Sent only to a
+					 * peer with DWCP_CAP_PCRC.
+					 */
 };
 
 /*
@@ -336,12 +344,26 @@ enum dwcp_frame_type {
  */
 #define DWCP_FRAME_F_ZSTD	0x1
 
+/*
+ * DATA frame flag, not with DWCP_FRAME_F_ZSTD: aux is the CRC32C of the
+ * payload alone, and crc covers the header alone (aux included).  The
+ * receiver trusts the header on arrival and may check the payload when the
+ * application reads it, in the same pass as that copy; a payload that
+ * fails then is asked for again with DWCP_FRAME_RESEND, and nothing from
+ * it is acknowledged before it passed.  Sent only to a peer whose hello
+ * carried DWCP_CAP_PCRC, for frames of DWCP_SMALL_FRAME bytes or more.
+ */
+#define DWCP_FRAME_F_PCRC	0x2
+
 /* Capability bits of hello frames. */
 #define DWCP_CAP_TCP		0x1
 #define DWCP_CAP_RECORDS	0x2	/* keyed records (SOCK_SEQPACKET) */
 #define DWCP_CAP_ZSTD		0x4	/* accepts DWCP_FRAME_F_ZSTD frames */
 #define DWCP_CAP_RESYNC		0x8	/* keyed records: REC_ACK and RESYNC */
 #define DWCP_CAP_RESET		0x10	/* accepts DWCP_FRAME_RESET */
+#define DWCP_CAP_PCRC		0x20	/* accepts DWCP_FRAME_F_PCRC frames
+					 * and DWCP_FRAME_RESEND
+					 */
 
 #define DWCP_KEY_LEN		32
 #define DWCP_NONCE_LEN		16
@@ -846,6 +868,10 @@ enum {
  *	lately, or while the session held its share of skbs
  * @DWCP_A_STATS_PEER_RESETS: PeerResets, sessions ended by their peer's
  *	DWCP_FRAME_RESET (ECONNRESET)
+ * @DWCP_A_STATS_DATA_CRC_ERRORS: DataCrcErrors, frames of established
+ *	sessions that failed their CRC: on arrival (the stream closes, its
+ *	frames are sent again) or when the reader took a DWCP_FRAME_F_PCRC
+ *	payload (asked for again with DWCP_FRAME_RESEND)
  */
 enum {
 	DWCP_A_STATS_PAD = 1,
@@ -873,6 +899,7 @@ enum {
 	DWCP_A_STATS_FALLBACK_NO_RDMA,
 	DWCP_A_STATS_RX_FRAMES_COPIED,
 	DWCP_A_STATS_PEER_RESETS,
+	DWCP_A_STATS_DATA_CRC_ERRORS,
 
 	__DWCP_A_STATS_MAX,
 	DWCP_A_STATS_MAX = (__DWCP_A_STATS_MAX - 1)
