@@ -596,6 +596,7 @@ struct dwcp_sock {
 	unsigned long rx_check_time;	/* jiffies: when that grace began */
 	struct dwcp_rxbuf *rx_wanted;	/* in rx_ready: failed, asked again */
 	bool resend_queued;		/* its RESEND is out */
+	unsigned long resend_time;	/* jiffies: since then */
 	u64 rx_held_bytes;		/* rx_ready bytes from rx_wanted on */
 
 	/* pacing: one token bucket for all streams */

@@ -193,7 +193,7 @@ static void dwcp_session_purge(struct dwcp_sock *dsk, bool rx_ready)
 	if (rx_ready) {
 		dsk->rx_ready_bytes = 0;
 		dsk->rx_held_bytes = 0;
-		dsk->rx_wanted = NULL;
+		WRITE_ONCE(dsk->rx_wanted, NULL);
 	}
 }
 
@@ -641,6 +641,8 @@ u64 dwcp_tx_spare_room(struct dwcp_sock *dsk)
  * acknowledgements nor a closing peer wait on the application.
  */
 #define DWCP_RX_CHECK_GRACE	HZ
+/* The reader's checks move the ack this far, or to the end: it goes out. */
+#define DWCP_RX_ACK_EVERY	(4 * DWCP_DEFAULT_FRAME)
 
 /* Sequence number of the next byte the application reads. */
 static u64 dwcp_rx_read_pos(const struct dwcp_sock *dsk)
@@ -652,8 +654,8 @@ static u64 dwcp_rx_read_pos(const struct dwcp_sock *dsk)
 static bool dwcp_rx_may_defer(const struct dwcp_sock *dsk,
 			      const struct dwcp_rxbuf *rb)
 {
-	return rb && !rb->data && dwcp_copy_fused() && !dsk->rx_wanted &&
-	       rb->seq >= dwcp_rx_read_pos(dsk);
+	return rb && !rb->data && dsk->peer_pcrc && dwcp_copy_fused() &&
+	       !dsk->rx_wanted && rb->seq >= dwcp_rx_read_pos(dsk);
 }
 
 /* Where the checked bytes end: at the first frame unchecked or wanted. */
@@ -663,9 +665,12 @@ static u64 dwcp_rx_checked_to(const struct dwcp_sock *dsk)
 
 	if (dsk->rx_unchecked_end <= dwcp_rx_read_pos(dsk) && !dsk->rx_wanted)
 		return dsk->reorder.rcv_nxt;
-	list_for_each_entry(rb, &dsk->rx_ready, list)
+	list_for_each_entry(rb, &dsk->rx_ready, list) {
 		if (rb->check != DWCP_RX_CHECKED)
 			return rb->seq;
+		if (rb->seq >= dsk->rx_unchecked_end)
+			break;		/* all checked on arrival from here */
+	}
 	return dsk->reorder.rcv_nxt;
 }
 
@@ -743,8 +748,10 @@ static void dwcp_maybe_ack(struct dwcp_sock *dsk)
 	u32 quarter = dwcp_rcvbuf(dsk) / 4;
 
 	if (dsk->rx_wanted && !dsk->resend_queued &&
-	    dwcp_queue_ctl(dsk, DWCP_FRAME_RESEND, dsk->rx_wanted->seq, 0))
+	    dwcp_queue_ctl(dsk, DWCP_FRAME_RESEND, dsk->rx_wanted->seq, 0)) {
 		dsk->resend_queued = true;
+		dsk->resend_time = jiffies;
+	}
 	dwcp_rec_send_ctl(dsk, dsk->ack_now);
 	if (!dsk->ack_now && ack == dsk->ack_sent &&
 	    wnd < dsk->wnd_sent + quarter)
@@ -803,7 +810,7 @@ static bool dwcp_rx_fill_wanted(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 	dsk->rx_pinned += w->seg_cost;
 	w->check = DWCP_RX_CHECKED;
 	dwcp_rxbuf_free(rb);
-	dsk->rx_wanted = NULL;
+	WRITE_ONCE(dsk->rx_wanted, NULL);
 	WRITE_ONCE(dsk->rx_ready_bytes,
 		   dsk->rx_ready_bytes + dsk->rx_held_bytes);
 	dsk->rx_held_bytes = 0;
@@ -827,7 +834,7 @@ static void dwcp_rx_payload_bad(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 	dsk->rx_pinned -= rb->seg_cost;
 	dwcp_rxbuf_drop_payload(rb);
 	rb->check = DWCP_RX_WANTED;
-	dsk->rx_wanted = rb;
+	WRITE_ONCE(dsk->rx_wanted, rb);
 	dsk->resend_queued = false;
 	WRITE_ONCE(dsk->rx_ready_bytes, dsk->rx_ready_bytes - held);
 	dsk->rx_held_bytes += held;
@@ -837,6 +844,29 @@ static void dwcp_rx_payload_bad(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 		return;
 	}
 	dwcp_io_kick(dsk);
+}
+
+/*
+ * Check the payloads in rx_ready left to the reader that start before
+ * @end, as far as a wanted frame.  Returns true if it checked any.
+ */
+static bool dwcp_rx_check_before(struct dwcp_sock *dsk, u64 end)
+{
+	struct dwcp_rxbuf *rb;
+	bool checked = false;
+
+	list_for_each_entry(rb, &dsk->rx_ready, list) {
+		if (rb->seq >= end || rb->check == DWCP_RX_WANTED)
+			break;
+		if (rb->check == DWCP_RX_CHECKED)
+			continue;
+		if (dwcp_rxbuf_check_payload(rb)) {
+			dwcp_rx_payload_bad(dsk, rb);
+			break;
+		}
+		checked = true;
+	}
+	return checked;
 }
 
 /* The reader's end of data: the FIN is in and nothing is wanted again. */
@@ -946,18 +976,20 @@ static void dwcp_rx_ack(struct dwcp_sock *dsk, u64 ack, u32 wnd)
 }
 
 /*
- * The peer asks again for the frame at @seq (its payload failed the check
- * when read): unacknowledged, so still here.  One being written again, or
- * queued to be, is on its way already.
+ * The peer asks again for the DWCP_FRAME_F_PCRC frame at @seq (its payload
+ * failed the check after arrival): unacknowledged, so still here.  One
+ * being written again, or queued to be, is on its way already; one
+ * acknowledged since came again by other means (a stream's failure, an
+ * earlier ask) while this ask was on its way.
  */
 static int dwcp_rx_resend(struct dwcp_sock *dsk, u64 seq)
 {
 	struct dwcp_txframe *f;
 
-	if (seq < dsk->snd_una || seq >= dsk->snd_nxt)
+	if (seq >= dsk->snd_nxt)
 		return dwcp_protocol_error(dsk);
 	list_for_each_entry(f, &dsk->tx_inflight, list) {
-		if (f->seq != seq)
+		if (f->seq != seq || !dwcp_frame_pcrc(&f->hdr))
 			continue;
 		if (f->stream < 0 || dsk->streams[f->stream].cur != f)
 			dwcp_requeue(dsk, f);
@@ -1383,13 +1415,13 @@ static bool dwcp_tx(struct dwcp_sock *dsk)
 }
 
 /*
- * Our FIN is out and the peer's data is all in: the peer may now close its
- * streams, and a clean TCP close is no failure.
+ * Our FIN is out and the peer's data is all in, and checked: the peer may
+ * now close its streams, and a clean TCP close is no failure.
  */
 static bool dwcp_session_ending(struct dwcp_sock *dsk)
 {
 	return dsk->fin_sent && dsk->peer_fin &&
-	       dsk->reorder.rcv_nxt == dsk->peer_fin_seq;
+	       dwcp_rx_checked_to(dsk) == dsk->peer_fin_seq;
 }
 
 /* Both directions finished and acknowledged: close the streams. */
@@ -1465,6 +1497,10 @@ static void dwcp_io(struct dwcp_sock *dsk)
 	}
 	if (more)
 		dwcp_io_kick(dsk);		/* yield, then go on */
+	/* All in and no stream to ask again on: the reader's checks now. */
+	if (!dsk->st.dwci_streams_up && dsk->peer_fin &&
+	    dsk->reorder.rcv_nxt == dsk->peer_fin_seq)
+		dwcp_rx_check_before(dsk, U64_MAX);
 	/* Done, or the peer is done and closed every stream. */
 	if (dwcp_session_done(dsk) ||
 	    (dwcp_session_ending(dsk) && !dsk->st.dwci_streams_up)) {
@@ -1492,32 +1528,24 @@ void dwcp_io_work(struct work_struct *work)
 
 /*
  * Once a grace: the payloads left unchecked since the last one and not read
- * since are checked here, and a frame wanted again is asked for again (a
- * RESEND lost with its stream).
+ * since are checked here, and a frame wanted again is asked for again if
+ * it has not come a grace after the ask.
  */
 static void dwcp_rx_check_stale(struct dwcp_sock *dsk)
 {
 	u64 mark = dsk->rx_check_mark;
-	struct dwcp_rxbuf *rb;
-	bool checked = false;
 
+	/* its RESEND may have gone down with a stream */
+	if (dsk->rx_wanted && dsk->resend_queued &&
+	    time_after_eq(jiffies, dsk->resend_time + DWCP_RX_CHECK_GRACE)) {
+		dsk->resend_queued = false;
+		dwcp_io_kick(dsk);
+	}
 	if (time_before(jiffies, dsk->rx_check_time + DWCP_RX_CHECK_GRACE))
 		return;
 	dsk->rx_check_time = jiffies;
 	dsk->rx_check_mark = dsk->rx_unchecked_end;
-	dsk->resend_queued = false;
-	list_for_each_entry(rb, &dsk->rx_ready, list) {
-		if (rb->seq >= mark || rb->check == DWCP_RX_WANTED)
-			break;
-		if (rb->check == DWCP_RX_CHECKED)
-			continue;
-		if (dwcp_rxbuf_check_payload(rb)) {
-			dwcp_rx_payload_bad(dsk, rb);
-			break;
-		}
-		checked = true;
-	}
-	if (checked || dsk->rx_wanted)
+	if (dwcp_rx_check_before(dsk, mark))
 		dwcp_io_kick(dsk);
 }
 
@@ -1936,7 +1964,7 @@ int dwcp_ready_read(struct dwcp_sock *dsk, void *buf, size_t n, bool peek)
 
 /**
  * dwcp_rx_window_update() - tell the peer when reading opened the window,
- *	or checked payloads an eighth of it long (or all there were)
+ *	or checked payloads DWCP_RX_ACK_EVERY long (or all there were)
  * @dsk: the session, locked
  */
 void dwcp_rx_window_update(struct dwcp_sock *dsk)
@@ -1948,7 +1976,8 @@ void dwcp_rx_window_update(struct dwcp_sock *dsk)
 	ack = dwcp_ack_seq(dsk);
 	if (dwcp_rcv_window(dsk) >= dsk->wnd_sent + dwcp_rcvbuf(dsk) / 4 ||
 	    (dsk->rx_unchecked_end > dsk->ack_sent &&
-	     (ack >= dsk->ack_sent + dwcp_rcvbuf(dsk) / 8 ||
+	     (ack >= dsk->ack_sent + min_t(u32, dwcp_rcvbuf(dsk) / 8,
+					   DWCP_RX_ACK_EVERY) ||
 	      (ack > dsk->ack_sent &&
 	       dwcp_rx_checked_to(dsk) == dsk->reorder.rcv_nxt))))
 		dwcp_io_kick(dsk);
@@ -2006,20 +2035,20 @@ int dwcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		if (err || dwcp_rx_eof(dsk))
 			break;
 		if (!dsk->alive) {
-			err = dsk->client || dsk->nstreams ? 0 : -ENOTCONN;
+			err = dsk->rx_wanted ? -EIO :
+			      dsk->client || dsk->nstreams ? 0 : -ENOTCONN;
 			break;
 		}
 		err = dwcp_may_sleep(timeo);
 		if (err)
 			break;
-		if (!peek)
-			dwcp_rx_window_update(dsk);
+		dwcp_rx_window_update(dsk);	/* a peek may have checked */
 		sk_wait_event(sk, &timeo, READ_ONCE(dsk->rx_ready_bytes) ||
 			      sk->sk_err || dwcp_rx_eof(dsk) ||
 			      !dsk->alive, &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
-	if (!peek && copied)
+	if (copied)
 		dwcp_rx_window_update(dsk);
 out:
 	release_sock(sk);
@@ -2054,8 +2083,9 @@ __poll_t dwcp_poll(struct file *file, struct socket *sock,
 	if (READ_ONCE(sk->sk_shutdown) == SHUTDOWN_MASK ||
 	    (state == DWCP_STATE_CLOSED && (dsk->client || dsk->nstreams)))
 		mask |= EPOLLHUP;
-	if (dwcp_rx_eof(dsk))
-		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)	/* not EOF if wanted */
+		mask |= dwcp_rx_eof(dsk) ? EPOLLIN | EPOLLRDNORM | EPOLLRDHUP :
+					   EPOLLRDHUP;
 	if (sk->sk_type == SOCK_SEQPACKET ? dwcp_rec_readable(dsk) :
 	    READ_ONCE(dsk->rx_ready_bytes))
 		mask |= EPOLLIN | EPOLLRDNORM;
