@@ -597,6 +597,8 @@ struct dwcp_sock {
 	struct dwcp_rxbuf *rx_wanted;	/* in rx_ready: failed, asked again */
 	bool resend_queued;		/* its RESEND is out */
 	unsigned long resend_time;	/* jiffies: since then */
+	unsigned long resend_wait;	/* jiffies: before it is sent again */
+	bool rd_shutdown;		/* shutdown(SHUT_RD): no reader */
 	u64 rx_held_bytes;		/* rx_ready bytes from rx_wanted on */
 
 	/* pacing: one token bucket for all streams */

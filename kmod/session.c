@@ -641,6 +641,8 @@ u64 dwcp_tx_spare_room(struct dwcp_sock *dsk)
  * acknowledgements nor a closing peer wait on the application.
  */
 #define DWCP_RX_CHECK_GRACE	HZ
+/* A RESEND not answered is sent again after 1, 2, 4, ... 8 s. */
+#define DWCP_RX_RESEND_WAIT_MAX	(8 * HZ)
 /* The reader's checks move the ack this far, or to the end: it goes out. */
 #define DWCP_RX_ACK_EVERY	(4 * DWCP_DEFAULT_FRAME)
 
@@ -655,7 +657,8 @@ static bool dwcp_rx_may_defer(const struct dwcp_sock *dsk,
 			      const struct dwcp_rxbuf *rb)
 {
 	return rb && !rb->data && dsk->peer_pcrc && dwcp_copy_fused() &&
-	       !dsk->rx_wanted && rb->seq >= dwcp_rx_read_pos(dsk);
+	       !dsk->rx_wanted && !dsk->closing && !dsk->rd_shutdown &&
+	       !dsk->peer_fin && rb->seq >= dwcp_rx_read_pos(dsk);
 }
 
 /* Where the checked bytes end: at the first frame unchecked or wanted. */
@@ -822,9 +825,8 @@ static bool dwcp_rx_fill_wanted(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 /*
  * A payload failed its check after arrival (@rb in rx_ready, none of it
  * read): drop it and ask the sender for the frame again.  Its bytes and
- * those after it wait until it comes; none of them was acknowledged.  A
- * session that can no longer ask gives the reader what came before, then
- * EIO.
+ * those after it wait until it comes; none of them was acknowledged.  The
+ * session is alive: it ends only once everything is checked (or aborts).
  */
 static void dwcp_rx_payload_bad(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 {
@@ -838,11 +840,7 @@ static void dwcp_rx_payload_bad(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 	dsk->resend_queued = false;
 	WRITE_ONCE(dsk->rx_ready_bytes, dsk->rx_ready_bytes - held);
 	dsk->rx_held_bytes += held;
-	if (!dsk->alive || dsk->resetting) {
-		WRITE_ONCE(dsk->sk.sk_err, EIO);
-		sk_error_report(&dsk->sk);
-		return;
-	}
+	dsk->resend_wait = DWCP_RX_CHECK_GRACE;
 	dwcp_io_kick(dsk);
 }
 
@@ -869,11 +867,14 @@ static bool dwcp_rx_check_before(struct dwcp_sock *dsk, u64 end)
 	return checked;
 }
 
-/* The reader's end of data: the FIN is in and nothing is wanted again. */
+/*
+ * The reader's end of data: the FIN is in and nothing is wanted again, or
+ * the application shut reading down.
+ */
 static bool dwcp_rx_eof(const struct dwcp_sock *dsk)
 {
 	return READ_ONCE(dsk->sk.sk_shutdown) & RCV_SHUTDOWN &&
-	       !READ_ONCE(dsk->rx_wanted);
+	       (!READ_ONCE(dsk->rx_wanted) || READ_ONCE(dsk->rd_shutdown));
 }
 
 static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
@@ -901,6 +902,9 @@ static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 		return dwcp_protocol_error(dsk);
 	}
 	dsk->rx_pinned += rb->seg_cost;
+	if (rb->check == DWCP_RX_UNCHECKED)
+		dsk->rx_unchecked_end = max(dsk->rx_unchecked_end,
+					    rb->seq + rb->len);
 	/*
 	 * A peer that ignores our window would make us buffer without end.
 	 * The sender keeps the widest window it was offered (dwcp_peer_edge()),
@@ -931,6 +935,8 @@ static int dwcp_rx_data(struct dwcp_sock *dsk, struct dwcp_rxbuf *rb)
 		sk->sk_shutdown |= RCV_SHUTDOWN;
 		woke = true;
 	}
+	if (woke && dsk->peer_fin)	/* a gap filled after the FIN */
+		dwcp_rx_check_before(dsk, U64_MAX);
 	if (woke) {
 		dwcp_rec_rx_update(dsk);
 		sk->sk_data_ready(sk);
@@ -1013,6 +1019,12 @@ static void dwcp_rx_fin(struct dwcp_sock *dsk, u64 seq)
 	dsk->peer_fin = true;
 	dsk->peer_fin_seq = seq;
 	dsk->ack_now = true;
+	/*
+	 * Its last data is in or on the way: check what waits for the reader
+	 * now, so that the final ack (the peer's close, its linger) does not
+	 * wait on the application; nothing more is deferred.
+	 */
+	dwcp_rx_check_before(dsk, U64_MAX);
 	if (dsk->reorder.rcv_nxt == seq) {
 		dsk->sk.sk_shutdown |= RCV_SHUTDOWN;
 		dsk->sk.sk_data_ready(&dsk->sk);
@@ -1036,9 +1048,7 @@ static int dwcp_rx_frame(struct dwcp_stream *st)
 				   DWCP_MIB_DATA_CRC_ERRORS);
 		return -EBADMSG;	/* corrupted on this stream: drop it */
 	}
-	if (rb && rb->check == DWCP_RX_UNCHECKED)
-		dsk->rx_unchecked_end = max(dsk->rx_unchecked_end,
-					    rb->seq + rb->len);
+
 	/* resetting: read only so that TCP does not reset; a RESET still ends
 	 * it (both ends reset at once)
 	 */
@@ -1535,10 +1545,12 @@ static void dwcp_rx_check_stale(struct dwcp_sock *dsk)
 {
 	u64 mark = dsk->rx_check_mark;
 
-	/* its RESEND may have gone down with a stream */
+	/* its RESEND may have gone down with a stream; ask less often */
 	if (dsk->rx_wanted && dsk->resend_queued &&
-	    time_after_eq(jiffies, dsk->resend_time + DWCP_RX_CHECK_GRACE)) {
+	    time_after_eq(jiffies, dsk->resend_time + dsk->resend_wait)) {
 		dsk->resend_queued = false;
+		dsk->resend_wait = min_t(unsigned long, 2 * dsk->resend_wait,
+					 DWCP_RX_RESEND_WAIT_MAX);
 		dwcp_io_kick(dsk);
 	}
 	if (time_before(jiffies, dsk->rx_check_time + DWCP_RX_CHECK_GRACE))
@@ -2035,8 +2047,7 @@ int dwcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		if (err || dwcp_rx_eof(dsk))
 			break;
 		if (!dsk->alive) {
-			err = dsk->rx_wanted ? -EIO :
-			      dsk->client || dsk->nstreams ? 0 : -ENOTCONN;
+			err = dsk->client || dsk->nstreams ? 0 : -ENOTCONN;
 			break;
 		}
 		err = dwcp_may_sleep(timeo);
@@ -2128,6 +2139,8 @@ int dwcp_shutdown(struct socket *sock, int how)
 			goto out;
 	}
 	sk->sk_shutdown |= how;
+	if (how & RCV_SHUTDOWN)
+		WRITE_ONCE(dsk->rd_shutdown, true);	/* EOF, even if wanted */
 	if (how & SEND_SHUTDOWN && !dsk->fin_queued) {
 		dsk->fin_queued = true;
 		dsk->fin_seq = dsk->snd_nxt;
