@@ -133,13 +133,11 @@ static u32 dwcp_skb_crc32c(u32 crc, struct sk_buff *skb, u32 off, u32 len)
 	return crc;
 }
 
-/* CRC32C update over a buffer's whole payload. */
-static u32 dwcp_rxbuf_crc32c(const struct dwcp_rxbuf *rb, u32 crc)
+/* CRC32C update over a payload that is in skbs. */
+static u32 dwcp_segs_crc32c(const struct dwcp_rxbuf *rb, u32 crc)
 {
 	struct sk_buff *skb;
 
-	if (rb->data)
-		return dwcp_crc32c(crc, rb->data, rb->len);
 	skb_queue_walk(&rb->segs, skb)
 		crc = dwcp_skb_crc32c(crc, skb, dwcp_seg_cb(skb)->off,
 				      dwcp_seg_cb(skb)->len);
@@ -150,8 +148,8 @@ static u32 dwcp_rxbuf_crc32c(const struct dwcp_rxbuf *rb, u32 crc)
  * dwcp_rxbuf_check_crc() - does a frame's CRC cover its header and payload?
  * @hdr: the frame's header
  * @rb: its payload, whole (NULL for none)
- * @defer: of a DWCP_FRAME_F_PCRC frame check the header only, and leave
- *	the payload's check to dwcp_rxbuf_copy_crc() or
+ * @defer: of a DWCP_FRAME_F_PCRC frame in skbs check the header only, and
+ *	leave the payload's check to dwcp_rxbuf_copy_crc() or
  *	dwcp_rxbuf_check_payload() (@rb->check DWCP_RX_UNCHECKED)
  *
  * Return: 0 if it matches, -EBADMSG otherwise.
@@ -159,10 +157,10 @@ static u32 dwcp_rxbuf_crc32c(const struct dwcp_rxbuf *rb, u32 crc)
 int dwcp_rxbuf_check_crc(const struct dwcp_frame_hdr *hdr,
 			 struct dwcp_rxbuf *rb, bool defer)
 {
-	if (!rb)
-		return dwcp_frame_check_crc(hdr, NULL);
+	if (!rb || rb->data)
+		return dwcp_frame_check_crc(hdr, rb ? rb->data : NULL);
 	if (!dwcp_frame_pcrc(hdr))
-		return dwcp_frame_crc_verify(hdr, dwcp_rxbuf_crc32c(rb,
+		return dwcp_frame_crc_verify(hdr, dwcp_segs_crc32c(rb,
 						dwcp_frame_crc_hdr(hdr)));
 	if (dwcp_frame_crc_verify(hdr, dwcp_frame_crc_hdr(hdr)))
 		return -EBADMSG;
@@ -173,13 +171,14 @@ int dwcp_rxbuf_check_crc(const struct dwcp_frame_hdr *hdr,
 
 /**
  * dwcp_rxbuf_check_payload() - check a payload left unchecked on arrival
- * @rb: the buffer, DWCP_RX_UNCHECKED; DWCP_RX_CHECKED if it matches
+ * @rb: the buffer, its payload in skbs, DWCP_RX_UNCHECKED; DWCP_RX_CHECKED
+ *	if it matches
  *
  * Return: 0 if it matches, -EBADMSG otherwise.
  */
 int dwcp_rxbuf_check_payload(struct dwcp_rxbuf *rb)
 {
-	if (~dwcp_rxbuf_crc32c(rb, ~0U) != rb->pcrc)
+	if (~dwcp_segs_crc32c(rb, ~0U) != rb->pcrc)
 		return -EBADMSG;
 	rb->check = DWCP_RX_CHECKED;
 	return 0;
@@ -258,7 +257,8 @@ static bool dwcp_skb_copy_crc(const struct sk_buff *skb, u32 off, u32 len,
 /**
  * dwcp_rxbuf_copy_crc() - copy a whole payload out, its CRC32C in the same
  *	pass (started at ~0, as a DWCP_FRAME_F_PCRC frame's aux has it)
- * @rb: the buffer, none of it consumed
+ * @rb: the buffer, its payload in skbs (only such a payload's check is
+ *	left to the copy), none of it consumed
  * @to: destination, room for @rb->len bytes
  * @crc: set to the running CRC
  *
@@ -271,11 +271,6 @@ int dwcp_rxbuf_copy_crc(const struct dwcp_rxbuf *rb, struct iov_iter *to,
 	struct sk_buff *skb;
 
 	*crc = ~0U;
-	if (rb->data) {
-		if (!dwcp_copy_to_iter_crc32c(rb->data, rb->len, to, crc))
-			return -EFAULT;
-		return 0;
-	}
 	skb_queue_walk(&rb->segs, skb) {
 		struct dwcp_seg_cb *cb = dwcp_seg_cb(skb);
 

@@ -119,9 +119,6 @@ def read_frame(s):
             return None, 0, 0, b""
         data += chunk
     _, ftype, _, length, seq, aux, _ = HDR.unpack(data)
-    if os.environ.get("HOSTILE_DEBUG"):
-        print(f"frame type {ftype} seq {seq} aux {aux} len {length}",
-              file=sys.stderr)
     payload = b""
     while len(payload) < length:
         chunk = s.recv(length - len(payload))
